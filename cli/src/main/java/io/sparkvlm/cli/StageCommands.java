@@ -1,0 +1,140 @@
+package io.sparkvlm.cli;
+
+import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.eval.EvalJob;
+import io.sparkvlm.filter.FilterJob;
+import io.sparkvlm.ingest.IngestJob;
+import io.sparkvlm.instruct.AlignJob;
+import io.sparkvlm.instruct.InstructJob;
+import io.sparkvlm.pretrain.PretrainClipJob;
+import io.sparkvlm.pretrain.PretrainLmJob;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * One subcommand per pipeline stage. Each hands its options to the stage's main class, the same entry point
+ * spark-submit uses, so {@code vlm ingest ...} and {@code spark-submit --class io.sparkvlm.ingest.IngestJob ...}
+ * behave identically.
+ */
+final class StageCommands {
+  private StageCommands() {}
+
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = "Download and validate web image-text pairs into a Parquet dataset (IngestJob).")
+  static final class Ingest implements Callable<Integer> {
+    @Mixin JobOptions options;
+
+    @Override
+    public Integer call() {
+      return IngestJob.run(options.toJobArgs());
+    }
+  }
+
+  @Command(name = "filter", mixinStandardHelpOptions = true,
+      description = "Bootstrap the pairs with a BLIP-style captioner and filter (FilterJob).")
+  static final class Filter implements Callable<Integer> {
+    @Mixin JobOptions options;
+
+    @Override
+    public Integer call() {
+      return FilterJob.run(options.toJobArgs());
+    }
+  }
+
+  @Command(name = "pretrain", mixinStandardHelpOptions = true,
+      description = "Pretrain a model on Spark: clip (contrastive) or lm (causal language model).",
+      subcommands = {Pretrain.Clip.class, Pretrain.Lm.class})
+  static final class Pretrain implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().usage(System.err);
+      return JobLauncher.USAGE;
+    }
+
+    @Command(name = "clip", mixinStandardHelpOptions = true,
+        description = "Data-parallel CLIP contrastive pretraining (PretrainClipJob).")
+    static final class Clip implements Callable<Integer> {
+      @Mixin JobOptions options;
+
+      @Override
+      public Integer call() {
+        return PretrainClipJob.run(options.toJobArgs());
+      }
+    }
+
+    @Command(name = "lm", mixinStandardHelpOptions = true,
+        description = "Causal language-model pretraining of the decoder (PretrainLmJob).")
+    static final class Lm implements Callable<Integer> {
+      @Mixin JobOptions options;
+
+      @Override
+      public Integer call() {
+        return PretrainLmJob.run(options.toJobArgs());
+      }
+    }
+  }
+
+  @Command(name = "align", mixinStandardHelpOptions = true,
+      description = "LLaVA stage 1: train the projector between a frozen vision encoder and LM (AlignJob).")
+  static final class Align implements Callable<Integer> {
+    @Mixin JobOptions options;
+
+    @Override
+    public Integer call() {
+      return AlignJob.run(options.toJobArgs());
+    }
+  }
+
+  @Command(name = "instruct", mixinStandardHelpOptions = true,
+      description = "LLaVA stage 2: visual instruction tuning of projector and LM (InstructJob).")
+  static final class Instruct implements Callable<Integer> {
+    @Mixin JobOptions options;
+
+    @Override
+    public Integer call() {
+      return InstructJob.run(options.toJobArgs());
+    }
+  }
+
+  @Command(name = "eval", mixinStandardHelpOptions = true,
+      description = "Evaluate models and predictions, and write the report (EvalJob).")
+  static final class Eval implements Callable<Integer> {
+    @Mixin JobOptions options;
+
+    @Override
+    public Integer call() {
+      return EvalJob.run(options.toJobArgs());
+    }
+  }
+
+  @Command(name = "synth", mixinStandardHelpOptions = true,
+      description = "Generate the synthetic web world (scenes, captions, noise labels, eval sets, simulated web).")
+  static final class Synth implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      return JobLauncher.notImplemented("synth", "issue #3", System.err);
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = "Run the whole pipeline locally on the synthetic world with the tiny presets.")
+  static final class Demo implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      return JobLauncher.notImplemented("demo",
+          "the first stages join it with issue #7; until then run the tests to see what works", System.err);
+    }
+  }
+
+  @Command(name = "bench", mixinStandardHelpOptions = true,
+      description = "Benchmarks that print a table and write JSON (ingest, pretrain).")
+  static final class Bench implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      return JobLauncher.notImplemented("bench", "issues #5 and #7", System.err);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.sparkvlm.cli;
+
+import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.runtime.Versions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The {@code vlm} command: one subcommand per stage, plus synth, demo, bench and config. */
+@Command(name = "vlm", mixinStandardHelpOptions = true, versionProvider = Vlm.Version.class,
+    description = "spark-vlm: web image-text pairs to evaluated vision-language models, as Spark jobs.",
+    subcommands = {
+        StageCommands.Synth.class,
+        StageCommands.Ingest.class,
+        StageCommands.Filter.class,
+        StageCommands.Pretrain.class,
+        StageCommands.Align.class,
+        StageCommands.Instruct.class,
+        StageCommands.Eval.class,
+        StageCommands.Demo.class,
+        StageCommands.Bench.class,
+        ConfigCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Vlm implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return JobLauncher.USAGE;
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new Vlm()); // picocli exits 2 on invalid input, like JobLauncher.USAGE
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"spark-vlm " + Versions.codeVersion()};
+    }
+  }
+}

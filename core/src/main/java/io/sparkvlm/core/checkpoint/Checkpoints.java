@@ -1,0 +1,113 @@
+package io.sparkvlm.core.checkpoint;
+
+import io.sparkvlm.core.io.HadoopFiles;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Checkpoint folders on any Hadoop path. A checkpoint is written whole under a hidden temporary name next to its
+ * target, {@code manifest.json} last, then renamed into place: a folder with a manifest is complete, anything else
+ * is debris from an interrupted write and is ignored by {@link #latestComplete}.
+ */
+public final class Checkpoints {
+  private static final String TMP_PREFIX = "._tmp-";
+  private static final String OLD_PREFIX = "._old-";
+
+  private Checkpoints() {}
+
+  /** Writes a checkpoint's files into a folder it is given (model zips, tokenizer, ...). */
+  @FunctionalInterface
+  public interface Contents {
+    void writeTo(FileSystem fs, Path folder) throws IOException;
+  }
+
+  /**
+   * Writes a checkpoint at {@code location}. Refuses when something is already there unless {@code overwrite};
+   * with {@code overwrite} the old checkpoint is replaced only after the new one is complete.
+   */
+  public static void write(String location, boolean overwrite, CheckpointManifest manifest, Contents contents,
+      Configuration conf) throws IOException {
+    Path target = new Path(location);
+    FileSystem fs = target.getFileSystem(conf);
+    if (fs.exists(target) && !overwrite) {
+      throw new CheckpointError("Checkpoint " + location + " already exists; pass --overwrite"
+          + " (output.overwrite = true) to replace it");
+    }
+    Path parent = target.getParent();
+    fs.mkdirs(parent);
+    Path tmp = new Path(parent, TMP_PREFIX + target.getName() + "-" + UUID.randomUUID());
+    fs.mkdirs(tmp);
+    try {
+      contents.writeTo(fs, tmp);
+      HadoopFiles.writeAtomically(new Path(tmp, CheckpointManifest.FILE_NAME), manifest.toJson(), conf);
+    } catch (IOException | RuntimeException e) {
+      fs.delete(tmp, true);
+      throw e;
+    }
+    Path old = null;
+    if (fs.exists(target)) {
+      old = new Path(parent, OLD_PREFIX + target.getName() + "-" + UUID.randomUUID());
+      if (!fs.rename(target, old)) {
+        fs.delete(tmp, true);
+        throw new IOException("Could not move the old checkpoint " + target + " aside");
+      }
+    }
+    if (!fs.rename(tmp, target)) {
+      if (old != null) {
+        fs.rename(old, target);
+      }
+      fs.delete(tmp, true);
+      throw new IOException("Could not rename " + tmp + " to " + target);
+    }
+    if (old != null) {
+      fs.delete(old, true);
+    }
+  }
+
+  public static CheckpointManifest readManifest(String location, Configuration conf) throws IOException {
+    Path manifest = new Path(location, CheckpointManifest.FILE_NAME);
+    FileSystem fs = manifest.getFileSystem(conf);
+    if (!fs.exists(manifest)) {
+      throw new CheckpointError("No complete checkpoint at " + location + ": it has no "
+          + CheckpointManifest.FILE_NAME);
+    }
+    return CheckpointManifest.fromJson(HadoopFiles.readAll(manifest, conf));
+  }
+
+  /** The complete checkpoint with the highest step directly under {@code folder}, if any. */
+  public static Optional<String> latestComplete(String folder, Configuration conf) throws IOException {
+    Path dir = new Path(folder);
+    FileSystem fs = dir.getFileSystem(conf);
+    if (!fs.exists(dir)) {
+      return Optional.empty();
+    }
+    String best = null;
+    long bestStep = Long.MIN_VALUE;
+    for (FileStatus child : fs.listStatus(dir)) {
+      String name = child.getPath().getName();
+      if (!child.isDirectory() || name.startsWith(".") || name.startsWith("_")) {
+        continue;
+      }
+      Path manifest = new Path(child.getPath(), CheckpointManifest.FILE_NAME);
+      if (!fs.exists(manifest)) {
+        continue;
+      }
+      long step = CheckpointManifest.fromJson(HadoopFiles.readAll(manifest, conf)).step();
+      if (step > bestStep) {
+        bestStep = step;
+        best = child.getPath().toString();
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** The conventional folder name for a checkpoint at {@code step}: {@code step-00001234}. */
+  public static String nameForStep(long step) {
+    return String.format("step-%08d", step);
+  }
+}

@@ -1,0 +1,53 @@
+package io.sparkvlm.core.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Small-file helpers over any Hadoop file system (local, hdfs://, s3a://). */
+public final class HadoopFiles {
+  private HadoopFiles() {}
+
+  /**
+   * Writes {@code bytes} to {@code target} so that readers see either the old file or the whole new one: write a
+   * hidden temporary sibling, then rename over. (On S3 the object only appears when its upload completes, which
+   * gives the same guarantee.)
+   */
+  public static void writeAtomically(Path target, byte[] bytes, Configuration conf) throws IOException {
+    FileSystem fs = target.getFileSystem(conf);
+    Path tmp = new Path(target.getParent(), "._tmp-" + target.getName() + "-" + UUID.randomUUID());
+    try (OutputStream out = fs.create(tmp, true)) {
+      out.write(bytes);
+    }
+    if (fs.exists(target)) {
+      fs.delete(target, false);
+    }
+    if (!fs.rename(tmp, target)) {
+      fs.delete(tmp, false);
+      throw new IOException("Could not rename " + tmp + " to " + target);
+    }
+  }
+
+  public static byte[] readAll(Path file, Configuration conf) throws IOException {
+    FileSystem fs = file.getFileSystem(conf);
+    try (InputStream in = fs.open(file)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** True when {@code path} exists and is a non-empty folder or a file. */
+  public static boolean existsWithContent(Path path, Configuration conf) throws IOException {
+    FileSystem fs = path.getFileSystem(conf);
+    if (!fs.exists(path)) {
+      return false;
+    }
+    if (!fs.getFileStatus(path).isDirectory()) {
+      return true;
+    }
+    return fs.listStatus(path).length > 0;
+  }
+}

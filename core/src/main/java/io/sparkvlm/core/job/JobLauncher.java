@@ -1,0 +1,123 @@
+package io.sparkvlm.core.job;
+
+import com.typesafe.config.Config;
+import io.sparkvlm.core.checkpoint.CheckpointError;
+import io.sparkvlm.core.config.ConfigError;
+import io.sparkvlm.core.config.ConfigLoader;
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.config.ConfigSources;
+import io.sparkvlm.core.config.EffectiveConfig;
+import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.DatasetManifest;
+import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.dataset.Datasets.WrittenDataset;
+import io.sparkvlm.core.spark.SparkSessions;
+import io.sparkvlm.core.spark.SparkSettings;
+import java.io.PrintStream;
+import java.time.Instant;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every stage's {@code main} does and nothing more: parse arguments, load and validate the config, open the
+ * Spark session, call {@code run(spark, config)}, write the manifests of what it wrote.
+ *
+ * <p>Exit codes, for spark-submit and Airflow: {@value #OK} success; {@value #FAILED} the job failed;
+ * {@value #USAGE} bad arguments or configuration, or a stage that is not implemented yet.
+ */
+public final class JobLauncher {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
+
+  private JobLauncher() {}
+
+  /** Runs {@code job} with command-line {@code args}; returns the exit code. */
+  public static int main(StageJob<?> job, String[] args, PrintStream err) {
+    JobArgs parsed;
+    try {
+      parsed = JobArgs.parse(args);
+    } catch (JobArgs.UsageError e) {
+      err.println(job.name() + ": " + e.getMessage());
+      err.println(JobArgs.USAGE);
+      return USAGE;
+    }
+    if (parsed.help()) {
+      err.println("Runs the " + job.name() + " stage.");
+      err.println(JobArgs.USAGE);
+      return OK;
+    }
+    return launch(job, parsed.sources(), err);
+  }
+
+  /** Loads the config from {@code sources}, opens a session, runs and commits; returns the exit code. */
+  public static int launch(StageJob<?> job, ConfigSources sources, PrintStream err) {
+    Config config;
+    SparkSettings sparkSettings;
+    try {
+      config = ConfigLoader.load(sources);
+      sparkSettings = SparkSettings.from(new ConfigReader(config));
+    } catch (ConfigError e) {
+      err.println(job.name() + ": configuration error: " + e.getMessage());
+      return USAGE;
+    }
+    return launch(job, config, sparkSettings, err);
+  }
+
+  private static <C> int launch(StageJob<C> job, Config config, SparkSettings sparkSettings, PrintStream err) {
+    C typed;
+    try {
+      typed = job.readConfig(new ConfigReader(config));
+    } catch (ConfigError e) {
+      err.println(job.name() + ": configuration error: " + e.getMessage());
+      return USAGE;
+    }
+    SparkSession spark = SparkSessions.open(sparkSettings);
+    try {
+      execute(job, spark, config, typed);
+      return OK;
+    } catch (DatasetError | CheckpointError | ConfigError e) {
+      err.println(job.name() + ": " + e.getMessage());
+      return FAILED;
+    } catch (Exception e) {
+      LOG.error("{} failed", job.name(), e);
+      err.println(job.name() + " failed: " + e);
+      return FAILED;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /**
+   * Runs a stage on an open session and writes the manifest of each dataset it wrote. This is the whole job minus
+   * session handling: tests and the demo call it directly.
+   */
+  public static <C> StageResult execute(StageJob<C> job, SparkSession spark, Config effectiveConfig, C config)
+      throws Exception {
+    Instant started = Instant.now();
+    LOG.info("{}: starting", job.name());
+    StageResult result = job.run(spark, config);
+    Datasets.Provenance provenance =
+        new Datasets.Provenance(job.name(), EffectiveConfig.toJson(effectiveConfig), started);
+    for (WrittenDataset written : result.datasets()) {
+      DatasetManifest manifest = Datasets.commit(spark, written, provenance);
+      LOG.info("{}: wrote {} ({} rows {}) to {}", job.name(), written.schema().id(), manifest.rows().total(),
+          manifest.rows().byStatus(), written.location());
+    }
+    LOG.info("{}: done in {}s: {}", job.name(),
+        String.format("%.1f", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0), result.summary());
+    return result;
+  }
+
+  /**
+   * For a stage whose main class exists but whose work does not yet: says so and returns {@value #USAGE}. Honest
+   * instead of a fake success.
+   */
+  public static int notImplemented(String stage, String trackedIn, PrintStream err) {
+    err.println("vlm " + stage + ": not implemented yet (" + trackedIn + ")");
+    return USAGE;
+  }
+}

@@ -1,0 +1,21 @@
+package io.sparkvlm.core.job;
+
+import io.sparkvlm.core.config.ConfigReader;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One pipeline stage as a Spark job. Implementations are small: {@link #readConfig} turns the loaded config into
+ * the stage's typed, validated record; {@link #run} does the work and returns what it wrote. Everything around it
+ * (argument parsing, config loading, the Spark session, manifests, exit codes) is {@link JobLauncher}'s.
+ *
+ * @param <C> the stage's typed config record
+ */
+public interface StageJob<C> {
+
+  /** The stage's name as used in the CLI and manifests, e.g. {@code ingest}. */
+  String name();
+
+  C readConfig(ConfigReader config);
+
+  StageResult run(SparkSession spark, C config) throws Exception;
+}

@@ -1,0 +1,81 @@
+package io.sparkvlm.core.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparkvlm.core.dataset.DatasetManifest;
+import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.testing.PidRowsJob;
+import io.sparkvlm.core.testing.SparkTestSessions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The stage main-class path end to end: arguments, config, session, run, manifest, exit codes. */
+class JobLauncherTest {
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+  private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+
+  private String err() {
+    return errBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private int main(String... args) {
+    SparkTestSessions.stop(); // the launcher opens (and stops) its own session, as under spark-submit
+    return JobLauncher.main(new PidRowsJob(), args, err);
+  }
+
+  @Test
+  void runsTheJobAndWritesTheManifestLast() {
+    String out = dir.resolve("out").toString();
+    int code = main("--conf", "spark.master=local[2]", "--conf", "test-job.output=" + out,
+        "--conf", "test-job.rows=25");
+    assertThat(code).as(err()).isEqualTo(JobLauncher.OK);
+    DatasetManifest m = Datasets.readManifest(out, new Configuration());
+    assertThat(m.stage()).isEqualTo("pid-rows");
+    assertThat(m.rows().total()).isEqualTo(25);
+    assertThat(m.rows().byStatus()).containsEntry("success", 20L).containsEntry("failed", 5L);
+    assertThat(m.config().at("/test-job/rows").asInt()).isEqualTo(25);
+    assertThat(m.config().at("/spark/master").asText()).isEqualTo("local[2]");
+  }
+
+  @Test
+  void refusesToOverwriteUnlessAsked() {
+    String out = dir.resolve("out").toString();
+    String[] args = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out};
+    assertThat(main(args)).isEqualTo(JobLauncher.OK);
+    assertThat(main(args)).isEqualTo(JobLauncher.FAILED);
+    assertThat(err()).contains("already exists; pass --overwrite");
+    String[] again = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out, "--overwrite",
+        "--conf", "test-job.rows=7"};
+    assertThat(main(again)).isEqualTo(JobLauncher.OK);
+    assertThat(Datasets.readManifest(out, new Configuration()).rows().total()).isEqualTo(7);
+  }
+
+  @Test
+  void configErrorsExitTwoNamingTheKeyBeforeSparkStarts() {
+    assertThat(main("--conf", "test-job.rowz=3")).isEqualTo(JobLauncher.USAGE);
+    assertThat(err()).contains("configuration error").contains("'test-job.rowz'").contains("did you mean");
+    assertThat(main("--conf", "test-job.output=x", "--conf", "test-job.rows=-1")).isEqualTo(JobLauncher.USAGE);
+    assertThat(err()).contains("'test-job.rows' = -1 is out of range");
+    assertThat(main()).isEqualTo(JobLauncher.USAGE);
+    assertThat(err()).contains("'test-job.output' must be set");
+  }
+
+  @Test
+  void badArgumentsExitTwoWithUsage() {
+    assertThat(main("--frobnicate")).isEqualTo(JobLauncher.USAGE);
+    assertThat(err()).contains("Unknown argument '--frobnicate'").contains("--config FILE");
+  }
+
+  @Test
+  void notImplementedStagesSaySoAndExitTwo() {
+    assertThat(JobLauncher.notImplemented("ingest", "issue #5", err)).isEqualTo(2);
+    assertThat(err()).contains("vlm ingest: not implemented yet (issue #5)");
+  }
+}
