@@ -50,13 +50,16 @@ class ShadedJarIT {
 
   record Run(int code, String output) {}
 
-  /** Runs org.apache.spark.deploy.SparkSubmit (what the spark-submit script runs) with Spark's jars only. */
+  /**
+   * Runs org.apache.spark.deploy.SparkSubmit (what the spark-submit script runs) with a Spark distribution's jars
+   * only (spark-runtime/target/classpath.txt), as on a cluster.
+   */
   Run sparkSubmit(String mainClass, String... args) throws Exception {
-    String providedClasspath = Files.readString(Path.of(System.getProperty("sparkvlm.provided.classpath"))).trim();
+    String sparkClasspath = Files.readString(Path.of(System.getProperty("sparkvlm.spark.classpath"))).trim();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(Arrays.asList(System.getProperty("sparkvlm.java17.flags").trim().split("\\s+")));
-    cmd.addAll(List.of("-Xmx1g", "-cp", providedClasspath, "org.apache.spark.deploy.SparkSubmit",
+    cmd.addAll(List.of("-Xmx1g", "-cp", sparkClasspath, "org.apache.spark.deploy.SparkSubmit",
         "--master", "local[1]", "--conf", "spark.ui.enabled=false", "--class", mainClass, jar.toString()));
     cmd.addAll(Arrays.asList(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
