@@ -10,9 +10,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Checkpoint folders on any Hadoop path. A checkpoint is written whole under a hidden temporary name next to its
- * target, {@code manifest.json} last, then renamed into place: a folder with a manifest is complete, anything else
- * is debris from an interrupted write and is ignored by {@link #latestComplete}.
+ * Checkpoint folders on any Hadoop path. A checkpoint's files are written under a hidden temporary name next to
+ * its target and renamed into place; {@code manifest.json} is written last, into the final folder. A folder with a
+ * manifest is complete; anything else is debris from an interrupted write and is ignored by
+ * {@link #latestComplete}. (On local file systems and HDFS the rename is atomic; on S3 it is a copy, which is why
+ * the manifest comes after it.)
  */
 public final class Checkpoints {
   private static final String TMP_PREFIX = "._tmp-";
@@ -44,7 +46,6 @@ public final class Checkpoints {
     fs.mkdirs(tmp);
     try {
       contents.writeTo(fs, tmp);
-      HadoopFiles.writeAtomically(new Path(tmp, CheckpointManifest.FILE_NAME), manifest.toJson(), conf);
     } catch (IOException | RuntimeException e) {
       fs.delete(tmp, true);
       throw e;
@@ -64,6 +65,9 @@ public final class Checkpoints {
       fs.delete(tmp, true);
       throw new IOException("Could not rename " + tmp + " to " + target);
     }
+    // The manifest goes in last, after the rename: on S3 a folder rename is a copy of each file, so a manifest
+    // inside the temporary folder could land before the model files do.
+    HadoopFiles.writeAtomically(new Path(target, CheckpointManifest.FILE_NAME), manifest.toJson(), conf);
     if (old != null) {
       fs.delete(old, true);
     }
