@@ -110,15 +110,6 @@ final class StageCommands {
     }
   }
 
-  @Command(name = "synth", mixinStandardHelpOptions = true,
-      description = "Generate the synthetic web world (scenes, captions, noise labels, eval sets, simulated web).")
-  static final class Synth implements Callable<Integer> {
-    @Override
-    public Integer call() {
-      return JobLauncher.notImplemented("synth", "issue #3", System.err);
-    }
-  }
-
   @Command(name = "demo", mixinStandardHelpOptions = true,
       description = "Run the whole pipeline locally on the synthetic world with the tiny presets.")
   static final class Demo implements Callable<Integer> {

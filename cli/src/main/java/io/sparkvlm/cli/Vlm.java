@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "vlm", mixinStandardHelpOptions = true, versionProvider = Vlm.Version.class,
     description = "spark-vlm: web image-text pairs to evaluated vision-language models, as Spark jobs.",
     subcommands = {
-        StageCommands.Synth.class,
+        SynthCommand.class,
         StageCommands.Ingest.class,
         StageCommands.Filter.class,
         StageCommands.Pretrain.class,

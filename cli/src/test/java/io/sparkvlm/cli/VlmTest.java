@@ -55,12 +55,25 @@ class VlmTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"synth", "ingest", "filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval",
+  @ValueSource(strings = {"ingest", "filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval",
       "demo", "bench"})
   void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
     Result r = vlm(command.split(" "));
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("not implemented yet");
+  }
+
+  @Test
+  void synthGeneratesAWorldThroughTheRealMain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path out = dir.resolve("world");
+    Result r = vlm("synth", "--out", out.toString(), "--scenes", "40", "--seed", "3", "--image-size", "24",
+        "--conf", "spark.master=local[1]");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(out.resolve("world.json")).exists();
+    assertThat(out.resolve("images/web/web-000000.jpg")).exists();
+    Result bad = vlm("synth", "--out", out.toString(), "--scenes", "3");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("'synth.scenes' = 3 is out of range");
   }
 
   @Test

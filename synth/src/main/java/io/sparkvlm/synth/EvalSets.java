@@ -1,0 +1,135 @@
+package io.sparkvlm.synth;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvlm.core.io.Json;
+import io.sparkvlm.synth.Questions.QA;
+import io.sparkvlm.synth.SyntheticWorld.Sample;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Evaluation files for the test split, in the formats users already score with: zero-shot class lists with prompt
+ * templates (CLIP_benchmark style), retrieval pairs, COCO caption annotations, VQA v2 questions and annotations.
+ */
+final class EvalSets {
+  static final List<String> SHAPE_TEMPLATES = List.of("a photo of a {}.", "a drawing of a {}.", "a {} shape.",
+      "an image of a {}.", "a picture with a {} in it.");
+  static final List<String> COLOUR_TEMPLATES = List.of("a {} object.", "a photo of something {}.", "a {} shape.",
+      "the color {}.");
+  static final List<String> COMPOSITION_TEMPLATES = List.of("a photo of a {}.", "a {}.", "a drawing of a {}.");
+  static final int QUESTIONS_PER_IMAGE = 3;
+
+  private EvalSets() {}
+
+  static void write(Path out, List<Sample> test, long seed) throws IOException {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    List<Scene> single = test.stream().map(Sample::scene).filter(s -> s.objects().size() == 1).toList();
+
+    List<String> shapes = new ArrayList<>();
+    for (Shape s : Shape.values()) {
+      shapes.add(s.word());
+    }
+    List<String> colours = new ArrayList<>();
+    for (Colour c : Colour.values()) {
+      colours.add(c.word());
+    }
+    List<String> combos = new ArrayList<>();
+    for (Colour c : Colour.values()) {
+      for (Shape s : Shape.values()) {
+        combos.add(new Combo(c, s).words());
+      }
+    }
+    zeroShot(out, "shape", shapes, SHAPE_TEMPLATES, single, s -> s.objects().get(0).shape().ordinal());
+    zeroShot(out, "colour", colours, COLOUR_TEMPLATES, single, s -> s.objects().get(0).colour().ordinal());
+    ObjectNode composition = zeroShot(out, "composition", combos, COMPOSITION_TEMPLATES, single,
+        s -> s.objects().get(0).colour().ordinal() * Shape.values().length + s.objects().get(0).shape().ordinal());
+    ArrayNode heldOut = composition.putArray("held_out_classes");
+    Combo.HELD_OUT.forEach(h -> heldOut.add(h.words()));
+    SyntheticWorld.write(out.resolve(SyntheticWorld.ZEROSHOT + "/composition.json"),
+        Json.MAPPER.writeValueAsBytes(composition));
+
+    List<String> retrieval = new ArrayList<>();
+    ObjectNode coco = f.objectNode();
+    coco.putObject("info").put("description", "spark-vlm synthetic world, test split").put("version", "1");
+    coco.putArray("licenses");
+    coco.put("type", "captions");
+    ArrayNode images = coco.putArray("images");
+    ArrayNode annotations = coco.putArray("annotations");
+    int annotationId = 1;
+    for (Sample s : test) {
+      Scene scene = s.scene();
+      retrieval.add(SyntheticWorld.line(f.objectNode().put("image", scene.imagePath())
+          .put("image_id", scene.imageId()).set("captions", SyntheticWorld.strings(s.captions()))));
+      images.addObject().put("id", scene.imageId()).put("file_name", scene.imagePath());
+      for (String caption : s.captions()) {
+        annotations.addObject().put("id", annotationId++).put("image_id", scene.imageId()).put("caption", caption);
+      }
+    }
+    SyntheticWorld.writeLines(out.resolve(SyntheticWorld.RETRIEVAL), retrieval);
+    SyntheticWorld.write(out.resolve(SyntheticWorld.COCO_CAPTIONS), Json.MAPPER.writeValueAsBytes(coco));
+
+    ObjectNode questions = f.objectNode();
+    questions.putObject("info").put("description", "spark-vlm synthetic world VQA, test split");
+    questions.put("task_type", "Open-Ended").put("data_type", "synthetic").put("data_subtype", "test");
+    questions.putObject("license");
+    ArrayNode qs = questions.putArray("questions");
+    ObjectNode annotationsFile = f.objectNode();
+    annotationsFile.putObject("info").put("description", "spark-vlm synthetic world VQA, test split");
+    annotationsFile.put("data_type", "synthetic").put("data_subtype", "test");
+    annotationsFile.putObject("license");
+    ArrayNode anns = annotationsFile.putArray("annotations");
+    for (Sample s : test) {
+      Scene scene = s.scene();
+      SplittableRandom r = SyntheticWorld.random(seed, scene.imageId(), 5);
+      List<QA> about = Questions.about(scene, r);
+      for (int i = 0; i < Math.min(QUESTIONS_PER_IMAGE, about.size()); i++) {
+        QA qa = about.get(i);
+        long questionId = scene.imageId() * 10L + i;
+        qs.addObject().put("image_id", scene.imageId()).put("question", qa.question()).put("question_id", questionId);
+        List<String> answers = Questions.humanAnswers(qa, r);
+        ObjectNode ann = anns.addObject();
+        ann.put("question_id", questionId).put("image_id", scene.imageId()).put("question_type", qa.questionType())
+            .put("answer_type", qa.answerType()).put("multiple_choice_answer", mostCommon(answers));
+        ArrayNode as = ann.putArray("answers");
+        for (int k = 0; k < answers.size(); k++) {
+          as.addObject().put("answer", answers.get(k)).put("answer_confidence", "yes").put("answer_id", k + 1);
+        }
+      }
+    }
+    SyntheticWorld.write(out.resolve(SyntheticWorld.VQA_QUESTIONS), Json.MAPPER.writeValueAsBytes(questions));
+    SyntheticWorld.write(out.resolve(SyntheticWorld.VQA_ANNOTATIONS), Json.MAPPER.writeValueAsBytes(annotationsFile));
+  }
+
+  private static ObjectNode zeroShot(Path out, String task, List<String> classes, List<String> templates,
+      List<Scene> scenes, java.util.function.ToIntFunction<Scene> label) throws IOException {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("task", task);
+    n.set("classes", SyntheticWorld.strings(classes));
+    n.set("templates", SyntheticWorld.strings(templates));
+    ArrayNode samples = n.putArray("samples");
+    for (Scene s : scenes) {
+      samples.addObject().put("image", s.imagePath()).put("image_id", s.imageId()).put("label", label.applyAsInt(s));
+    }
+    SyntheticWorld.write(out.resolve(SyntheticWorld.ZEROSHOT + "/" + task + ".json"), Json.MAPPER.writeValueAsBytes(n));
+    return n;
+  }
+
+  static String mostCommon(List<String> answers) {
+    Map<String, Integer> counts = new HashMap<>();
+    String best = answers.get(0);
+    for (String a : answers) {
+      int c = counts.merge(a, 1, Integer::sum);
+      if (c > counts.get(best) || (c == counts.get(best) && a.compareTo(best) < 0)) {
+        best = a;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,306 @@
+package io.sparkvlm.synth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.testing.SparkTestSessions;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyntheticWorldTest {
+  static final int SCENES = 3000;
+  @TempDir static Path dir;
+  static Path world;
+  static SynthConfig config;
+  static Map<String, JsonNode> scenes = new HashMap<>();
+
+  @BeforeAll
+  static void generate() throws IOException {
+    world = dir.resolve("world");
+    config = Worlds.generate(world, "synth.scenes=" + SCENES, "synth.image-size=32", "synth.web.shard-size=500");
+    for (String split : Splits.ALL) {
+      for (JsonNode s : jsonl(world.resolve("scenes/" + split + ".jsonl"))) {
+        scenes.put(s.get("id").asText(), s);
+      }
+    }
+  }
+
+  static List<JsonNode> jsonl(Path file) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      if (!line.isBlank()) {
+        out.add(Json.MAPPER.readTree(line));
+      }
+    }
+    return out;
+  }
+
+  static JsonNode json(String relative) throws IOException {
+    return Json.MAPPER.readTree(world.resolve(relative).toFile());
+  }
+
+  @Test
+  void sameSeedGivesTheSameBytesAndAnotherSeedDoesNot() throws IOException {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    Path c = dir.resolve("c");
+    Worlds.generate(a, "synth.scenes=120");
+    Worlds.generate(b, "synth.scenes=120");
+    Worlds.generate(c, "synth.scenes=120", "synth.seed=8");
+    List<Path> files = files(a);
+    assertThat(files).hasSizeGreaterThan(120);
+    assertThat(files(b)).isEqualTo(files);
+    for (Path f : files) {
+      assertThat(Files.readAllBytes(b.resolve(f))).as(f.toString()).isEqualTo(Files.readAllBytes(a.resolve(f)));
+    }
+    // Parquet part names are random: compare the rows instead.
+    assertThat(urls(b).collectAsList()).isEqualTo(urls(a).collectAsList());
+    assertThat(Files.readAllBytes(c.resolve("images/web/web-000000.jpg")))
+        .isNotEqualTo(Files.readAllBytes(a.resolve("images/web/web-000000.jpg")));
+  }
+
+  private static List<Path> files(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(Files::isRegularFile).map(root::relativize)
+          .filter(p -> !p.startsWith("web/urls.parquet")).sorted().toList();
+    }
+  }
+
+  private static Dataset<Row> urls(Path root) {
+    return SparkTestSessions.local().read().parquet(root.resolve(SyntheticWorld.URLS_PARQUET).toString())
+        .orderBy("url");
+  }
+
+  @Test
+  void splitsHaveTheConfiguredSizesAndHeldOutCombinationsOnlyInTest() throws IOException {
+    Map<String, Integer> counts = SyntheticWorld.splitCounts(config);
+    assertThat(counts).containsEntry("seed", 150).containsEntry("instruct", 300).containsEntry("test", 300)
+        .containsEntry("web", 2250);
+    Set<String> heldOut = new HashSet<>();
+    Combo.HELD_OUT.forEach(h -> heldOut.add(h.words()));
+    int heldOutInTest = 0;
+    for (JsonNode s : scenes.values()) {
+      for (JsonNode o : s.get("objects")) {
+        boolean held = heldOut.contains(o.get("colour").asText() + " " + o.get("shape").asText());
+        if (held) {
+          assertThat(s.get("split").asText()).as(s.get("id").asText()).isEqualTo("test");
+          heldOutInTest++;
+        }
+      }
+      assertThat(s.get("objects").size()).isBetween(1, 4);
+    }
+    assertThat(heldOutInTest).isGreaterThan(30);
+    JsonNode composition = json("eval/zeroshot/composition.json");
+    assertThat(composition.get("held_out_classes")).hasSize(Combo.HELD_OUT.size());
+  }
+
+  @Test
+  void noiseTypeFrequenciesAreWithinToleranceOfTheConfiguredRates() throws IOException {
+    List<JsonNode> truth = jsonl(world.resolve(SyntheticWorld.WEB_TRUTH));
+    assertThat(truth).hasSize(2250);
+    Map<String, Integer> noise = new HashMap<>();
+    Map<String, Integer> faults = new HashMap<>();
+    for (JsonNode t : truth) {
+      noise.merge(t.get("noise").asText(), 1, Integer::sum);
+      faults.merge(t.get("fault").asText(), 1, Integer::sum);
+    }
+    // 4 standard errors of a binomial share with n = 2250 is at most 0.042
+    for (NoiseType type : NoiseType.values()) {
+      double expected = config.noise().get(type);
+      double actual = noise.getOrDefault(ConfigReader.configName(type), 0) / (double) truth.size();
+      assertThat(actual).as(type.toString()).isCloseTo(expected, within(4 * Math.sqrt(expected * (1 - expected)
+          / truth.size()) + 1e-9));
+    }
+    for (WebFault fault : config.web().faults().keySet()) {
+      double expected = config.web().faults().get(fault);
+      double actual = faults.getOrDefault(fault.name(), 0) / (double) truth.size();
+      assertThat(actual).as(fault.toString()).isCloseTo(expected, within(4 * Math.sqrt(expected * (1 - expected)
+          / truth.size()) + 0.002));
+    }
+  }
+
+  @Test
+  void everyCleanCaptionIsConsistentWithItsSceneGraph() throws IOException {
+    int checked = 0;
+    for (String split : Splits.ALL) {
+      for (JsonNode row : jsonl(world.resolve("captions/" + split + ".jsonl"))) {
+        JsonNode scene = scenes.get(row.get("id").asText());
+        assertThat(row.get("captions")).hasSize(config.captionsPerImage());
+        for (JsonNode caption : row.get("captions")) {
+          assertThat(CaptionChecker.problems(caption.asText(), scene)).as(caption.asText() + " / " + scene)
+              .isEmpty();
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).isEqualTo(SCENES * config.captionsPerImage());
+  }
+
+  @Test
+  void webCaptionsAreRightOrWrongAsTheirNoiseLabelSays() throws IOException {
+    Map<String, int[]> agree = new HashMap<>();
+    for (JsonNode t : jsonl(world.resolve(SyntheticWorld.WEB_TRUTH))) {
+      JsonNode scene = scenes.get(t.get("scene_id").asText());
+      boolean consistent = CaptionChecker.problems(t.get("caption").asText(), scene).isEmpty();
+      boolean labelledRight = t.get("matches_image").asBoolean();
+      int[] a = agree.computeIfAbsent(t.get("noise").asText(), k -> new int[2]);
+      a[consistent == labelledRight ? 0 : 1]++;
+    }
+    agree.forEach((noise, a) -> assertThat(a[1]).as(noise + " captions disagreeing with their label").isZero());
+    assertThat(agree).containsKeys("correct", "terse", "wrong-colour", "wrong-count", "wrong-shape", "mismatched",
+        "boilerplate", "empty-or-short");
+  }
+
+  @Test
+  void everyVqaAnswerIsConsistentWithItsSceneGraph() throws IOException {
+    JsonNode questions = json(SyntheticWorld.VQA_QUESTIONS);
+    JsonNode annotations = json(SyntheticWorld.VQA_ANNOTATIONS);
+    Map<Integer, JsonNode> byImage = new HashMap<>();
+    scenes.values().forEach(s -> byImage.put(s.get("image_id").asInt(), s));
+    Map<Long, String> questionText = new HashMap<>();
+    for (JsonNode q : questions.get("questions")) {
+      questionText.put(q.get("question_id").asLong(), q.get("question").asText());
+    }
+    assertThat(annotations.get("annotations").size()).isEqualTo(questions.get("questions").size())
+        .isGreaterThan(600);
+    Set<String> types = new HashSet<>();
+    boolean sawNumberWord = false;
+    for (JsonNode a : annotations.get("annotations")) {
+      JsonNode scene = byImage.get(a.get("image_id").asInt());
+      assertThat(scene.get("split").asText()).isEqualTo("test");
+      String q = questionText.get(a.get("question_id").asLong());
+      String truth = VqaTruth.answer(q, scene);
+      assertThat(a.get("answers")).hasSize(10);
+      for (JsonNode ans : a.get("answers")) {
+        assertThat(VqaTruth.normalise(ans.get("answer").asText())).as(q + " -> " + ans).isEqualTo(truth);
+        sawNumberWord |= ans.get("answer").asText().matches("[a-z]+") && a.get("answer_type").asText().equals("number");
+      }
+      assertThat(VqaTruth.normalise(a.get("multiple_choice_answer").asText())).isEqualTo(truth);
+      types.add(a.get("answer_type").asText());
+    }
+    assertThat(types).containsExactlyInAnyOrder("yes/no", "number", "other");
+    assertThat(sawNumberWord).as("answers vary like \"2\" / \"two\"").isTrue();
+  }
+
+  @Test
+  void instructionsAreLlavaConversationsAboutExistingImages() throws IOException {
+    JsonNode all = json(SyntheticWorld.INSTRUCT);
+    assertThat(all.size()).isEqualTo(300);
+    int multiTurn = 0;
+    for (JsonNode c : all) {
+      assertThat(Files.exists(world.resolve(c.get("image").asText()))).isTrue();
+      JsonNode turns = c.get("conversations");
+      assertThat(turns.size() % 2).isZero();
+      for (int i = 0; i < turns.size(); i++) {
+        assertThat(turns.get(i).get("from").asText()).isEqualTo(i % 2 == 0 ? "human" : "gpt");
+        assertThat(turns.get(i).get("value").asText().contains("<image>")).isEqualTo(i == 0);
+      }
+      assertThat(turns.get(0).get("value").asText()).startsWith("<image>\n");
+      multiTurn += turns.size() > 2 ? 1 : 0;
+      JsonNode scene = scenes.get(c.get("id").asText());
+      for (int i = 0; i + 1 < turns.size(); i += 2) {
+        String question = turns.get(i).get("value").asText().replace("<image>\n", "");
+        String reply = turns.get(i + 1).get("value").asText();
+        if (!java.util.Arrays.asList(Instructions.DESCRIBE).contains(question)) {
+          assertThat(VqaTruth.normalise(VqaTruth.shortAnswer(question, reply)))
+              .as(question + " -> " + reply).isEqualTo(VqaTruth.answer(question, scene));
+        } else {
+          assertThat(CaptionChecker.problems(reply, scene)).as(reply).isEmpty();
+        }
+      }
+    }
+    assertThat(multiTurn).isGreaterThan(100);
+  }
+
+  @Test
+  void everyFileIsReadable() throws IOException {
+    // images decode at the configured size
+    try (Stream<Path> images = Files.walk(world.resolve("images"))) {
+      List<Path> all = images.filter(p -> p.toString().endsWith(".jpg")).toList();
+      assertThat(all).hasSize(SCENES);
+      for (Path p : all.subList(0, 50)) {
+        BufferedImage img = ImageIO.read(p.toFile());
+        assertThat(img.getWidth()).isEqualTo(32);
+        assertThat(img.getHeight()).isEqualTo(32);
+      }
+    }
+    // URL lists: Parquet and TSV with img2dataset's columns
+    var spark = SparkTestSessions.local();
+    Dataset<Row> parquet = spark.read().parquet(world.resolve(SyntheticWorld.URLS_PARQUET).toString());
+    assertThat(parquet.columns()).containsExactly("url", "caption");
+    assertThat(parquet.count()).isEqualTo(2250);
+    Dataset<Row> tsv = spark.read().option("sep", "\t").option("header", "true")
+        .csv(world.resolve(SyntheticWorld.URLS_TSV).toString());
+    assertThat(tsv.columns()).containsExactly("url", "caption");
+    assertThat(tsv.count()).isEqualTo(2250);
+    assertThat(tsv.filter("url like 'http://127.0.0.1:8765/img/%.jpg'").count()).isEqualTo(2250);
+    // WebDataset shards: KEY.jpg, KEY.txt, KEY.json per sample
+    int samples = 0;
+    try (Stream<Path> shards = Files.list(world.resolve(SyntheticWorld.SHARDS))) {
+      List<Path> tars = shards.sorted().toList();
+      assertThat(tars).hasSize(5);
+      for (Path tar : tars) {
+        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
+          TarArchiveEntry e;
+          String key = null;
+          while ((e = t.getNextTarEntry()) != null) {
+            byte[] data = t.readAllBytes();
+            String name = e.getName();
+            if (name.endsWith(".jpg")) {
+              key = name.substring(0, name.length() - 4);
+              assertThat(ImageIO.read(new ByteArrayInputStream(data))).isNotNull();
+              samples++;
+            } else if (name.endsWith(".json")) {
+              assertThat(name).isEqualTo(key + ".json");
+              assertThat(Json.MAPPER.readTree(data).get("key").asText()).isEqualTo(key);
+            } else {
+              assertThat(name).isEqualTo(key + ".txt");
+            }
+          }
+        }
+      }
+    }
+    assertThat(samples).isEqualTo(2250);
+    // evaluation files
+    JsonNode coco = json(SyntheticWorld.COCO_CAPTIONS);
+    assertThat(coco.get("images")).hasSize(300);
+    assertThat(coco.get("annotations")).hasSize(300 * config.captionsPerImage());
+    JsonNode shape = json("eval/zeroshot/shape.json");
+    assertThat(shape.get("classes")).hasSize(Shape.values().length);
+    assertThat(shape.get("samples").size()).isGreaterThan(100);
+    for (JsonNode s : shape.get("samples")) {
+      JsonNode scene = scenes.get(Path.of(s.get("image").asText()).getFileName().toString().replace(".jpg", ""));
+      assertThat(scene.get("objects")).hasSize(1);
+      assertThat(shape.get("classes").get(s.get("label").asInt()).asText())
+          .isEqualTo(scene.get("objects").get(0).get("shape").asText());
+    }
+    assertThat(jsonl(world.resolve(SyntheticWorld.RETRIEVAL))).hasSize(300);
+    assertThat(jsonl(world.resolve(SyntheticWorld.SEED_PAIRS))).hasSize(150);
+    JsonNode manifest = json(SyntheticWorld.MANIFEST);
+    assertThat(manifest.at("/config/web/base_url").asText()).isEqualTo("http://127.0.0.1:8765");
+    assertThat(manifest.at("/scenes_by_split/web").asInt()).isEqualTo(2250);
+  }
+}
