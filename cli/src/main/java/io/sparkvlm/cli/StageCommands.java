@@ -25,9 +25,17 @@ final class StageCommands {
   static final class Ingest implements Callable<Integer> {
     @Mixin JobOptions options;
 
+    @picocli.CommandLine.Option(names = "--retry-failed",
+        description = "retry the failed_to_download rows of completed shards (ingest.retry-failed=true)")
+    boolean retryFailed;
+
     @Override
     public Integer call() {
-      return IngestJob.run(options.toJobArgs());
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(options.toJobArgs()));
+      if (retryFailed) {
+        args.addAll(java.util.List.of("--conf", "ingest.retry-failed=true"));
+      }
+      return IngestJob.run(args.toArray(String[]::new));
     }
   }
 

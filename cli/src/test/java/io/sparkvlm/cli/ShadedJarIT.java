@@ -79,9 +79,12 @@ class ShadedJarIT {
   }
 
   @Test
-  void sparkSubmitRunsAStageMainClassWhichSaysItIsNotImplementedYet() throws Exception {
+  void sparkSubmitRunsAStageMainClass() throws Exception {
     Run r = sparkSubmit("io.sparkvlm.ingest.IngestJob");
     assertThat(r.code()).as(r.output()).isEqualTo(2);
-    assertThat(r.output()).contains("vlm ingest: not implemented yet");
+    assertThat(r.output()).contains("ingest: configuration error: Config key 'ingest.input.path' must be set");
+    Run eval = sparkSubmit("io.sparkvlm.eval.EvalJob");
+    assertThat(eval.code()).as(eval.output()).isEqualTo(2);
+    assertThat(eval.output()).contains("vlm eval: not implemented yet");
   }
 }

@@ -55,7 +55,7 @@ class VlmTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ingest", "filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval",
+  @ValueSource(strings = {"filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval",
       "demo", "bench"})
   void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
     Result r = vlm(command.split(" "));
@@ -74,6 +74,13 @@ class VlmTest {
     Result bad = vlm("synth", "--out", out.toString(), "--scenes", "3");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("'synth.scenes' = 3 is out of range");
+  }
+
+  @Test
+  void ingestWithoutAnInputNamesTheMissingKey() {
+    Result r = vlm("ingest");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("'ingest.input.path' must be set");
   }
 
   @Test

@@ -1,17 +1,304 @@
 package io.sparkvlm.ingest;
 
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.DatasetManifest;
+import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.dataset.InputRef;
+import io.sparkvlm.core.dataset.PairStatus;
+import io.sparkvlm.core.dataset.PairsSchema;
+import io.sparkvlm.core.io.SerializableHadoopConf;
 import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.job.StageJob;
+import io.sparkvlm.core.job.StageResult;
+import io.sparkvlm.ingest.input.InputRows;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
- * spark-submit entry point of the {@code ingest} stage. Not implemented yet: it says so and exits
- * {@value JobLauncher#USAGE} rather than pretend to succeed.
+ * The ingest stage: input rows -> download shards (resumable; work folder) -> dedup -> the pairs dataset.
+ * See docs/stages/ingest.md.
  */
-public final class IngestJob {
-  private IngestJob() {}
+public final class IngestJob implements StageJob<IngestConfig> {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
-  /** The exit code without exiting, for the CLI and tests. */
+  @Override
+  public String name() {
+    return "ingest";
+  }
+
+  @Override
+  public IngestConfig readConfig(ConfigReader config) {
+    return IngestConfig.from(config);
+  }
+
+  @Override
+  public StageResult run(SparkSession spark, IngestConfig cfg) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    boolean replaceOutput = checkOutput(cfg, conf);
+    List<String> carry = cfg.input().carry();
+
+    // 1. every input row, in an order that does not depend on partitioning, numbered
+    Dataset<Row> input = InputRows.read(spark, cfg.input());
+    List<Column> order = new ArrayList<>(List.of(col(InputRows.SOURCE), col(InputRows.URL), col(InputRows.CAPTION)));
+    carry.forEach(c -> order.add(col(c)));
+    JavaPairRDD<Row, Long> numbered = input.sort(order.toArray(Column[]::new)).javaRDD().zipWithIndex();
+    long total = numbered.count();
+    int shards = (int) Math.max(1, (total + cfg.rowsPerShard() - 1) / cfg.rowsPerShard());
+
+    // 2. download shards that are not done yet (a shard is done when its stats exist)
+    Set<Integer> done = doneShards(cfg.work(), conf);
+    Set<Integer> retry = cfg.retryFailed() ? shardsWithRetryableFailures(cfg.work(), done, conf) : Set.of();
+    int attempt = cfg.retryFailed() ? nextRetryAttempt(cfg.work(), conf) : 0;
+    LOG.info("ingest: {} input rows in {} shards of {}; {} done, {} to download{}", total, shards,
+        cfg.rowsPerShard(), done.size(), shards - done.size(),
+        retry.isEmpty() ? "" : ", retrying failed rows of " + retry.size() + " shards (attempt " + attempt + ")");
+    Set<String> retryKeys = retry.isEmpty() ? Set.of() : retryableKeys(spark, cfg, retry);
+    int rowsPerShard = cfg.rowsPerShard();
+    SerializableHadoopConf hadoop = new SerializableHadoopConf(conf);
+    List<ShardStats> stats = numbered
+        .mapToPair(t -> new Tuple2<>((int) (t._2() / rowsPerShard), new ShardProcessor.Indexed(t._2() % rowsPerShard,
+            t._1())))
+        .filter(t -> !done.contains(t._1()) || retry.contains(t._1()))
+        .partitionBy(new ShardPartitioner(shards))
+        .mapPartitions(it -> runShard(it, cfg, hadoop, done, retryKeys, attempt))
+        .collect();
+    LOG.info("ingest: downloaded {} shards: {}", stats.size(), summarise(stats));
+
+    // 3. every row of every shard (latest attempt wins), duplicates marked, written as the dataset
+    Dataset<Row> rows = shardRows(spark, cfg, shards);
+    long out = rows.count();
+    if (out != total) {
+      throw new DatasetError("ingest lost or duplicated rows: " + total + " input rows but " + out
+          + " output rows (work folder " + cfg.work() + ")");
+    }
+    Dataset<Row> dups = Dedup.duplicates(rows, cfg.dedup()).localCheckpoint(); // cut the lineage shared with rows
+    Dataset<Row> marked = rows.join(dups, rows.col(PairsSchema.KEY).equalTo(dups.col(Dedup.DUP_KEY)), "left")
+        .select(finalColumns(rows, dups, carry));
+    Datasets.writeRows(marked.repartitionByRange(shards, col(PairsSchema.KEY)).sortWithinPartitions(PairsSchema.KEY),
+        cfg.output(), PairsSchema.SCHEMA, replaceOutput, rowsPerShard);
+    return new StageResult(List.of(new Datasets.WrittenDataset(cfg.output(), PairsSchema.SCHEMA,
+        List.of(InputRef.of(cfg.input().path(), conf)))), total + " rows in " + shards + " shards");
+  }
+
+  /** Whether an existing output may be replaced; refuses a complete one unless overwriting. */
+  private static boolean checkOutput(IngestConfig cfg, Configuration conf) throws IOException {
+    Path out = new Path(cfg.output());
+    FileSystem fs = out.getFileSystem(conf);
+    if (!fs.exists(out)) {
+      return false;
+    }
+    if (fs.exists(new Path(out, DatasetManifest.FILE_NAME))) {
+      if (!cfg.overwrite()) {
+        throw new DatasetError("Output " + cfg.output() + " already exists"
+            + (cfg.retryFailed() ? "; --retry-failed rewrites it: add --overwrite" : "; pass --overwrite to replace it"
+            + " (downloads already done are kept in " + cfg.work() + ")"));
+      }
+      return true;
+    }
+    LOG.info("ingest: replacing the incomplete output at {} (no manifest)", cfg.output());
+    return true;
+  }
+
+  private static Column[] finalColumns(Dataset<Row> rows, Dataset<Row> dups, List<String> carry) {
+    Column isDup = dups.col(Dedup.DUP_OF).isNotNull();
+    List<Column> cols = new ArrayList<>();
+    for (String name : PairsSchema.COLUMNS.fieldNames()) {
+      switch (name) {
+        case PairsSchema.STATUS -> cols.add(when(isDup, lit(PairStatus.DUPLICATE.value()))
+            .otherwise(rows.col(name)).as(name));
+        case PairsSchema.ERROR_MESSAGE -> cols.add(when(isDup, dups.col(Dedup.DUP_MESSAGE))
+            .otherwise(rows.col(name)).as(name));
+        case PairsSchema.DUPLICATE_OF -> cols.add(coalesce(dups.col(Dedup.DUP_OF), rows.col(name)).as(name));
+        default -> cols.add(rows.col(name));
+      }
+    }
+    carry.forEach(c -> cols.add(rows.col(c)));
+    return cols.toArray(Column[]::new);
+  }
+
+  /** Runs on an executor: processes the partition's shard (or nothing) and writes its files. */
+  private static Iterator<ShardStats> runShard(Iterator<Tuple2<Integer, ShardProcessor.Indexed>> it,
+      IngestConfig cfg, SerializableHadoopConf hadoop, Set<Integer> done, Set<String> retryKeys, int attempt)
+      throws Exception {
+    List<ShardProcessor.Indexed> rows = new ArrayList<>();
+    int shard = -1;
+    while (it.hasNext()) {
+      Tuple2<Integer, ShardProcessor.Indexed> t = it.next();
+      shard = t._1();
+      rows.add(t._2());
+    }
+    if (rows.isEmpty()) {
+      return List.<ShardStats>of().iterator();
+    }
+    rows.sort((a, b) -> Long.compare(a.index(), b.index()));
+    ShardProcessor processor = new ShardProcessor(cfg);
+    boolean retrying = done.contains(shard);
+    if (retrying) {
+      int s = shard;
+      rows.removeIf(r -> !retryKeys.contains(processor.key(s, r.index())));
+    }
+    ShardProcessor.Result result = processor.process(shard, rows);
+    String target = retrying ? cfg.work() + "/retries/attempt-" + attempt : cfg.work();
+    ShardFiles.writeShard(target, shard, result.rows(), cfg.input().carry(), hadoop.get());
+    ShardFiles.writeStats(target, result.stats(), hadoop.get());
+    return List.of(result.stats()).iterator();
+  }
+
+  private static Set<Integer> doneShards(String work, Configuration conf) throws IOException {
+    Path dir = new Path(work + "/stats");
+    FileSystem fs = dir.getFileSystem(conf);
+    Set<Integer> done = new HashSet<>();
+    if (fs.exists(dir)) {
+      for (FileStatus f : fs.listStatus(dir)) {
+        String n = f.getPath().getName();
+        if (n.matches("shard-\\d+\\.json") && fs.exists(ShardFiles.shardPath(work, shardOf(n)))) {
+          done.add(shardOf(n));
+        }
+      }
+    }
+    return done;
+  }
+
+  private static int shardOf(String fileName) {
+    return Integer.parseInt(fileName.replaceAll("\\D", ""));
+  }
+
+  private static Set<Integer> shardsWithRetryableFailures(String work, Set<Integer> done, Configuration conf)
+      throws IOException {
+    Set<Integer> out = new HashSet<>();
+    for (int shard : done) {
+      ShardStats s = ShardFiles.readStats(work, shard, conf);
+      if (s.byStatus().getOrDefault(PairStatus.FAILED_TO_DOWNLOAD.value(), 0L) > 0) {
+        out.add(shard);
+      }
+    }
+    return out;
+  }
+
+  private static int nextRetryAttempt(String work, Configuration conf) throws IOException {
+    Path dir = new Path(work + "/retries");
+    FileSystem fs = dir.getFileSystem(conf);
+    int max = 0;
+    if (fs.exists(dir)) {
+      for (FileStatus f : fs.listStatus(dir)) {
+        if (f.getPath().getName().matches("attempt-\\d+")) {
+          max = Math.max(max, shardOf(f.getPath().getName()));
+        }
+      }
+    }
+    return max + 1;
+  }
+
+  /** Keys of the current (latest-attempt) failed_to_download rows of {@code shards}. */
+  private static Set<String> retryableKeys(SparkSession spark, IngestConfig cfg, Set<Integer> shards)
+      throws IOException {
+    Dataset<Row> rows = shardRows(spark, cfg, -1);
+    List<Row> keys = rows.where(col(PairsSchema.STATUS).equalTo(PairStatus.FAILED_TO_DOWNLOAD.value()))
+        .select(PairsSchema.KEY).collectAsList();
+    Set<String> out = new HashSet<>();
+    for (Row r : keys) {
+      String key = r.getString(0);
+      if (shards.contains(Integer.parseInt(key.substring(0, 5)))) {
+        out.add(key);
+      }
+    }
+    return out;
+  }
+
+  /** All shard rows, each key once, taking the row of its latest retry attempt. */
+  private static Dataset<Row> shardRows(SparkSession spark, IngestConfig cfg, int expectedShards)
+      throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    StructType schema = PairsSchema.COLUMNS;
+    for (String c : cfg.input().carry()) {
+      schema = schema.add(c, DataTypes.StringType, true);
+    }
+    Set<Integer> done = doneShards(cfg.work(), conf);
+    if (expectedShards >= 0 && done.size() < expectedShards) {
+      throw new DatasetError("only " + done.size() + " of " + expectedShards + " shards are complete in "
+          + cfg.work());
+    }
+    List<String> base = new ArrayList<>();
+    for (int shard : done) {
+      base.add(ShardFiles.shardPath(cfg.work(), shard).toString());
+    }
+    Dataset<Row> all = spark.read().schema(schema).parquet(base.toArray(String[]::new))
+        .withColumn("_attempt", lit(0));
+    Path retries = new Path(cfg.work() + "/retries");
+    FileSystem fs = retries.getFileSystem(conf);
+    if (fs.exists(retries)) {
+      for (FileStatus dir : fs.listStatus(retries)) {
+        Path shardsDir = new Path(dir.getPath(), "shards");
+        if (dir.getPath().getName().matches("attempt-\\d+") && fs.exists(shardsDir)
+            && fs.listStatus(shardsDir, p -> p.getName().endsWith(".parquet") && !p.getName().startsWith("_"))
+            .length > 0) {
+          all = all.unionByName(spark.read().schema(schema).parquet(shardsDir.toString())
+              .withColumn("_attempt", lit(shardOf(dir.getPath().getName()))));
+        }
+      }
+    }
+    return all.withColumn("_rank", row_number().over(Window.partitionBy(PairsSchema.KEY)
+            .orderBy(col("_attempt").desc())))
+        .where(col("_rank").equalTo(1)).drop("_rank", "_attempt");
+  }
+
+  private static Map<String, Long> summarise(List<ShardStats> stats) {
+    Map<String, Long> total = new TreeMap<>();
+    stats.forEach(s -> s.byStatus().forEach((k, v) -> total.merge(k, v, Long::sum)));
+    return total;
+  }
+
+  /** Shard n goes to partition n. */
+  static final class ShardPartitioner extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int shards;
+
+    ShardPartitioner(int shards) {
+      this.shards = shards;
+    }
+
+    @Override
+    public int numPartitions() {
+      return shards;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return (Integer) key;
+    }
+  }
+
   public static int run(String[] args) {
-    return JobLauncher.notImplemented("ingest", "issue #5", System.err);
+    return JobLauncher.main(new IngestJob(), args, System.err);
   }
 
   public static void main(String[] args) {

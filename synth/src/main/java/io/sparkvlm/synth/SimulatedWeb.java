@@ -43,6 +43,7 @@ public final class SimulatedWeb implements AutoCloseable {
   private final Duration slowDelay;
   private final Duration hangDuration;
   private final long oversizedBytes;
+  private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
   private SimulatedWeb(HttpServer server, ExecutorService executor, Path root, Map<String, WebFault> faults,
       Duration slowDelay, Duration hangDuration, long oversizedBytes) {
@@ -97,7 +98,13 @@ public final class SimulatedWeb implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** Requests served so far (for tests that check what a client asked for). */
+  public long requests() {
+    return requests.get();
+  }
+
   private void handle(HttpExchange ex) throws IOException {
+    requests.incrementAndGet();
     try (ex) {
       String path = ex.getRequestURI().getPath();
       if (path.equals("/robots.txt")) {

@@ -31,6 +31,12 @@ public final class Datasets {
 
   /** Writes {@code rows} as Parquet at {@code location} after checking them against {@code schema}. */
   public static void writeRows(Dataset<Row> rows, String location, DatasetSchema schema, boolean overwrite) {
+    writeRows(rows, location, schema, overwrite, 0);
+  }
+
+  /** As above, with at most {@code rowsPerFile} rows in each Parquet file (0: no limit). */
+  public static void writeRows(Dataset<Row> rows, String location, DatasetSchema schema, boolean overwrite,
+      long rowsPerFile) {
     List<String> problems = schema.problems(rows.schema());
     if (!problems.isEmpty()) {
       throw new DatasetError("Rows to write at " + location + " do not match schema " + schema.id() + ": "
@@ -50,7 +56,8 @@ public final class Datasets {
     } catch (IOException e) {
       throw new DatasetError("Cannot inspect output " + location + ": " + e.getMessage(), e);
     }
-    rows.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(location);
+    rows.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+        .option("maxRecordsPerFile", rowsPerFile).parquet(location);
   }
 
   /**

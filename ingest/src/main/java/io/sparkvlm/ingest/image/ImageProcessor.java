@@ -1,0 +1,197 @@
+package io.sparkvlm.ingest.image;
+
+import io.sparkvlm.core.dataset.PairStatus;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Decode, validate, resize, encode. Formats are sniffed from the bytes (JPEG, PNG, GIF, BMP, WebP; WebP through
+ * TwelveMonkeys). The size is read from the header first: a decompression bomb (more than {@code maxPixels}), a
+ * too-small or extremely elongated image is refused before any pixel is decoded. JPEGs much larger than the target
+ * are decoded at a reduced scale (source subsampling, keeping at least twice the target resolution for the
+ * area-average downscale). EXIF orientation is applied; alpha is composited on white; the output is RGB.
+ */
+public final class ImageProcessor {
+
+  /**
+   * @param resizeMode how to resize
+   * @param size target size in pixels
+   * @param resizeOnlyIfBigger never upscale
+   * @param outputFormat jpeg or png
+   * @param jpegQuality 1..100
+   * @param maxPixels largest width x height accepted (decompression bombs)
+   * @param minSide smallest width or height accepted
+   * @param maxAspectRatio largest long side / short side accepted
+   * @param reducedDecode decode large JPEGs at a reduced scale
+   */
+  public record Settings(ResizeMode resizeMode, int size, boolean resizeOnlyIfBigger, String outputFormat,
+      int jpegQuality, long maxPixels, int minSide, double maxAspectRatio, boolean reducedDecode)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** What processing gave. */
+  public sealed interface Result permits Processed, Rejected {}
+
+  /** An image ready to store. */
+  public record Processed(byte[] bytes, String format, int width, int height, int originalWidth,
+      int originalHeight, long phash) implements Result {}
+
+  /** Why an image was not stored. */
+  public record Rejected(PairStatus status, String message) implements Result {}
+
+  static {
+    ImageIO.setUseCache(false);
+    ImageIO.scanForPlugins(); // TwelveMonkeys' readers, also under Spark's child class loaders
+  }
+
+  private final Settings s;
+
+  public ImageProcessor(Settings settings) {
+    this.s = settings;
+  }
+
+  public Result process(byte[] bytes) {
+    Optional<ImageFormat> format = ImageFormat.sniff(bytes);
+    if (format.isEmpty()) {
+      return new Rejected(PairStatus.FAILED_TO_DECODE, "not an image: " + ImageFormat.describeStart(bytes));
+    }
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        return new Rejected(PairStatus.FAILED_TO_DECODE, "no decoder for " + format.get());
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        int w = reader.getWidth(0);
+        int h = reader.getHeight(0);
+        Optional<Rejected> invalid = validate(w, h);
+        if (invalid.isPresent()) {
+          return invalid.get();
+        }
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener(new IIOReadWarningListener() {
+          @Override
+          public void warningOccurred(ImageReader source, String warning) {
+            warnings.add(warning);
+          }
+        });
+        ImageReadParam param = reader.getDefaultReadParam();
+        int sub = subsampling(w, h, format.get());
+        if (sub > 1) {
+          param.setSourceSubsampling(sub, sub, 0, 0);
+        }
+        BufferedImage decoded = reader.read(0, param);
+        if (!warnings.isEmpty()) {
+          return new Rejected(PairStatus.FAILED_TO_DECODE, "corrupt image: " + warnings.get(0));
+        }
+        if (format.get() == ImageFormat.JPEG && !endsWithEoi(bytes)) {
+          return new Rejected(PairStatus.FAILED_TO_DECODE, "truncated JPEG: no end-of-image marker");
+        }
+        int orientation = format.get() == ImageFormat.JPEG ? ExifOrientation.read(bytes) : 1;
+        BufferedImage rgb = ExifOrientation.apply(toRgb(decoded), orientation);
+        int ow = orientation >= 5 ? h : w;
+        int oh = orientation >= 5 ? w : h;
+        BufferedImage out = Resizer.resize(rgb, s.resizeMode(), s.size(), s.resizeOnlyIfBigger());
+        byte[] encoded = s.outputFormat().equals("png") ? png(out) : jpeg(out, s.jpegQuality());
+        return new Processed(encoded, s.outputFormat(), out.getWidth(), out.getHeight(), ow, oh,
+            PerceptualHash.of(out));
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      return new Rejected(PairStatus.FAILED_TO_DECODE, "cannot decode " + format.get() + ": " + e);
+    } catch (OutOfMemoryError e) {
+      return new Rejected(PairStatus.FAILED_VALIDATION, "out of memory decoding the image");
+    }
+  }
+
+  Optional<Rejected> validate(int w, int h) {
+    if ((long) w * h > s.maxPixels()) {
+      return Optional.of(new Rejected(PairStatus.FAILED_VALIDATION, "too many pixels (decompression bomb?): "
+          + w + "x" + h + " > " + s.maxPixels()));
+    }
+    if (Math.min(w, h) < s.minSide()) {
+      return Optional.of(new Rejected(PairStatus.FAILED_VALIDATION, "too small: " + w + "x" + h + ", smaller side < "
+          + s.minSide()));
+    }
+    double aspect = Math.max(w, h) / (double) Math.max(1, Math.min(w, h));
+    if (aspect > s.maxAspectRatio()) {
+      return Optional.of(new Rejected(PairStatus.FAILED_VALIDATION, String.format(
+          "aspect ratio %.1f > %.1f (%dx%d)", aspect, s.maxAspectRatio(), w, h)));
+    }
+    return Optional.empty();
+  }
+
+  /** Subsampling factor for a reduced-scale decode: keeps at least twice the resolution the resize needs. */
+  int subsampling(int w, int h, ImageFormat format) {
+    if (!s.reducedDecode() || format != ImageFormat.JPEG || s.resizeMode() == ResizeMode.NO) {
+      return 1;
+    }
+    int[] target = Resizer.scaledSize(w, h, s.resizeMode(), s.size(), true);
+    int factor = Math.min(w / Math.max(1, target[0]), h / Math.max(1, target[1])) / 2;
+    return Math.max(1, factor);
+  }
+
+  private static boolean endsWithEoi(byte[] b) {
+    for (int i = b.length - 1; i >= Math.max(1, b.length - 4096); i--) { // EOI may be followed by padding
+      if ((b[i - 1] & 0xFF) == 0xFF && (b[i] & 0xFF) == 0xD9) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static BufferedImage toRgb(BufferedImage img) {
+    if (img.getType() == BufferedImage.TYPE_INT_RGB) {
+      return img;
+    }
+    BufferedImage rgb = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = rgb.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, img.getWidth(), img.getHeight());
+    g.drawImage(img, 0, 0, null);
+    g.dispose();
+    return rgb;
+  }
+
+  public static byte[] jpeg(BufferedImage image, int quality) throws IOException {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+      writer.setOutput(out);
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(quality / 100f);
+      writer.write(null, new IIOImage(image, null, null), param);
+    } finally {
+      writer.dispose();
+    }
+    return bytes.toByteArray();
+  }
+
+  static byte[] png(BufferedImage image) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", bytes);
+    return bytes.toByteArray();
+  }
+}

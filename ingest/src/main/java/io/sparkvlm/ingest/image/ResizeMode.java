@@ -1,0 +1,15 @@
+package io.sparkvlm.ingest.image;
+
+/** img2dataset's resize modes (config values no, border, keep-ratio, keep-ratio-largest, center-crop). */
+public enum ResizeMode {
+  /** Keep the image as decoded. */
+  NO,
+  /** Larger side to the target size, then pad to a square with black (img2dataset's default). */
+  BORDER,
+  /** Smaller side to the target size, keeping the aspect ratio. */
+  KEEP_RATIO,
+  /** Larger side to the target size, keeping the aspect ratio. */
+  KEEP_RATIO_LARGEST,
+  /** Smaller side to the target size, then the central square. */
+  CENTER_CROP
+}

@@ -1,0 +1,183 @@
+package io.sparkvlm.ingest.input;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
+
+import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.ingest.IngestConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.input.PortableDataStream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads any supported input into one row per input sample with the columns {@link #SOURCE}, {@link #URL},
+ * {@link #CAPTION}, {@link #CONTENT} (image bytes when the input carries them: tar shards and folders),
+ * {@link #INPUT_ERROR} (why the input row itself is unusable, e.g. a malformed JSON line) and the carried columns
+ * (as strings). Nothing is filtered here: every input row becomes a row.
+ */
+public final class InputRows {
+  public static final String SOURCE = "source";
+  public static final String URL = "url";
+  public static final String CAPTION = "caption";
+  public static final String CONTENT = "content";
+  public static final String INPUT_ERROR = "input_error";
+
+  static final List<String> IMAGE_EXTENSIONS = List.of("jpg", "jpeg", "png", "webp", "gif", "bmp");
+
+  public static final StructType BASE = new StructType()
+      .add(SOURCE, DataTypes.StringType, false)
+      .add(URL, DataTypes.StringType, true)
+      .add(CAPTION, DataTypes.StringType, true)
+      .add(CONTENT, DataTypes.BinaryType, true)
+      .add(INPUT_ERROR, DataTypes.StringType, true);
+
+  private InputRows() {}
+
+  public static Dataset<Row> read(SparkSession spark, IngestConfig.Input in) {
+    Dataset<Row> rows = switch (in.format()) {
+      case CSV -> urlList(spark.read().option("header", "true").option("mode", "PERMISSIVE")
+          .option("columnNameOfCorruptRecord", "_corrupt_record").csv(in.path()), in);
+      case TSV -> urlList(spark.read().option("header", "true").option("sep", "\t").option("mode", "PERMISSIVE")
+          .csv(in.path()), in);
+      case JSONL -> urlList(spark.read().option("mode", "PERMISSIVE")
+          .option("columnNameOfCorruptRecord", "_corrupt_record").json(in.path()), in);
+      case PARQUET -> urlList(spark.read().parquet(in.path()), in);
+      case WEBDATASET -> webDataset(spark, in);
+      case FOLDER -> folder(spark, in);
+    };
+    return rows;
+  }
+
+  private static Dataset<Row> urlList(Dataset<Row> raw, IngestConfig.Input in) {
+    List<String> columns = Arrays.asList(raw.columns());
+    for (String needed : concat(List.of(in.urlColumn()), in.carry())) {
+      if (!columns.contains(needed)) {
+        throw new DatasetError("Input " + in.path() + " has no column '" + needed + "' (columns: " + columns
+            + "); set ingest.input.url-column / ingest.input.carry");
+      }
+    }
+    Column caption = columns.contains(in.captionColumn()) ? col(in.captionColumn()).cast("string")
+        : lit(null).cast("string");
+    Column error = columns.contains("_corrupt_record")
+        ? functions.when(col("_corrupt_record").isNotNull(),
+            functions.concat(lit("malformed input row: "), functions.substring(col("_corrupt_record"), 1, 200)))
+        : lit(null).cast("string");
+    List<Column> select = new ArrayList<>(List.of(input_file_name().as(SOURCE),
+        col(in.urlColumn()).cast("string").as(URL), caption.as(CAPTION), lit(null).cast("binary").as(CONTENT),
+        error.as(INPUT_ERROR)));
+    for (String c : in.carry()) {
+      select.add(col(c).cast("string").as(c));
+    }
+    return raw.select(select.toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> webDataset(SparkSession spark, IngestConfig.Input in) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<Row> rows = jsc.binaryFiles(in.path()).flatMap(file -> tarSamples(file._1(), file._2()).iterator());
+    return spark.createDataFrame(rows, BASE);
+  }
+
+  /** The samples of one tar shard: consecutive members sharing a key form one sample (WebDataset's rule). */
+  static List<Row> tarSamples(String path, PortableDataStream stream) {
+    List<Row> out = new ArrayList<>();
+    try (InputStream raw = stream.open(); TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
+      Sample current = null;
+      TarArchiveEntry e;
+      while ((e = tar.getNextTarEntry()) != null) {
+        if (!e.isFile()) {
+          continue;
+        }
+        String name = e.getName();
+        int slash = name.lastIndexOf('/');
+        int dot = name.indexOf('.', slash + 1);
+        String key = dot < 0 ? name : name.substring(0, dot);
+        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+        if (current == null || !current.key.equals(key)) {
+          if (current != null) {
+            out.add(current.toRow(path));
+          }
+          current = new Sample(key);
+        }
+        byte[] data = tar.readAllBytes();
+        if (IMAGE_EXTENSIONS.contains(ext)) {
+          current.image = data;
+        } else if (ext.equals("txt")) {
+          current.caption = new String(data, StandardCharsets.UTF_8);
+        } else if (ext.equals("json")) {
+          current.url = urlFromJson(data);
+        }
+      }
+      if (current != null) {
+        out.add(current.toRow(path));
+      }
+    } catch (IOException ex) {
+      // a corrupt shard is reported as one row, not lost silently
+      out.add(RowFactory.create(path, null, null, null, "unreadable tar shard: " + ex.getMessage()));
+    }
+    return out;
+  }
+
+  private static String urlFromJson(byte[] json) {
+    try {
+      var node = io.sparkvlm.core.io.Json.MAPPER.readTree(json);
+      return node.hasNonNull("url") ? node.get("url").asText() : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static final class Sample {
+    final String key;
+    byte[] image;
+    String caption;
+    String url;
+
+    Sample(String key) {
+      this.key = key;
+    }
+
+    Row toRow(String path) {
+      return RowFactory.create(path + "#" + key, url, caption, image,
+          image == null ? "sample " + key + " has no image member" : null);
+    }
+  }
+
+  private static Dataset<Row> folder(SparkSession spark, IngestConfig.Input in) {
+    Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(in.path())
+        .select(col("path"), col("content"));
+    Column ext = functions.lower(functions.regexp_extract(col("path"), "\\.([A-Za-z0-9]+)$", 1));
+    Column stem = functions.regexp_replace(col("path"), "\\.[A-Za-z0-9]+$", "");
+    Dataset<Row> images = files.where(ext.isin(IMAGE_EXTENSIONS.toArray()))
+        .select(col("path").as(SOURCE), stem.as("stem"), col("content").as(CONTENT));
+    Dataset<Row> captions = files.where(ext.equalTo("txt"))
+        .select(stem.as("stem"), functions.decode(col("content"), "UTF-8").as(CAPTION));
+    return images.join(captions, images.col("stem").equalTo(captions.col("stem")), "left")
+        .select(images.col(SOURCE), lit(null).cast("string").as(URL), col(CAPTION), col(CONTENT),
+            lit(null).cast("string").as(INPUT_ERROR));
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+}

@@ -1,0 +1,287 @@
+package io.sparkvlm.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import io.sparkvlm.core.config.ConfigLoader;
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.config.ConfigSources;
+import io.sparkvlm.core.dataset.DatasetManifest;
+import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.dataset.PairsSchema;
+import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.testing.SparkTestSessions;
+import io.sparkvlm.synth.SimulatedWeb;
+import io.sparkvlm.synth.SyntheticWorld;
+import io.sparkvlm.synth.SynthConfig;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Ingest against the simulated web with every fault, on local[2]. */
+class IngestJobTest {
+  @TempDir static Path dir;
+  static Path world;
+  static SimulatedWeb web;
+  static SparkSession spark;
+  /** url -> ground truth row */
+  static final Map<String, JsonNode> TRUTH = new HashMap<>();
+
+  static final String[] FAULTS = {"not-found", "server-error", "slow", "hanging", "truncated", "html", "redirect",
+      "redirect-refused", "oversized", "decompression-bomb", "noai"};
+
+  @BeforeAll
+  static void start() throws Exception {
+    spark = SparkTestSessions.local();
+    world = dir.resolve("world");
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    List<String> o = new ArrayList<>(List.of("synth.out=" + world, "synth.scenes=280",
+        "synth.web.base-url=\"http://127.0.0.1:" + port + "\"", "synth.web.slow-delay=300ms",
+        "synth.web.hang-duration=4s", "synth.web.oversized-bytes=2500000"));
+    for (String f : FAULTS) {
+      o.add("synth.web.faults." + f + "=0.04");
+    }
+    SynthConfig synth = SynthConfig.from(new ConfigReader(ConfigLoader.load(new ConfigSources(List.of(), o))));
+    SyntheticWorld.generate(spark, synth);
+    for (String line : Files.readAllLines(world.resolve(SyntheticWorld.WEB_TRUTH))) {
+      JsonNode t = Json.MAPPER.readTree(line);
+      TRUTH.put(t.get("url").asText(), t);
+    }
+    web = SimulatedWeb.start(world);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (web != null) {
+      web.close();
+    }
+  }
+
+  static Config config(Path out, String... more) {
+    List<String> o = new ArrayList<>(List.of(
+        "ingest.input.path=" + world.resolve(SyntheticWorld.URLS_PARQUET),
+        "ingest.input.format=parquet",
+        "ingest.output=" + out,
+        "ingest.rows-per-shard=50",
+        "ingest.download.allow-cidrs=[\"127.0.0.1/32\"]",
+        "ingest.download.timeout=1500ms",
+        "ingest.download.connect-timeout=1s",
+        "ingest.download.retries=1",
+        "ingest.download.backoff=20ms",
+        "ingest.download.max-bytes=2000000",
+        "ingest.image.size=64",
+        "ingest.download.threads=32"));
+    o.addAll(List.of(more));
+    return ConfigLoader.load(new ConfigSources(List.of(), o));
+  }
+
+  static DatasetManifest ingest(Config config) throws Exception {
+    IngestJob job = new IngestJob();
+    IngestConfig typed = job.readConfig(new ConfigReader(config));
+    JobLauncher.execute(job, SparkTestSessions.local(), config, typed);
+    return Datasets.readManifest(typed.output(), new Configuration());
+  }
+
+  /** The status the simulated web's fault must produce. */
+  static String expectedStatus(String fault) {
+    return switch (fault) {
+      case "NONE", "SLOW", "REDIRECT" -> "success";
+      case "NOT_FOUND", "SERVER_ERROR", "HANGING", "OVERSIZED" -> "failed_to_download";
+      case "TRUNCATED", "HTML" -> "failed_to_decode";
+      case "REDIRECT_REFUSED" -> "refused";
+      case "DECOMPRESSION_BOMB" -> "failed_validation";
+      case "NOAI" -> "opted_out";
+      default -> throw new AssertionError(fault);
+    };
+  }
+
+  @Test
+  void everyRowComesOutOnceWithTheStatusItsFaultDeserves() throws Exception {
+    Path out = dir.resolve("pairs");
+    DatasetManifest manifest = ingest(config(out));
+    List<Row> rows = Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).collectAsList();
+    assertThat(rows).hasSize(TRUTH.size());
+    assertThat(manifest.rows().total()).isEqualTo(TRUTH.size());
+    Map<String, Long> seen = new HashMap<>();
+    for (Row r : rows) {
+      String url = r.getString(r.fieldIndex(PairsSchema.URL));
+      JsonNode truth = TRUTH.get(url);
+      String status = r.getString(r.fieldIndex(PairsSchema.STATUS));
+      String message = r.isNullAt(r.fieldIndex(PairsSchema.ERROR_MESSAGE)) ? ""
+          : r.getString(r.fieldIndex(PairsSchema.ERROR_MESSAGE));
+      String fault = truth.get("fault").asText();
+      assertThat(status).as(fault + " " + url + " " + message).isEqualTo(expectedStatus(fault));
+      seen.merge(fault, 1L, Long::sum);
+      switch (fault) {
+        case "HANGING" -> assertThat(message).contains("timeout");
+        case "OVERSIZED" -> assertThat(message).contains("too large");
+        case "REDIRECT_REFUSED" -> assertThat(message).contains("redirect refused").contains("169.254.169.254");
+        case "DECOMPRESSION_BOMB" -> assertThat(message).contains("too many pixels").contains("40000x40000");
+        case "NOAI" -> assertThat(message).isEqualTo("X-Robots-Tag: noai");
+        case "NOT_FOUND" -> assertThat(message).isEqualTo("HTTP 404");
+        case "SERVER_ERROR" -> assertThat(message).startsWith("HTTP 500 (after 2 attempts)");
+        case "HTML" -> assertThat(message).startsWith("not an image");
+        default -> { }
+      }
+      if (status.equals("success")) {
+        byte[] image = (byte[]) r.get(r.fieldIndex(PairsSchema.IMAGE));
+        var decoded = ImageIO.read(new ByteArrayInputStream(image));
+        assertThat(decoded.getWidth()).isEqualTo(64);
+        assertThat(r.getInt(r.fieldIndex(PairsSchema.ORIGINAL_WIDTH))).isEqualTo(64);
+        assertThat(r.getString(r.fieldIndex(PairsSchema.CAPTION))).isEqualTo(truth.get("caption").asText().trim());
+        assertThat(r.getString(r.fieldIndex(PairsSchema.SHA256))).hasSize(64);
+      } else {
+        assertThat(r.isNullAt(r.fieldIndex(PairsSchema.IMAGE))).isTrue();
+      }
+      assertThat(r.getString(r.fieldIndex(PairsSchema.KEY))).matches("\\d{9}");
+    }
+    assertThat(seen.keySet()).hasSize(12); // every fault was exercised
+    // the manifest counts what is in the files
+    Map<String, Long> byStatus = new HashMap<>();
+    rows.forEach(r -> byStatus.merge(r.getString(r.fieldIndex(PairsSchema.STATUS)), 1L, Long::sum));
+    assertThat(manifest.rows().byStatus()).isEqualTo(byStatus);
+    // per-shard stats: counts add up to the input
+    Path stats = Path.of(out + "-work/stats");
+    long counted = 0;
+    try (Stream<Path> files = Files.list(stats)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().matches("shard-\\d+\\.json")).toList()) {
+        JsonNode s = Json.MAPPER.readTree(f.toFile());
+        counted += s.get("count").asLong();
+        assertThat(s.get("by_status")).isNotNull();
+      }
+    }
+    assertThat(counted).isEqualTo(TRUTH.size());
+  }
+
+  @Test
+  void aRerunSkipsDoneShardsAndResumesAnInterruptedRun() throws Exception {
+    Path out = dir.resolve("resume");
+    ingest(config(out));
+    Path work = Path.of(out + "-work");
+    byte[] shard0 = Files.readAllBytes(work.resolve("stats/shard-00000.json"));
+    // simulate a run that died after shard 0..3: shard 4's stats and parquet gone, output gone, debris left
+    Files.delete(work.resolve("stats/shard-00004.json"));
+    Files.writeString(work.resolve("shards/_tmp-shard-00004-debris.parquet"), "half a file");
+    deleteTree(out);
+    long before = web.requests();
+    DatasetManifest again = ingest(config(out));
+    long requests = web.requests() - before;
+    assertThat(again.rows().total()).isEqualTo(TRUTH.size());
+    assertThat(Files.readAllBytes(work.resolve("stats/shard-00000.json"))).isEqualTo(shard0); // not redone
+    assertThat(work.resolve("stats/shard-00004.json")).exists();
+    // only shard 4's rows were fetched again: at most 50 rows x 2 attempts x (1 redirect)
+    assertThat(requests).isBetween(1L, 200L);
+  }
+
+  @Test
+  void retryFailedRefetchesOnlyFailedDownloads() throws Exception {
+    Path out = dir.resolve("retry");
+    DatasetManifest first = ingest(config(out));
+    long failed = first.rows().byStatus().getOrDefault("failed_to_download", 0L);
+    assertThat(failed).isGreaterThan(0);
+    assertThatThrownBy(() -> ingest(config(out, "ingest.retry-failed=true")))
+        .hasMessageContaining("--retry-failed rewrites it: add --overwrite");
+    long before = web.requests();
+    DatasetManifest second = ingest(config(out, "ingest.retry-failed=true", "output.overwrite=true"));
+    long requests = web.requests() - before;
+    assertThat(requests).isBetween(failed, failed * 2); // each failed row once more (twice with its retry)
+    assertThat(second.rows().byStatus()).isEqualTo(first.rows().byStatus()); // the faults are permanent
+    assertThat(Path.of(out + "-work/retries/attempt-1/stats")).isNotEmptyDirectory();
+  }
+
+  @Test
+  void webDatasetShardsNeedNoNetwork() throws Exception {
+    Path out = dir.resolve("from-tars");
+    long before = web.requests();
+    DatasetManifest m = ingest(config(out, "ingest.input.path=" + world.resolve(SyntheticWorld.SHARDS),
+        "ingest.input.format=webdataset"));
+    assertThat(web.requests()).isEqualTo(before);
+    assertThat(m.rows().total()).isEqualTo(TRUTH.size());
+    assertThat(m.rows().byStatus()).containsEntry("success", (long) TRUTH.size());
+    Row r = Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).orderBy(PairsSchema.KEY).first();
+    assertThat(r.getString(r.fieldIndex(PairsSchema.SOURCE))).contains("web-00000.tar#web-");
+    assertThat(TRUTH).containsKey(r.getString(r.fieldIndex(PairsSchema.URL)));
+  }
+
+  @Test
+  void duplicatesAreMarkedAndPointAtTheKeptCopy() throws Exception {
+    // a folder with two copies of one image (one re-encoded smaller: a near copy) and one different image
+    Path folder = dir.resolve("folder");
+    Files.createDirectories(folder.resolve("a"));
+    byte[] one = Files.readAllBytes(world.resolve("images/web/web-000000.jpg"));
+    byte[] other = Files.readAllBytes(world.resolve("images/web/web-000001.jpg"));
+    Files.write(folder.resolve("a/1.jpg"), one);
+    Files.write(folder.resolve("a/2.jpg"), one); // exact copy
+    var decoded = ImageIO.read(new ByteArrayInputStream(one));
+    var smaller = new java.awt.image.BufferedImage(48, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    smaller.createGraphics().drawImage(decoded, 0, 0, 48, 48, null);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    ImageIO.write(smaller, "png", png);
+    Files.write(folder.resolve("a/3.png"), png.toByteArray()); // near copy
+    Files.write(folder.resolve("a/4.jpg"), other);
+    Files.writeString(folder.resolve("a/1.txt"), "first &amp; best");
+    Path out = dir.resolve("dedup");
+    ingest(config(out, "ingest.input.path=" + folder, "ingest.input.format=folder",
+        "ingest.dedup.hamming-threshold=4"));
+    List<Row> rows = Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).orderBy(PairsSchema.SOURCE)
+        .collectAsList();
+    assertThat(rows).hasSize(4);
+    String keep = rows.get(0).getString(rows.get(0).fieldIndex(PairsSchema.KEY));
+    assertThat(rows.get(0).getString(rows.get(0).fieldIndex(PairsSchema.STATUS))).isEqualTo("success");
+    assertThat(rows.get(0).getString(rows.get(0).fieldIndex(PairsSchema.CAPTION))).isEqualTo("first & best");
+    assertThat(rows.get(1).getString(rows.get(1).fieldIndex(PairsSchema.STATUS))).isEqualTo("duplicate");
+    assertThat(rows.get(1).getString(rows.get(1).fieldIndex(PairsSchema.DUPLICATE_OF))).isEqualTo(keep);
+    assertThat(rows.get(1).getString(rows.get(1).fieldIndex(PairsSchema.ERROR_MESSAGE))).startsWith("exact");
+    assertThat(rows.get(2).getString(rows.get(2).fieldIndex(PairsSchema.STATUS))).isEqualTo("duplicate");
+    assertThat(rows.get(2).getString(rows.get(2).fieldIndex(PairsSchema.ERROR_MESSAGE))).startsWith("near");
+    assertThat(rows.get(3).getString(rows.get(3).fieldIndex(PairsSchema.STATUS))).isEqualTo("success");
+  }
+
+  @Test
+  void badInputIsAClearErrorOrAStatusNeverALoss() throws Exception {
+    Path jsonl = dir.resolve("urls.jsonl");
+    Files.writeString(jsonl, "{\"url\": \"" + web.baseUrl() + "/img/web-000000.jpg\", \"caption\": \"ok\","
+        + " \"site\": \"a\"}\n{not json at all\n{\"caption\": \"no url\", \"site\": \"b\"}\n"
+        + "{\"url\": \"ftp://example.com/x.jpg\", \"site\": \"c\"}\n");
+    Path out = dir.resolve("bad-input");
+    DatasetManifest m = ingest(config(out, "ingest.input.path=" + jsonl, "ingest.input.format=jsonl",
+        "ingest.input.carry=[site]"));
+    assertThat(m.rows().total()).isEqualTo(4);
+    assertThat(m.rows().byStatus()).containsEntry("invalid_input", 2L).containsEntry("refused", 1L);
+    List<Row> rows = Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).collectAsList();
+    assertThat(rows).extracting(r -> r.isNullAt(r.fieldIndex("site")) ? null : r.getString(r.fieldIndex("site")))
+        .containsExactlyInAnyOrder("a", null, "b", "c");
+    assertThatThrownBy(() -> ingest(config(dir.resolve("x"), "ingest.input.path=" + jsonl,
+        "ingest.input.format=jsonl", "ingest.input.url-column=link")))
+        .hasMessageContaining("has no column 'link'");
+  }
+
+  static void deleteTree(Path p) throws Exception {
+    if (Files.exists(p)) {
+      try (Stream<Path> s = Files.walk(p)) {
+        for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+  }
+}
