@@ -129,11 +129,44 @@ final class StageCommands {
   }
 
   @Command(name = "bench", mixinStandardHelpOptions = true,
-      description = "Benchmarks that print a table and write JSON (ingest, pretrain).")
+      description = "Benchmarks that print a table and write JSON.",
+      subcommands = {Bench.Ingest.class, Bench.Pretrain.class})
   static final class Bench implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-      return JobLauncher.notImplemented("bench", "issues #5 and #7", System.err);
+      spec.commandLine().usage(System.err);
+      return JobLauncher.USAGE;
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Image decode+resize+encode per core, and ingest end to end from the loopback web.")
+    static final class Ingest implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--dir", description = "work folder (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path dir = java.nio.file.Path.of("work/bench/ingest");
+
+      @picocli.CommandLine.Option(names = "--images", description = "JPEGs per size (default: ${DEFAULT-VALUE})")
+      int images = 40;
+
+      @picocli.CommandLine.Option(names = "--scenes", description = "scenes of the end-to-end world (default: ${DEFAULT-VALUE})")
+      int scenes = 4000;
+
+      @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path json = java.nio.file.Path.of("work/bench/ingest.json");
+
+      @Override
+      public Integer call() throws Exception {
+        return io.sparkvlm.cli.bench.IngestBench.run(dir, images, scenes, json);
+      }
+    }
+
+    @Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Training throughput and MFU.")
+    static final class Pretrain implements Callable<Integer> {
+      @Override
+      public Integer call() {
+        return JobLauncher.notImplemented("bench pretrain", "issue #7", System.err);
+      }
     }
   }
 }

@@ -56,7 +56,7 @@ class VlmTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval",
-      "demo", "bench"})
+      "demo", "bench pretrain"})
   void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
     Result r = vlm(command.split(" "));
     assertThat(r.code()).isEqualTo(2);

@@ -94,7 +94,7 @@ public final class IngestJob implements StageJob<IngestConfig> {
     LOG.info("ingest: downloaded {} shards: {}", stats.size(), summarise(stats));
 
     // 3. every row of every shard (latest attempt wins), duplicates marked, written as the dataset
-    Dataset<Row> rows = shardRows(spark, cfg, shards);
+    Dataset<Row> rows = shardRows(spark, cfg, shards).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long out = rows.count();
     if (out != total) {
       throw new DatasetError("ingest lost or duplicated rows: " + total + " input rows but " + out
@@ -105,6 +105,7 @@ public final class IngestJob implements StageJob<IngestConfig> {
         .select(finalColumns(rows, dups, carry));
     Datasets.writeRows(marked.repartitionByRange(shards, col(PairsSchema.KEY)).sortWithinPartitions(PairsSchema.KEY),
         cfg.output(), PairsSchema.SCHEMA, replaceOutput, rowsPerShard);
+    rows.unpersist();
     return new StageResult(List.of(new Datasets.WrittenDataset(cfg.output(), PairsSchema.SCHEMA,
         List.of(InputRef.of(cfg.input().path(), conf)))), total + " rows in " + shards + " shards");
   }

@@ -241,7 +241,7 @@ class IngestJobTest {
     Files.writeString(folder.resolve("a/1.txt"), "first &amp; best");
     Path out = dir.resolve("dedup");
     ingest(config(out, "ingest.input.path=" + folder, "ingest.input.format=folder",
-        "ingest.dedup.hamming-threshold=4"));
+        "ingest.dedup.near=true", "ingest.dedup.hamming-threshold=4"));
     List<Row> rows = Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).orderBy(PairsSchema.SOURCE)
         .collectAsList();
     assertThat(rows).hasSize(4);
