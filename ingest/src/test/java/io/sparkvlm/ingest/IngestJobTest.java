@@ -257,6 +257,26 @@ class IngestJobTest {
   }
 
   @Test
+  void fashionMnistRealImagesIngestFromTheirFolder() throws Exception {
+    Path folder = dir.resolve("fashion");
+    io.sparkvlm.synth.FashionMnist.write(Path.of(System.getProperty("sparkvlm.fashion-mnist.dir",
+        io.sparkvlm.synth.FashionMnist.DEBIAN_DIR.toString())), folder, 15, 7);
+    Path out = dir.resolve("fashion-pairs");
+    DatasetManifest m = ingest(config(out, "ingest.input.path=" + folder.resolve("images"),
+        "ingest.input.format=folder", "ingest.image.resize-mode=no"));
+    assertThat(m.rows().total()).isEqualTo(30);
+    assertThat(m.rows().byStatus()).containsEntry("success", 30L);
+    for (Row r : Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).collectAsList()) {
+      String source = r.getString(r.fieldIndex(PairsSchema.SOURCE));
+      String folderName = Path.of(source.replace("file:", "")).getParent().getFileName().toString();
+      String cls = io.sparkvlm.synth.FashionMnist.CLASSES.stream()
+          .filter(c -> c.replace(' ', '-').equals(folderName)).findFirst().orElseThrow();
+      assertThat(r.getString(r.fieldIndex(PairsSchema.CAPTION))).contains(cls);
+      assertThat(r.getInt(r.fieldIndex(PairsSchema.WIDTH))).isEqualTo(28);
+    }
+  }
+
+  @Test
   void badInputIsAClearErrorOrAStatusNeverALoss() throws Exception {
     Path jsonl = dir.resolve("urls.jsonl");
     Files.writeString(jsonl, "{\"url\": \"" + web.baseUrl() + "/img/web-000000.jpg\", \"caption\": \"ok\","
