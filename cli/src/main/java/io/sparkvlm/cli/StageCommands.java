@@ -150,7 +150,7 @@ final class StageCommands {
       int images = 40;
 
       @picocli.CommandLine.Option(names = "--scenes", description = "scenes of the end-to-end world (default: ${DEFAULT-VALUE})")
-      int scenes = 4000;
+      int scenes = 8000;
 
       @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
       java.nio.file.Path json = java.nio.file.Path.of("work/bench/ingest.json");

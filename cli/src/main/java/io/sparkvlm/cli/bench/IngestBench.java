@@ -153,16 +153,17 @@ public final class IngestBench {
         "redirect-refused", "oversized", "decompression-bomb", "noai")) {
       synthConf.add("synth.web.faults." + f + "=0");
     }
-    SparkSession spark = SparkSession.builder().master("local[*]").appName("bench-ingest")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    // the session a user's `vlm ingest` gets (reference config, local[*])
+    SparkSession spark = io.sparkvlm.core.spark.SparkSessions.open(io.sparkvlm.core.spark.SparkSettings.from(
+        new ConfigReader(ConfigLoader.load(ConfigSources.none()))));
     SyntheticWorld.generate(spark, SynthConfig.from(new ConfigReader(ConfigLoader.load(new ConfigSources(List.of(),
         synthConf)))));
     Path out = dir.resolve("pairs-" + System.nanoTime());
     Config config = ConfigLoader.load(new ConfigSources(List.of(), List.of(
         "ingest.input.path=" + world.resolve(SyntheticWorld.URLS_PARQUET), "ingest.output=" + out,
         "ingest.rows-per-shard=500", "ingest.download.allow-cidrs=[\"127.0.0.1/32\"]", "ingest.image.size=256",
-        "ingest.download.threads=32")));
+        // one host serves every URL here, unlike a real crawl: let all download threads reach it
+        "ingest.download.threads=32", "ingest.download.per-host-concurrency=64")));
     long start;
     DatasetManifest m;
     try (SimulatedWeb web = SimulatedWeb.start(world)) {

@@ -29,6 +29,16 @@ public final class SparkSessions {
     return session;
   }
 
+  /** Cores of a local master: local = 1, local[N] = N, local[*] = this machine's, local[N,F] = N. */
+  static int localCores(String master) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?\\])?")
+        .matcher(master);
+    if (!m.matches() || m.group(1) == null) {
+      return 1;
+    }
+    return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
+  }
+
   /** The effective SparkConf; visible for tests. */
   static SparkConf sparkConf(SparkSettings settings, Map<String, String> env) {
     SparkConf conf = new SparkConf(true); // loads spark.* system properties, i.e. what spark-submit set
@@ -43,6 +53,11 @@ public final class SparkSessions {
     }
     String master = conf.get("spark.master");
     boolean local = master.startsWith("local");
+    if (local) {
+      // Spark's default of 200 shuffle partitions makes every shuffle of a small local job cost seconds of task
+      // overhead; a cluster keeps Spark's default (or what spark-submit set).
+      conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(2 * localCores(master)));
+    }
     if (local && env.get("SPARK_LOCAL_IP") == null) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");

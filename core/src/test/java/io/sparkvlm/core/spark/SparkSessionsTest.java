@@ -14,6 +14,16 @@ class SparkSessionsTest {
     assertThat(conf.get("spark.master")).isEqualTo("local[*]");
     assertThat(conf.get("spark.app.name")).isEqualTo("app");
     assertThat(conf.get("spark.driver.bindAddress")).isEqualTo("127.0.0.1");
+    assertThat(conf.get("spark.sql.shuffle.partitions"))
+        .isEqualTo(Integer.toString(2 * Runtime.getRuntime().availableProcessors()));
+  }
+
+  @Test
+  void localCoresAreReadFromTheMaster() {
+    assertThat(SparkSessions.localCores("local")).isEqualTo(1);
+    assertThat(SparkSessions.localCores("local[3]")).isEqualTo(3);
+    assertThat(SparkSessions.localCores("local[2,4]")).isEqualTo(2);
+    assertThat(SparkSessions.localCores("local-cluster[2,1,1024]")).isEqualTo(1);
   }
 
   @Test
@@ -28,6 +38,7 @@ class SparkSessionsTest {
       assertThat(conf.get("spark.executor.memory")).isEqualTo("8g");
       assertThat(conf.get("spark.sql.shuffle.partitions")).isEqualTo("7");
       assertThat(conf.contains("spark.driver.bindAddress")).isFalse();
+      assertThat(conf.contains("spark.sql.shuffle.partitions")).isFalse(); // Spark's default on a cluster
     } finally {
       System.clearProperty("spark.master");
       System.clearProperty("spark.executor.memory");
