@@ -108,13 +108,80 @@ final class StageCommands {
   }
 
   @Command(name = "eval", mixinStandardHelpOptions = true,
-      description = "Evaluate models and predictions, and write the report (EvalJob).")
+      description = "Score predictions in standard formats (captions, vqa), or evaluate a model (model).",
+      subcommands = {Eval.Captions.class, Eval.Vqa.class, Eval.Model.class})
   static final class Eval implements Callable<Integer> {
-    @Mixin JobOptions options;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      return EvalJob.run(options.toJobArgs());
+      spec.commandLine().usage(System.err);
+      return JobLauncher.USAGE;
+    }
+
+    static int report(java.util.function.Supplier<java.util.Map<String, Object>> score, java.nio.file.Path out) {
+      try {
+        java.util.Map<String, Object> metrics = score.get();
+        System.out.print(io.sparkvlm.eval.ScoreFiles.write(metrics, out));
+        System.out.println("\nwrote " + out.resolve("metrics.json") + " and " + out.resolve("report.md"));
+        return JobLauncher.OK;
+      } catch (IllegalArgumentException e) {
+        System.err.println("eval: " + e.getMessage());
+        return JobLauncher.USAGE;
+      } catch (java.io.IOException e) {
+        System.err.println("eval: " + e.getMessage());
+        return JobLauncher.FAILED;
+      }
+    }
+
+    @Command(name = "captions", mixinStandardHelpOptions = true,
+        description = "BLEU-1..4, ROUGE-L and CIDEr-D of COCO-format caption results, as pycocoevalcap computes them.")
+    static final class Captions implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--results", required = true, description = "[{image_id, caption}]")
+      String results;
+
+      @picocli.CommandLine.Option(names = "--annotations", required = true, description = "COCO caption annotations")
+      String annotations;
+
+      @picocli.CommandLine.Option(names = "--out", description = "report folder (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path out = java.nio.file.Path.of("work/reports/captions");
+
+      @Override
+      public Integer call() {
+        return report(() -> io.sparkvlm.eval.ScoreFiles.captions(results, annotations), out);
+      }
+    }
+
+    @Command(name = "vqa", mixinStandardHelpOptions = true,
+        description = "VQA v2 accuracy (official metric and normalisation), overall and per question/answer type.")
+    static final class Vqa implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--questions", required = true, description = "VQA v2 questions JSON")
+      String questions;
+
+      @picocli.CommandLine.Option(names = "--annotations", required = true, description = "VQA v2 annotations JSON")
+      String annotations;
+
+      @picocli.CommandLine.Option(names = "--results", required = true, description = "[{question_id, answer}]")
+      String results;
+
+      @picocli.CommandLine.Option(names = "--out", description = "report folder (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path out = java.nio.file.Path.of("work/reports/vqa");
+
+      @Override
+      public Integer call() {
+        return report(() -> io.sparkvlm.eval.ScoreFiles.vqa(questions, annotations, results), out);
+      }
+    }
+
+    @Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Evaluate a checkpoint on Spark executors (EvalJob).")
+    static final class Model implements Callable<Integer> {
+      @Mixin JobOptions options;
+
+      @Override
+      public Integer call() {
+        return EvalJob.run(options.toJobArgs());
+      }
     }
   }
 

@@ -55,7 +55,7 @@ class VlmTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval",
+  @ValueSource(strings = {"filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval model",
       "demo", "bench pretrain"})
   void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
     Result r = vlm(command.split(" "));
@@ -81,6 +81,57 @@ class VlmTest {
     Result r = vlm("ingest");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("'ingest.input.path' must be set");
+  }
+
+  @Test
+  void evalScoresTheSyntheticWorldsVqaAndCaptionFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path world = dir.resolve("world");
+    assertThat(vlm("synth", "--out", world.toString(), "--scenes", "200", "--conf", "spark.master=local[1]").code())
+        .isZero();
+    var mapper = io.sparkvlm.core.io.Json.MAPPER;
+    // VQA: answering with each question's most common human answer scores 100 (all answers agree after
+    // the official normalisation)
+    var annotations = mapper.readTree(world.resolve("eval/vqa/annotations_test.json").toFile());
+    var results = mapper.createArrayNode();
+    annotations.get("annotations").forEach(a -> results.addObject().put("question_id", a.get("question_id").asLong())
+        .put("answer", a.get("multiple_choice_answer").asText()));
+    java.nio.file.Path vqaResults = dir.resolve("vqa-results.json");
+    mapper.writeValue(vqaResults.toFile(), results);
+    Result vqa = vlm("eval", "vqa", "--questions", world.resolve("eval/vqa/questions_test.json").toString(),
+        "--annotations", world.resolve("eval/vqa/annotations_test.json").toString(),
+        "--results", vqaResults.toString(), "--out", dir.resolve("vqa-report").toString());
+    assertThat(vqa.code()).as(vqa.err()).isZero();
+    var metrics = mapper.readTree(dir.resolve("vqa-report/metrics.json").toFile());
+    assertThat(metrics.get("overall").asDouble()).isEqualTo(100.0);
+    assertThat(dir.resolve("vqa-report/report.md")).content().contains("| overall | 100.0000 |");
+    // captions: the first reference as the candidate scores high, a constant caption low
+    var coco = mapper.readTree(world.resolve("eval/captions/captions_test.json").toFile());
+    var first = mapper.createArrayNode();
+    var constant = mapper.createArrayNode();
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    coco.get("annotations").forEach(a -> {
+      if (seen.add(a.get("image_id").asLong())) {
+        first.addObject().put("image_id", a.get("image_id").asLong()).put("caption", a.get("caption").asText());
+        constant.addObject().put("image_id", a.get("image_id").asLong()).put("caption", "a picture");
+      }
+    });
+    mapper.writeValue(dir.resolve("first.json").toFile(), first);
+    mapper.writeValue(dir.resolve("constant.json").toFile(), constant);
+    String annotationsFile = world.resolve("eval/captions/captions_test.json").toString();
+    assertThat(vlm("eval", "captions", "--results", dir.resolve("first.json").toString(), "--annotations",
+        annotationsFile, "--out", dir.resolve("c1").toString()).code()).isZero();
+    assertThat(vlm("eval", "captions", "--results", dir.resolve("constant.json").toString(), "--annotations",
+        annotationsFile, "--out", dir.resolve("c2").toString()).code()).isZero();
+    double good = mapper.readTree(dir.resolve("c1/metrics.json").toFile()).at("/scores/CIDEr").asDouble();
+    double bad = mapper.readTree(dir.resolve("c2/metrics.json").toFile()).at("/scores/CIDEr").asDouble();
+    assertThat(good).isGreaterThan(1.0).isGreaterThan(10 * bad);
+    // a results file missing images is a clear error
+    mapper.writeValue(dir.resolve("partial.json").toFile(), mapper.createArrayNode().add(first.get(0)));
+    Result partial = vlm("eval", "captions", "--results", dir.resolve("partial.json").toString(), "--annotations",
+        annotationsFile, "--out", dir.resolve("c3").toString());
+    assertThat(partial.code()).isEqualTo(2);
+    assertThat(partial.err()).contains("no candidate for");
   }
 
   @Test

@@ -1,0 +1,114 @@
+package io.sparkvlm.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.io.HadoopConfs;
+import io.sparkvlm.core.io.HadoopFiles;
+import io.sparkvlm.core.io.Json;
+import io.sparkvlm.eval.metrics.VqaAccuracy;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Readers for the formats users score with: COCO caption annotations ({@code images}, {@code annotations} with
+ * {@code image_id} and {@code caption}) and results ({@code [{image_id, caption}]}); VQA v2 questions
+ * ({@code questions} with {@code question_id}), annotations ({@code annotations} with {@code question_id},
+ * {@code question_type}, {@code answer_type}, {@code answers}) and results ({@code [{question_id, answer}]}).
+ * Files may be on any Hadoop path. Malformed files are errors that name the file and what is wrong.
+ */
+public final class StandardFormats {
+  private StandardFormats() {}
+
+  static JsonNode read(String location) {
+    try {
+      return Json.MAPPER.readTree(HadoopFiles.readAll(new Path(location), HadoopConfs.fromSystemProperties()));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** image id -> reference captions, in the order of the file's images. */
+  public static Map<String, List<String>> cocoAnnotations(String location) {
+    JsonNode root = read(location);
+    JsonNode annotations = root.get("annotations");
+    if (annotations == null || !annotations.isArray()) {
+      throw new IllegalArgumentException(location + " is not COCO caption annotations: no 'annotations' array");
+    }
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (root.has("images")) {
+      root.get("images").forEach(i -> out.put(i.get("id").asText(), new ArrayList<>()));
+    }
+    for (JsonNode a : annotations) {
+      require(a, location, "image_id", "caption");
+      out.computeIfAbsent(a.get("image_id").asText(), k -> new ArrayList<>()).add(a.get("caption").asText());
+    }
+    return out;
+  }
+
+  /** image id -> the candidate caption; one per image. */
+  public static Map<String, String> cocoResults(String location) {
+    JsonNode root = read(location);
+    if (!root.isArray()) {
+      throw new IllegalArgumentException(location + " is not COCO caption results: expected [{image_id, caption}]");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (JsonNode r : root) {
+      require(r, location, "image_id", "caption");
+      String id = r.get("image_id").asText();
+      if (out.put(id, r.get("caption").asText()) != null) {
+        throw new IllegalArgumentException(location + " has more than one caption for image " + id);
+      }
+    }
+    return out;
+  }
+
+  public static List<VqaAccuracy.Question> vqaQuestions(String questionsFile, String annotationsFile) {
+    JsonNode questions = read(questionsFile).get("questions");
+    JsonNode annotations = read(annotationsFile).get("annotations");
+    if (questions == null || annotations == null) {
+      throw new IllegalArgumentException("VQA files need a 'questions' array (" + questionsFile
+          + ") and an 'annotations' array (" + annotationsFile + ")");
+    }
+    Map<Long, JsonNode> byId = new LinkedHashMap<>();
+    for (JsonNode a : annotations) {
+      require(a, annotationsFile, "question_id", "question_type", "answer_type", "answers");
+      byId.put(a.get("question_id").asLong(), a);
+    }
+    List<VqaAccuracy.Question> out = new ArrayList<>();
+    for (JsonNode q : questions) {
+      long id = q.get("question_id").asLong();
+      JsonNode a = byId.get(id);
+      if (a == null) {
+        throw new IllegalArgumentException(annotationsFile + " has no annotation for question " + id);
+      }
+      List<String> answers = new ArrayList<>();
+      a.get("answers").forEach(x -> answers.add(x.get("answer").asText()));
+      out.add(new VqaAccuracy.Question(id, a.get("question_type").asText(), a.get("answer_type").asText(), answers));
+    }
+    return out;
+  }
+
+  public static Map<Long, String> vqaResults(String location) {
+    JsonNode root = read(location);
+    if (!root.isArray()) {
+      throw new IllegalArgumentException(location + " is not VQA results: expected [{question_id, answer}]");
+    }
+    Map<Long, String> out = new LinkedHashMap<>();
+    for (JsonNode r : root) {
+      require(r, location, "question_id", "answer");
+      out.put(r.get("question_id").asLong(), r.get("answer").asText());
+    }
+    return out;
+  }
+
+  private static void require(JsonNode node, String file, String... fields) {
+    for (String f : fields) {
+      if (!node.has(f)) {
+        throw new IllegalArgumentException(file + ": an entry has no '" + f + "': " + node);
+      }
+    }
+  }
+}
