@@ -119,11 +119,14 @@ final class StageCommands {
       return JobLauncher.USAGE;
     }
 
-    static int report(java.util.function.Supplier<java.util.Map<String, Object>> score, java.nio.file.Path out) {
+    static int report(java.util.function.Supplier<java.util.Map<String, Object>> score,
+        java.util.function.Function<java.util.Map<String, Object>, io.sparkvlm.eval.report.HtmlReport> html,
+        java.nio.file.Path out) {
       try {
         java.util.Map<String, Object> metrics = score.get();
-        System.out.print(io.sparkvlm.eval.ScoreFiles.write(metrics, out));
-        System.out.println("\nwrote " + out.resolve("metrics.json") + " and " + out.resolve("report.md"));
+        System.out.print(io.sparkvlm.eval.ScoreFiles.write(metrics, html.apply(metrics), out));
+        System.out.println("\nwrote " + out.resolve("metrics.json") + ", " + out.resolve("report.md") + " and "
+            + out.resolve("report.html"));
         return JobLauncher.OK;
       } catch (IllegalArgumentException e) {
         System.err.println("eval: " + e.getMessage());
@@ -148,7 +151,8 @@ final class StageCommands {
 
       @Override
       public Integer call() {
-        return report(() -> io.sparkvlm.eval.ScoreFiles.captions(results, annotations), out);
+        return report(() -> io.sparkvlm.eval.ScoreFiles.captions(results, annotations),
+            m -> io.sparkvlm.eval.ScoreFiles.captionsReport(results, annotations, m), out);
       }
     }
 
@@ -169,7 +173,8 @@ final class StageCommands {
 
       @Override
       public Integer call() {
-        return report(() -> io.sparkvlm.eval.ScoreFiles.vqa(questions, annotations, results), out);
+        return report(() -> io.sparkvlm.eval.ScoreFiles.vqa(questions, annotations, results),
+            io.sparkvlm.eval.ScoreFiles::vqaReport, out);
       }
     }
 

@@ -124,6 +124,12 @@ class VlmTest {
     assertThat(vlm("eval", "captions", "--results", dir.resolve("constant.json").toString(), "--annotations",
         annotationsFile, "--out", dir.resolve("c2").toString()).code()).isZero();
     double good = mapper.readTree(dir.resolve("c1/metrics.json").toFile()).at("/scores/CIDEr").asDouble();
+    // the HTML report renders in a real browser: charts drawn, no broken images, the key numbers shown
+    String dom = HeadlessChromium.dumpDom(dir.resolve("c1/report.html"), dir.resolve("chromium-profile"));
+    assertThat(dom).contains("data-charts-rendered=\"1\"").contains("data-broken-images=\"0\"")
+        .contains(String.format("%.3f", good)).contains("Best by CIDEr-D").contains("<img");
+    String vqaDom = HeadlessChromium.dumpDom(dir.resolve("vqa-report/report.html"), dir.resolve("chromium-2"));
+    assertThat(vqaDom).contains("data-charts-rendered=\"2\"").contains("100.00");
     double bad = mapper.readTree(dir.resolve("c2/metrics.json").toFile()).at("/scores/CIDEr").asDouble();
     assertThat(good).isGreaterThan(1.0).isGreaterThan(10 * bad);
     // a results file missing images is a clear error

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.sparkvlm.eval.report.HtmlReport;
 
 /**
  * {@code vlm eval captions} and {@code vlm eval vqa}: score predictions from any model given in the standard
@@ -35,8 +36,65 @@ public final class ScoreFiles {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("task", "captions");
     out.put("images", refs.size());
-    out.put("scores", CaptionScores.all(tokRefs, tokRes));
+    Map<String, Double> scores = CaptionScores.all(tokRefs, tokRes);
+    out.put("scores", scores);
     return out;
+  }
+
+  /** The HTML report of a captions evaluation: scores, and the best and worst images by CIDEr-D. */
+  public static HtmlReport captionsReport(String resultsFile, String annotationsFile, Map<String, Object> metrics) {
+    Map<String, List<String>> refs = StandardFormats.cocoAnnotations(annotationsFile);
+    Map<String, String> results = StandardFormats.cocoResults(resultsFile);
+    Map<String, List<String>> tokRefs = new LinkedHashMap<>();
+    Map<String, String> tokRes = new LinkedHashMap<>();
+    refs.forEach((id, rs) -> {
+      tokRefs.put(id, rs.stream().map(CaptionTokenizer::tokenize).toList());
+      tokRes.put(id, CaptionTokenizer.tokenize(results.get(id)));
+    });
+    Map<String, Double> perImage = CaptionScores.ciderDPerImage(tokRefs, tokRes);
+    @SuppressWarnings("unchecked")
+    Map<String, Double> scores = (Map<String, Double>) metrics.get("scores");
+    HtmlReport r = new HtmlReport("Captioning: " + results.size() + " images");
+    r.headline("CIDEr-D", String.format("%.3f", scores.get("CIDEr")));
+    r.headline("BLEU-4", String.format("%.3f", scores.get("Bleu_4")));
+    r.headline("ROUGE-L", String.format("%.3f", scores.get("ROUGE_L")));
+    r.barChart("Scores (pycocoevalcap definitions)", scores, "score");
+    List<String> ids = new ArrayList<>(perImage.keySet());
+    ids.sort((a, b) -> Double.compare(perImage.get(b), perImage.get(a)));
+    Map<String, String> files = StandardFormats.cocoImageFiles(annotationsFile);
+    r.gallery("Best by CIDEr-D", items(ids.subList(0, Math.min(6, ids.size())), results, refs, perImage, files,
+        annotationsFile));
+    r.gallery("Worst by CIDEr-D", items(ids.subList(Math.max(0, ids.size() - 6), ids.size()), results, refs,
+        perImage, files, annotationsFile));
+    return r;
+  }
+
+  private static List<HtmlReport.Item> items(List<String> ids, Map<String, String> results,
+      Map<String, List<String>> refs, Map<String, Double> cider, Map<String, String> files, String annotationsFile) {
+    List<HtmlReport.Item> out = new ArrayList<>();
+    for (String id : ids) {
+      List<String> lines = new ArrayList<>();
+      lines.add("image " + id + ", CIDEr-D " + String.format("%.2f", cider.get(id)));
+      lines.add("generated: " + results.get(id));
+      lines.add("reference: " + refs.get(id).get(0));
+      byte[] image = StandardFormats.findImage(annotationsFile, files.get(id));
+      out.add(new HtmlReport.Item(image, "image/jpeg", lines));
+    }
+    return out;
+  }
+
+  /** The HTML report of a VQA evaluation: accuracy by type and the questions answered worst. */
+  public static HtmlReport vqaReport(Map<String, Object> metrics) {
+    HtmlReport r = new HtmlReport("VQA: " + metrics.get("questions") + " questions");
+    r.headline("accuracy (VQA v2)", String.format("%.2f", (Double) metrics.get("overall")));
+    @SuppressWarnings("unchecked")
+    Map<String, Double> qt = (Map<String, Double>) metrics.get("per_question_type");
+    @SuppressWarnings("unchecked")
+    Map<String, Double> at = (Map<String, Double>) metrics.get("per_answer_type");
+    at.forEach((k, v) -> r.headline(k, String.format("%.2f", v)));
+    r.barChart("Accuracy per answer type", at, "accuracy (%)");
+    r.barChart("Accuracy per question type", qt, "accuracy (%)");
+    return r;
   }
 
   public static Map<String, Object> vqa(String questionsFile, String annotationsFile, String resultsFile) {
@@ -51,9 +109,12 @@ public final class ScoreFiles {
     return out;
   }
 
-  /** Writes metrics.json and report.md into {@code dir}; returns the markdown. */
-  public static String write(Map<String, Object> metrics, Path dir) throws IOException {
+  /** Writes metrics.json, report.md and (when given) report.html into {@code dir}; returns the markdown. */
+  public static String write(Map<String, Object> metrics, HtmlReport html, Path dir) throws IOException {
     Files.createDirectories(dir);
+    if (html != null) {
+      html.write(dir);
+    }
     Files.write(dir.resolve("metrics.json"), Json.MAPPER.writeValueAsBytes(metrics));
     StringBuilder md = new StringBuilder("# Evaluation: ").append(metrics.get("task")).append("\n\n");
     md.append("| metric | value |\n| --- | --- |\n");

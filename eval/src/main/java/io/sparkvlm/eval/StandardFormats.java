@@ -48,6 +48,42 @@ public final class StandardFormats {
     return out;
   }
 
+  /** image id -> file_name from a COCO annotations file's {@code images}. */
+  public static Map<String, String> cocoImageFiles(String location) {
+    Map<String, String> out = new LinkedHashMap<>();
+    JsonNode images = read(location).get("images");
+    if (images != null) {
+      images.forEach(i -> {
+        if (i.has("file_name")) {
+          out.put(i.get("id").asText(), i.get("file_name").asText());
+        }
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The bytes of an image named relative to the annotations file's folder or one of its three parents (COCO files
+   * name images relative to a root that varies); null when not found.
+   */
+  public static byte[] findImage(String annotationsFile, String fileName) {
+    if (fileName == null) {
+      return null;
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(annotationsFile).toAbsolutePath().getParent();
+    for (int up = 0; up < 4 && dir != null; up++, dir = dir.getParent()) {
+      java.nio.file.Path candidate = dir.resolve(fileName);
+      if (java.nio.file.Files.isRegularFile(candidate)) {
+        try {
+          return java.nio.file.Files.readAllBytes(candidate);
+        } catch (IOException e) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
   /** image id -> the candidate caption; one per image. */
   public static Map<String, String> cocoResults(String location) {
     JsonNode root = read(location);

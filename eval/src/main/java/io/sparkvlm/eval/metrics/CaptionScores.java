@@ -152,6 +152,16 @@ public final class CaptionScores {
    * bigram counts, averaged over n and references, times 10, averaged over images.
    */
   public static double ciderD(Map<String, List<String>> refs, Map<String, String> candidates) {
+    double total = 0;
+    Map<String, Double> per = ciderDPerImage(refs, candidates);
+    for (double v : per.values()) {
+      total += v;
+    }
+    return total / per.size();
+  }
+
+  /** CIDEr-D of each image (the corpus score is their mean). */
+  public static Map<String, Double> ciderDPerImage(Map<String, List<String>> refs, Map<String, String> candidates) {
     final int n = 4;
     final double sigma = 6.0;
     Map<List<String>, Double> df = new HashMap<>();
@@ -164,7 +174,7 @@ public final class CaptionScores {
       seen.forEach(g -> df.merge(g, 1.0, Double::sum));
     }
     double refLen = Math.log(ids.size());
-    double total = 0;
+    Map<String, Double> perImage = new LinkedHashMap<>();
     for (String id : ids) {
       Vec hyp = Vec.of(ngrams(candidates.get(id), n), df, refLen, n);
       double[] score = new double[n];
@@ -192,9 +202,9 @@ public final class CaptionScores {
       mean /= n;
       mean /= rs.size();
       mean *= 10.0;
-      total += mean;
+      perImage.put(id, mean);
     }
-    return total / ids.size();
+    return perImage;
   }
 
   private record Vec(List<Map<List<String>, Double>> vec, double[] norm, double length) {
