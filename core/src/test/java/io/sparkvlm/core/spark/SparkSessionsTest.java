@@ -38,11 +38,17 @@ class SparkSessionsTest {
       assertThat(conf.get("spark.executor.memory")).isEqualTo("8g");
       assertThat(conf.get("spark.sql.shuffle.partitions")).isEqualTo("7");
       assertThat(conf.contains("spark.driver.bindAddress")).isFalse();
-      assertThat(conf.contains("spark.sql.shuffle.partitions")).isFalse(); // Spark's default on a cluster
     } finally {
       System.clearProperty("spark.master");
       System.clearProperty("spark.executor.memory");
     }
+  }
+
+  @Test
+  void aClusterKeepsSparksDefaultShufflePartitions() {
+    SparkConf conf = SparkSessions.sparkConf(new SparkSettings(Optional.of("spark://cluster:7077"), "app", Map.of(),
+        0), Map.of());
+    assertThat(conf.contains("spark.sql.shuffle.partitions")).isFalse();
   }
 
   @Test
