@@ -191,12 +191,25 @@ final class StageCommands {
   }
 
   @Command(name = "demo", mixinStandardHelpOptions = true,
-      description = "Run the whole pipeline locally on the synthetic world with the tiny presets.")
+      description = "Run the pipeline locally on the synthetic world, for the stages that exist so far.")
   static final class Demo implements Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--out", description = "where everything goes (default: ${DEFAULT-VALUE})")
+    java.nio.file.Path out = java.nio.file.Path.of("work/demo");
+
+    @picocli.CommandLine.Option(names = "--scenes", description = "scenes in the world (default: ${DEFAULT-VALUE})")
+    int scenes = 2000;
+
+    @picocli.CommandLine.Option(names = "--conf", paramLabel = "KEY=VALUE", description = "override a config key")
+    java.util.List<String> overrides = new java.util.ArrayList<>();
+
     @Override
-    public Integer call() {
-      return JobLauncher.notImplemented("demo",
-          "the first stages join it with issue #7; until then run the tests to see what works", System.err);
+    public Integer call() throws Exception {
+      try {
+        return io.sparkvlm.cli.Demo.run(out, scenes, overrides);
+      } catch (io.sparkvlm.core.config.ConfigError e) {
+        System.err.println("demo: configuration error: " + e.getMessage());
+        return JobLauncher.USAGE;
+      }
     }
   }
 

@@ -56,7 +56,7 @@ class VlmTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval model",
-      "demo", "bench pretrain"})
+      "bench pretrain"})
   void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
     Result r = vlm(command.split(" "));
     assertThat(r.code()).isEqualTo(2);
@@ -138,6 +138,24 @@ class VlmTest {
         annotationsFile, "--out", dir.resolve("c3").toString());
     assertThat(partial.code()).isEqualTo(2);
     assertThat(partial.err()).contains("no candidate for");
+  }
+
+  @Test
+  void theDemoRunsTheStagesThatExistEndToEnd(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream previous = System.out;
+    System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
+    Result r;
+    try {
+      r = vlm("demo", "--out", dir.toString(), "--scenes", "120", "--conf", "spark.master=local[2]");
+    } finally {
+      System.setOut(previous);
+    }
+    String out = stdout.toString(StandardCharsets.UTF_8);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(out).contains("spark-vlm demo: done").contains("(90 rows)").contains("success")
+        .contains("not in the demo yet");
+    assertThat(dir.resolve("pairs/_manifest.json")).exists();
   }
 
   @Test
