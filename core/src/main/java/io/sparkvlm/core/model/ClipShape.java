@@ -1,0 +1,123 @@
+package io.sparkvlm.core.model;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import io.sparkvlm.core.config.ConfigError;
+
+/**
+ * The shape of a CLIP model in OpenCLIP's layout (ViT image tower, causal text transformer pooled at the
+ * end-of-text token, both projected to {@code embedDim}, a learnable logit scale), and its size: parameters and
+ * FLOPs, computed from the shape. Presets are data files, {@code conf/models/NAME.conf}.
+ */
+public record ClipShape(String name, Tower vision, Tower text, int imageSize, int patchSize, int contextLength,
+    int vocabSize, int embedDim) {
+
+  /** One transformer tower. */
+  public record Tower(int width, int layers, int heads, int mlpRatio) {
+    long blockParams() {
+      long w = width;
+      long hidden = w * mlpRatio;
+      return 2 * (2 * w)           // two layer norms (gain, bias)
+          + (w * 3 * w + 3 * w)     // attention in-projection (q, k, v) with bias
+          + (w * w + w)             // attention out-projection
+          + (w * hidden + hidden)   // MLP up
+          + (hidden * w + w);       // MLP down
+    }
+
+    /** Forward multiply-adds x 2 of one block over {@code tokens} tokens. */
+    long blockFlops(long tokens) {
+      long w = width;
+      return 2 * tokens * w * 3 * w       // q, k, v
+          + 2 * 2 * tokens * tokens * w   // scores and the weighted sum
+          + 2 * tokens * w * w            // out-projection
+          + 2 * 2 * tokens * w * w * mlpRatio; // MLP up and down
+    }
+  }
+
+  public static ClipShape preset(String name) {
+    String resource = "conf/models/" + name + ".conf";
+    if (ClipShape.class.getClassLoader().getResource(resource) == null) {
+      throw new ConfigError("model", "No model preset '" + name + "' (looked for " + resource
+          + "; presets: nano, tiny, bench, vit-b-32)");
+    }
+    return from(ConfigFactory.parseResources(ClipShape.class.getClassLoader(), resource,
+        ConfigParseOptions.defaults().setAllowMissing(false)).resolve());
+  }
+
+  public static ClipShape from(Config c) {
+    try {
+      Tower vision = tower(c, "model.vision");
+      Tower text = tower(c, "model.text");
+      ClipShape s = new ClipShape(c.getString("model.name"), vision, text, c.getInt("model.vision.image-size"),
+          c.getInt("model.vision.patch-size"), c.getInt("model.text.context-length"),
+          c.getInt("model.text.vocab-size"), c.getInt("model.embed-dim"));
+      if (s.imageSize % s.patchSize != 0) {
+        throw new ConfigError("model.vision.patch-size", "Config key 'model.vision.patch-size' = " + s.patchSize
+            + " must divide model.vision.image-size = " + s.imageSize);
+      }
+      return s;
+    } catch (ConfigException e) {
+      throw new ConfigError("model", "Invalid model preset: " + e.getMessage(), e);
+    }
+  }
+
+  private static Tower tower(Config c, String path) {
+    Tower t = new Tower(c.getInt(path + ".width"), c.getInt(path + ".layers"), c.getInt(path + ".heads"),
+        c.getInt(path + ".mlp-ratio"));
+    if (t.width() % t.heads() != 0) {
+      throw new ConfigError(path + ".heads", "Config key '" + path + ".heads' = " + t.heads()
+          + " must divide " + path + ".width = " + t.width());
+    }
+    return t;
+  }
+
+  public int patches() {
+    return (imageSize / patchSize) * (imageSize / patchSize);
+  }
+
+  public long visionParams() {
+    long w = vision.width();
+    return 3L * patchSize * patchSize * w  // patch embedding (a convolution without bias)
+        + w                                // class token
+        + (patches() + 1) * w              // positions
+        + 2 * w                            // ln_pre
+        + vision.layers() * vision.blockParams()
+        + 2 * w                            // ln_post
+        + w * embedDim;                    // projection
+  }
+
+  public long textParams() {
+    long w = text.width();
+    return (long) vocabSize * w + (long) contextLength * w + text.layers() * text.blockParams() + 2 * w
+        + w * embedDim;
+  }
+
+  /** All parameters, the logit scale included. */
+  public long params() {
+    return visionParams() + textParams() + 1;
+  }
+
+  /** Forward FLOPs of one image through the image tower (matrix products; norms and softmax left out). */
+  public long visionForwardFlops() {
+    long tokens = patches() + 1;
+    return 2L * patches() * (3L * patchSize * patchSize) * vision.width()
+        + vision.layers() * vision.blockFlops(tokens)
+        + 2L * vision.width() * embedDim;
+  }
+
+  /** Forward FLOPs of one caption through the text tower (all context positions, as the model computes them). */
+  public long textForwardFlops() {
+    return text.layers() * text.blockFlops(contextLength) + 2L * text.width() * embedDim;
+  }
+
+  public long forwardFlopsPerSample() {
+    return visionForwardFlops() + textForwardFlops();
+  }
+
+  /** Forward plus backward (twice the forward): the usual 3x estimate used for MFU. */
+  public long trainingFlopsPerSample() {
+    return 3 * forwardFlopsPerSample();
+  }
+}

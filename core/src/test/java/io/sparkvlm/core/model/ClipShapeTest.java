@@ -1,0 +1,44 @@
+package io.sparkvlm.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+
+class ClipShapeTest {
+  @Test
+  void vitB32HasOpenAiClipsPublishedParameterCount() {
+    ClipShape s = ClipShape.preset("vit-b-32");
+    assertThat(s.visionParams()).isEqualTo(87_849_216L);
+    assertThat(s.textParams()).isEqualTo(63_428_096L);
+    assertThat(s.params()).isEqualTo(151_277_313L); // OpenAI CLIP ViT-B/32, logit scale included
+    assertThat(s.patches()).isEqualTo(49);
+  }
+
+  @Test
+  void benchIsTheShapeTheIssueMeasuresOpenClipWith() {
+    ClipShape s = ClipShape.preset("bench");
+    assertThat(s.params()).isEqualTo(11_781_121L); // "about 11.8M parameters"
+    assertThat(s.trainingFlopsPerSample() / 1e9).isCloseTo(2.86, within(0.01)); // "about 2.86 GFLOP"
+  }
+
+  @Test
+  void smallerPresetsAreSmaller() {
+    long nano = ClipShape.preset("nano").params();
+    long tiny = ClipShape.preset("tiny").params();
+    assertThat(nano).isLessThan(tiny).isLessThan(ClipShape.preset("bench").params());
+    assertThat(nano).isLessThan(100_000);
+  }
+
+  @Test
+  void badShapesAndUnknownPresetsAreNamed() {
+    assertThatThrownBy(() -> ClipShape.preset("huge")).hasMessageContaining("No model preset 'huge'");
+    assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString("""
+        model { name = x, embed-dim = 8
+          vision { image-size = 30, patch-size = 8, width = 8, layers = 1, heads = 2, mlp-ratio = 4 }
+          text { context-length = 4, vocab-size = 10, width = 8, layers = 1, heads = 3, mlp-ratio = 4 } }
+        """))).hasMessageContaining("'model.text.heads' = 3 must divide");
+  }
+}
