@@ -1,0 +1,82 @@
+package io.sparkvlm.core.model.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Double-precision gradient checks of the transformer block, bidirectional and causal, with padding. */
+class TransformerBlockTest {
+  static final int B = 2;
+  static final int C = 8;
+  static final int T = 4;
+
+  @BeforeAll
+  static void doublePrecision() {
+    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+  }
+
+  static ComputationGraph graph(boolean causal) {
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+        .updater(new NoOp()).seed(3).graphBuilder()
+        .addInputs("in").setInputTypes(InputType.recurrent(C, T))
+        .addLayer("block", new TransformerBlock(C, 2, 2, T, causal), "in")
+        .addLayer("out", new RnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+            .build(), "block")
+        .setOutputs("out").build());
+    g.init();
+    return g;
+  }
+
+  static boolean check(ComputationGraph g, INDArray in, INDArray labels, INDArray mask) {
+    return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+        .inputs(new INDArray[] {in}).labels(new INDArray[] {labels})
+        .inputMask(mask == null ? null : new INDArray[] {mask}).labelMask(mask == null ? null : new INDArray[] {mask})
+        .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+  }
+
+  @Test
+  void bidirectionalBlockPassesTheGradientCheck() {
+    Nd4j.getRandom().setSeed(11);
+    ComputationGraph g = graph(false);
+    assertThat(check(g, Nd4j.randn(DataType.DOUBLE, B, C, T), Nd4j.randn(DataType.DOUBLE, B, C, T), null)).isTrue();
+  }
+
+  @Test
+  void causalBlockWithPaddingPassesTheGradientCheckAndDoesNotLookAhead() {
+    Nd4j.getRandom().setSeed(12);
+    ComputationGraph g = graph(true);
+    INDArray in = Nd4j.randn(DataType.DOUBLE, B, C, T);
+    INDArray mask = Nd4j.ones(DataType.DOUBLE, B, T);
+    mask.putScalar(1, T - 1, 0.0); // second sequence is one token shorter
+    assertThat(check(g, in, Nd4j.randn(DataType.DOUBLE, B, C, T), mask)).isTrue();
+    // causality: changing the last token changes no earlier output
+    INDArray out1 = g.outputSingle(in).dup();
+    INDArray changed = in.dup();
+    changed.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        org.nd4j.linalg.indexing.NDArrayIndex.point(T - 1)).assign(5.0);
+    INDArray out2 = g.outputSingle(changed);
+    for (int t = 0; t < T - 1; t++) {
+      INDArray a = out1.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+          org.nd4j.linalg.indexing.NDArrayIndex.point(t));
+      INDArray b = out2.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+          org.nd4j.linalg.indexing.NDArrayIndex.point(t));
+      assertThat(a.equalsWithEps(b, 1e-12)).as("position " + t).isTrue();
+    }
+    assertThat(out1.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        org.nd4j.linalg.indexing.NDArrayIndex.point(T - 1)).equalsWithEps(out2.get(
+        org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        org.nd4j.linalg.indexing.NDArrayIndex.point(T - 1)), 1e-6)).isFalse();
+  }
+}
