@@ -1,0 +1,73 @@
+package io.sparkvlm.core.model;
+
+import io.sparkvlm.core.model.layers.ClipLoss;
+import io.sparkvlm.core.model.layers.TextEmbedding;
+import io.sparkvlm.core.model.layers.TokenPool;
+import io.sparkvlm.core.model.layers.TransformerBlock;
+import io.sparkvlm.core.model.layers.VisionEmbedding;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * CLIP as a DL4J ComputationGraph, OpenCLIP's layout, from a {@link ClipShape}:
+ *
+ * <pre>
+ *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x L -> TokenPool(first) -> imageEmbedding [B, E]
+ *   text  [B, 1, T]    -> TextEmbedding   -> TransformerBlock x L (causal) -> TokenPool(last) -> textEmbedding
+ *   [imageEmbedding | textEmbedding] -> ClipLoss (symmetric InfoNCE, learnable logit scale)
+ * </pre>
+ *
+ * Inputs "image" and "text" (token ids; the text mask marks real tokens, end-of-text included); labels are unused
+ * zeros of shape [B, 2E].
+ */
+public final class ClipModel {
+  public static final String IMAGE = "image";
+  public static final String TEXT = "text";
+  public static final String IMAGE_EMBEDDING = "imageEmbedding";
+  public static final String TEXT_EMBEDDING = "textEmbedding";
+  public static final String LOSS = "loss";
+
+  private ClipModel() {}
+
+  public static ComputationGraphConfiguration configuration(ClipShape s, IUpdater updater, DataType dataType,
+      long seed) {
+    var b = new NeuralNetConfiguration.Builder().dataType(dataType).updater(updater).seed(seed).graphBuilder()
+        .addInputs(IMAGE, TEXT)
+        .setInputTypes(InputType.convolutional(s.imageSize(), s.imageSize(), 3),
+            InputType.recurrent(1, s.contextLength()));
+    b.addLayer("visionStem", new VisionEmbedding(s.imageSize(), s.patchSize(), s.vision().width()), IMAGE);
+    String last = "visionStem";
+    for (int i = 0; i < s.vision().layers(); i++) {
+      String name = "visionBlock" + i;
+      b.addLayer(name, new TransformerBlock(s.vision().width(), s.vision().heads(), s.vision().mlpRatio(),
+          s.patches() + 1, false), last);
+      last = name;
+    }
+    b.addLayer(IMAGE_EMBEDDING, new TokenPool(s.vision().width(), s.embedDim(), s.patches() + 1,
+        TokenPool.Pick.FIRST), last);
+    b.addLayer("textStem", new TextEmbedding(s.vocabSize(), s.contextLength(), s.text().width()), TEXT);
+    last = "textStem";
+    for (int i = 0; i < s.text().layers(); i++) {
+      String name = "textBlock" + i;
+      b.addLayer(name, new TransformerBlock(s.text().width(), s.text().heads(), s.text().mlpRatio(),
+          s.contextLength(), true), last);
+      last = name;
+    }
+    b.addLayer(TEXT_EMBEDDING, new TokenPool(s.text().width(), s.embedDim(), s.contextLength(),
+        TokenPool.Pick.LAST), last);
+    b.addVertex("pair", new MergeVertex(), IMAGE_EMBEDDING, TEXT_EMBEDDING);
+    b.addLayer(LOSS, new ClipLoss(s.embedDim()), "pair");
+    return b.setOutputs(LOSS).build();
+  }
+
+  public static ComputationGraph build(ClipShape s, IUpdater updater, DataType dataType, long seed) {
+    ComputationGraph g = new ComputationGraph(configuration(s, updater, dataType, seed));
+    g.init();
+    return g;
+  }
+}

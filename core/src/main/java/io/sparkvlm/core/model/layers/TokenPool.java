@@ -1,0 +1,114 @@
+package io.sparkvlm.core.model.layers;
+
+import java.util.Map;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The end of a tower: final layer norm, one token picked, projection without bias: [batch, width, time] in,
+ * [batch, embed] out. The image tower picks its class token (position 0); the text tower the end-of-text token,
+ * which is the last real token of each padded caption (found from DL4J's recurrent mask).
+ */
+public class TokenPool extends CorrectedSameDiffLayer {
+  public static final String LN_GAIN = "lnG";
+  public static final String LN_BIAS = "lnB";
+  public static final String PROJECTION = "proj";
+
+  /** Which token represents the sequence. */
+  public enum Pick { FIRST, LAST }
+
+  private int width;
+  private int embedDim;
+  private int timeSteps;
+  private Pick pick;
+
+  public TokenPool() {
+  }
+
+  public TokenPool(int width, int embedDim, int timeSteps, Pick pick) {
+    this.width = width;
+    this.embedDim = embedDim;
+    this.timeSteps = timeSteps;
+    this.pick = pick;
+  }
+
+  @Override
+  protected SDVariable defineBody(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
+    SDVariable normed = sd.nn().layerNorm(x, p.get(LN_GAIN), p.get(LN_BIAS), true, 1);      // [B, W, T]
+    SDVariable token;
+    if (pick == Pick.FIRST) {
+      token = normed.get(SDIndex.all(), SDIndex.all(), SDIndex.point(0));                  // [B, W]
+    } else {
+      // weight 1 at the last position whose mask is 1: mask - mask shifted left (padded with 0)
+      SDVariable m = mask;                                                                  // [B, T]
+      SDVariable next = sd.concat(1, m.get(SDIndex.all(), SDIndex.interval(1, timeSteps)),
+          m.get(SDIndex.all(), SDIndex.interval(0, 1)).mul(0.0));                           // [B, T]
+      SDVariable weight = m.sub(next).reshape(-1, 1, timeSteps);                            // [B, 1, T]
+      token = normed.mul(weight).sum(2);                                                    // [B, W]
+    }
+    return token.mmul(p.get(PROJECTION));                                                   // [B, E]
+  }
+
+  @Override
+  public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
+      int minibatchSize) {
+    return new Pair<>(null, null); // one vector per sequence: no mask beyond this layer
+  }
+
+  @Override
+  public void defineParameters(SDLayerParams params) {
+    params.addWeightParam(LN_GAIN, width);
+    params.addBiasParam(LN_BIAS, width);
+    params.addWeightParam(PROJECTION, width, embedDim);
+  }
+
+  @Override
+  public void initializeParameters(Map<String, INDArray> params) {
+    params.get(LN_GAIN).assign(1.0);
+    params.get(LN_BIAS).assign(0.0);
+    Init.normal(params.get(PROJECTION), 1.0 / Math.sqrt(width), 301);
+  }
+
+  @Override
+  public InputType getOutputType(int layerIndex, InputType inputType) {
+    return InputType.feedForward(embedDim);
+  }
+
+  public int getWidth() {
+    return width;
+  }
+
+  public void setWidth(int width) {
+    this.width = width;
+  }
+
+  public int getEmbedDim() {
+    return embedDim;
+  }
+
+  public void setEmbedDim(int embedDim) {
+    this.embedDim = embedDim;
+  }
+
+  public int getTimeSteps() {
+    return timeSteps;
+  }
+
+  public void setTimeSteps(int timeSteps) {
+    this.timeSteps = timeSteps;
+  }
+
+  public Pick getPick() {
+    return pick;
+  }
+
+  public void setPick(Pick pick) {
+    this.pick = pick;
+  }
+}
