@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.sparkvlm.core.model.layers.ClipLoss;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,6 +17,14 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
 
 class ClipModelTest {
+  static ClipShape micro() {
+    return ClipShape.from(ConfigFactory.parseString("""
+        model { name = micro, embed-dim = 4
+          vision { image-size = 8, patch-size = 4, width = 8, layers = 1, heads = 2, mlp-ratio = 2 }
+          text { context-length = 5, vocab-size = 12, width = 8, layers = 1, heads = 2, mlp-ratio = 2 } }
+        """));
+  }
+
   /** Captions [SOT, word, EOT, PAD...] with their masks (end-of-text included). */
   static INDArray[] captions(int[] words, int context, DataType dt) {
     INDArray ids = Nd4j.zeros(dt, words.length, 1, context);
@@ -38,6 +47,23 @@ class ClipModelTest {
       ComputationGraph g = ClipModel.build(s, new NoOp(), DataType.FLOAT, 1);
       assertThat(g.numParams()).as(preset).isEqualTo(s.params());
     }
+  }
+
+  @Test
+  void theAssembledModelPassesADoublePrecisionGradientCheck() {
+    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    Nd4j.getRandom().setSeed(21);
+    ComputationGraph g = ClipModel.build(micro(), new NoOp(), DataType.DOUBLE, 4);
+    INDArray images = Nd4j.rand(DataType.DOUBLE, 3, 3, 8, 8);
+    INDArray[] text = captions(new int[] {5, 7, 9}, 5, DataType.DOUBLE);
+    text[0].putScalar(new long[] {2, 0, 2}, 6); // the third caption is one word longer
+    text[0].putScalar(new long[] {2, 0, 3}, 2);
+    text[1].putScalar(2, 3, 1);
+    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+        .inputs(new INDArray[] {images, text[0]}).labels(new INDArray[] {Nd4j.zeros(DataType.DOUBLE, 3, 8)})
+        .inputMask(new INDArray[] {null, text[1]}).epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9)
+        .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+    assertThat(ok).as("gradient check of the whole CLIP graph").isTrue();
   }
 
   @Test

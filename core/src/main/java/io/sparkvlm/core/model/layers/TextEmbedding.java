@@ -32,7 +32,10 @@ public class TextEmbedding extends CorrectedSameDiffLayer {
   @Override
   protected SDVariable defineBody(SameDiff sd, SDVariable ids, Map<String, SDVariable> p, SDVariable mask) {
     SDVariable flat = ids.reshape(-1).castTo(DataType.INT64);                          // [B*T]
-    SDVariable emb = sd.gather(p.get(TOKENS), flat, 0)                                  // [B*T, W]
+    // one-hot x table rather than gather: gather's backprop gives wrong table gradients in ND4J 1.0.0-M2.1
+    // (TextEmbeddingTest), at the cost of a [B*T, vocab] one-hot matrix per batch
+    SDVariable oneHot = sd.oneHot(null, flat, vocabSize, -1, 1.0, 0.0, p.get(TOKENS).dataType()); // [B*T, V]
+    SDVariable emb = oneHot.mmul(p.get(TOKENS))                                        // [B*T, W]
         .reshape(-1, contextLength, width).add(p.get(POSITIONS));                       // [B, T, W]
     // ids carry no gradient; the zero term keeps DL4J's required input gradient defined
     return emb.permute(0, 2, 1).add(ids.mul(0.0));                                      // [B, W, T]
