@@ -34,22 +34,33 @@ public final class ClipModel {
 
   private ClipModel() {}
 
+  /** Which towers train. LOCKED_IMAGE is LiT (locked-image tuning): the image tower is frozen. */
+  public enum Trainable { ALL, LOCKED_IMAGE }
+
   public static ComputationGraphConfiguration configuration(ClipShape s, IUpdater updater, DataType dataType,
       long seed) {
+    return configuration(s, updater, dataType, seed, Trainable.ALL);
+  }
+
+  public static ComputationGraphConfiguration configuration(ClipShape s, IUpdater updater, DataType dataType,
+      long seed, Trainable trainable) {
+    java.util.function.UnaryOperator<org.deeplearning4j.nn.conf.layers.Layer> vision = trainable == Trainable.ALL
+        ? l -> l : org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop::new;
     var b = new NeuralNetConfiguration.Builder().dataType(dataType).updater(updater).seed(seed).graphBuilder()
         .addInputs(IMAGE, TEXT)
         .setInputTypes(InputType.convolutional(s.imageSize(), s.imageSize(), 3),
             InputType.recurrent(1, s.contextLength()));
-    b.addLayer("visionStem", new VisionEmbedding(s.imageSize(), s.patchSize(), s.vision().width()), IMAGE);
+    b.addLayer("visionStem", vision.apply(new VisionEmbedding(s.imageSize(), s.patchSize(), s.vision().width())),
+        IMAGE);
     String last = "visionStem";
     for (int i = 0; i < s.vision().layers(); i++) {
       String name = "visionBlock" + i;
-      b.addLayer(name, new TransformerBlock(s.vision().width(), s.vision().heads(), s.vision().mlpRatio(),
-          s.patches() + 1, false), last);
+      b.addLayer(name, vision.apply(new TransformerBlock(s.vision().width(), s.vision().heads(),
+          s.vision().mlpRatio(), s.patches() + 1, false)), last);
       last = name;
     }
-    b.addLayer(IMAGE_EMBEDDING, new TokenPool(s.vision().width(), s.embedDim(), s.patches() + 1,
-        TokenPool.Pick.FIRST), last);
+    b.addLayer(IMAGE_EMBEDDING, vision.apply(new TokenPool(s.vision().width(), s.embedDim(), s.patches() + 1,
+        TokenPool.Pick.FIRST)), last);
     b.addLayer("textStem", new TextEmbedding(s.vocabSize(), s.contextLength(), s.text().width()), TEXT);
     last = "textStem";
     for (int i = 0; i < s.text().layers(); i++) {
@@ -66,7 +77,12 @@ public final class ClipModel {
   }
 
   public static ComputationGraph build(ClipShape s, IUpdater updater, DataType dataType, long seed) {
-    ComputationGraph g = new ComputationGraph(configuration(s, updater, dataType, seed));
+    return build(s, updater, dataType, seed, Trainable.ALL);
+  }
+
+  public static ComputationGraph build(ClipShape s, IUpdater updater, DataType dataType, long seed,
+      Trainable trainable) {
+    ComputationGraph g = new ComputationGraph(configuration(s, updater, dataType, seed, trainable));
     g.init();
     return g;
   }

@@ -27,6 +27,23 @@ import org.nd4j.linalg.learning.config.Adam;
 class ModelCheckpointsTest {
   @TempDir Path dir;
 
+  /** Four images with one-word captions, for a few training steps. */
+  static MultiDataSet batch(ClipShape shape) {
+    INDArray images = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32);
+    INDArray ids = Nd4j.zeros(DataType.FLOAT, 4, 1, 16);
+    INDArray mask = Nd4j.zeros(DataType.FLOAT, 4, 16);
+    for (int i = 0; i < 4; i++) {
+      ids.putScalar(new long[] {i, 0, 0}, 1);
+      ids.putScalar(new long[] {i, 0, 1}, 10 + i);
+      ids.putScalar(new long[] {i, 0, 2}, 2);
+      for (int t = 0; t < 3; t++) {
+        mask.putScalar(i, t, 1);
+      }
+    }
+    return new MultiDataSet(new INDArray[] {images, ids},
+        new INDArray[] {Nd4j.zeros(DataType.FLOAT, 4, 2 * shape.embedDim())}, new INDArray[] {null, mask}, null);
+  }
+
   @Test
   void saveAndLoadGiveIdenticalOutputsParametersAndUpdaterState() throws Exception {
     Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
