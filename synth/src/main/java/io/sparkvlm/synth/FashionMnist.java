@@ -130,7 +130,7 @@ public final class FashionMnist {
         int label = labels[i];
         String cls = CLASSES.get(label);
         String rel = "images/" + split + "/" + cls.replace(' ', '-') + "/" + String.format("%05d", i);
-        SyntheticWorld.write(out.resolve(rel + ".png"), SceneRenderer.png(images.image(i)));
+        SyntheticWorld.write(out.resolve(rel + ".png"), io.sparkvlm.core.image.ImageCodecs.png(images.image(i)));
         SplittableRandom r = SyntheticWorld.random(seed, i, split.equals("train") ? 6 : 7);
         String caption = String.format(Locale.ROOT, Captioner.pick(CAPTION_TEMPLATES, r), cls);
         SyntheticWorld.write(out.resolve(rel + ".txt"), caption.getBytes(StandardCharsets.UTF_8));

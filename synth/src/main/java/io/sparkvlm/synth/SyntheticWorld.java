@@ -86,7 +86,7 @@ public final class SyntheticWorld {
     List<Sample> samples = IntStream.range(0, total).parallel().mapToObj(i -> {
       SplittableRandom r = random(c.seed(), i, 0);
       Scene scene = sampler.sample(splitOfIndex.get(i), ids.get(i), i + 1, r);
-      byte[] jpeg = SceneRenderer.jpeg(renderer.render(scene, mix(c.seed(), i, 1)), c.jpegQuality());
+      byte[] jpeg = io.sparkvlm.core.image.ImageCodecs.jpeg(renderer.render(scene, mix(c.seed(), i, 1)), c.jpegQuality());
       write(out.resolve(scene.imagePath()), jpeg);
       List<String> captions = Captioner.clean(scene, c.captionsPerImage(), random(c.seed(), i, 2));
       int n = done.incrementAndGet();

@@ -87,7 +87,7 @@ public final class IngestBench {
       if (Files.exists(f)) {
         b = Files.readAllBytes(f);
       } else {
-        b = ImageProcessor.jpeg(photoLike(w, h, 1000 + i), 90);
+        b = io.sparkvlm.core.image.ImageCodecs.jpeg(photoLike(w, h, 1000 + i), 90);
         Files.write(f, b);
       }
       out.add(b);

@@ -1,26 +1,22 @@
 package io.sparkvlm.ingest.image;
 
 import io.sparkvlm.core.dataset.PairStatus;
+import io.sparkvlm.core.image.ImageCodecs;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Decode, validate, resize, encode. Formats are sniffed from the bytes (JPEG, PNG, GIF, BMP, WebP; WebP through
@@ -112,7 +108,8 @@ public final class ImageProcessor {
         int ow = orientation >= 5 ? h : w;
         int oh = orientation >= 5 ? w : h;
         BufferedImage out = Resizer.resize(rgb, s.resizeMode(), s.size(), s.resizeOnlyIfBigger());
-        byte[] encoded = s.outputFormat().equals("png") ? png(out) : jpeg(out, s.jpegQuality());
+        byte[] encoded = s.outputFormat().equals("png") ? ImageCodecs.png(out)
+            : ImageCodecs.jpeg(out, s.jpegQuality());
         return new Processed(encoded, s.outputFormat(), out.getWidth(), out.getHeight(), ow, oh,
             PerceptualHash.of(out));
       } finally {
@@ -172,26 +169,5 @@ public final class ImageProcessor {
     g.drawImage(img, 0, 0, null);
     g.dispose();
     return rgb;
-  }
-
-  public static byte[] jpeg(BufferedImage image, int quality) throws IOException {
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-      writer.setOutput(out);
-      ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      param.setCompressionQuality(quality / 100f);
-      writer.write(null, new IIOImage(image, null, null), param);
-    } finally {
-      writer.dispose();
-    }
-    return bytes.toByteArray();
-  }
-
-  static byte[] png(BufferedImage image) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", bytes);
-    return bytes.toByteArray();
   }
 }
