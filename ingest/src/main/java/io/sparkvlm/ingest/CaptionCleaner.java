@@ -1,6 +1,6 @@
 package io.sparkvlm.ingest;
 
-import java.util.Map;
+import io.sparkvlm.core.text.Html;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,13 +12,6 @@ public final class CaptionCleaner {
   private static final Pattern TAG = Pattern.compile("<[^>]{0,1000}>");
   private static final Pattern ENTITY = Pattern.compile("&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});");
   private static final Pattern SPACE = Pattern.compile("[\\s\\p{Cc}\\u00A0\\u200B]+");
-  private static final Map<String, String> NAMED = Map.ofEntries(
-      Map.entry("amp", "&"), Map.entry("lt", "<"), Map.entry("gt", ">"), Map.entry("quot", "\""),
-      Map.entry("apos", "'"), Map.entry("nbsp", " "), Map.entry("ndash", "\u2013"), Map.entry("mdash", "\u2014"),
-      Map.entry("hellip", "\u2026"), Map.entry("rsquo", "\u2019"), Map.entry("lsquo", "\u2018"),
-      Map.entry("rdquo", "\u201D"), Map.entry("ldquo", "\u201C"), Map.entry("copy", "\u00A9"),
-      Map.entry("reg", "\u00AE"), Map.entry("trade", "\u2122"), Map.entry("eacute", "\u00E9"),
-      Map.entry("times", "\u00D7"), Map.entry("deg", "\u00B0"));
 
   private final int maxChars;
 
@@ -52,7 +45,7 @@ public final class CaptionCleaner {
       } else if (e.startsWith("#")) {
         replacement = codePoint(Integer.parseInt(e.substring(1)));
       } else {
-        replacement = NAMED.getOrDefault(e, m.group());
+        replacement = Html.NAMED.getOrDefault(e, m.group()); // &nbsp; becomes U+00A0, collapsed below
       }
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }

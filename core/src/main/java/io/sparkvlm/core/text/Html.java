@@ -5,9 +5,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** HTML character references: numeric ones and the named ones common in captions (Python's html.unescape subset). */
-final class Html {
+public final class Html {
   private static final Pattern REF = Pattern.compile("&(#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[a-zA-Z]{2,8};)");
-  private static final Map<String, String> NAMED = Map.ofEntries(
+  /** The named character references this project decodes (name without '&' and ';'). */
+  public static final Map<String, String> NAMED = Map.ofEntries(
       Map.entry("amp", "&"), Map.entry("lt", "<"), Map.entry("gt", ">"), Map.entry("quot", "\""),
       Map.entry("apos", "'"), Map.entry("nbsp", "\u00A0"), Map.entry("ndash", "\u2013"), Map.entry("mdash", "\u2014"),
       Map.entry("hellip", "\u2026"), Map.entry("rsquo", "\u2019"), Map.entry("lsquo", "\u2018"),
@@ -17,7 +18,7 @@ final class Html {
 
   private Html() {}
 
-  static String unescape(String s) {
+  public static String unescape(String s) {
     if (s.indexOf('&') < 0) {
       return s;
     }
