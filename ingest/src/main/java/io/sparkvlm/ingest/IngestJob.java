@@ -70,7 +70,9 @@ public final class IngestJob implements StageJob<IngestConfig> {
     Dataset<Row> input = InputRows.read(spark, cfg.input());
     List<Column> order = new ArrayList<>(List.of(col(InputRows.SOURCE), col(InputRows.URL), col(InputRows.CAPTION)));
     carry.forEach(c -> order.add(col(c)));
-    JavaPairRDD<Row, Long> numbered = input.sort(order.toArray(Column[]::new)).javaRDD().zipWithIndex();
+    // kept so the download pass does not read and sort the input again after counting it
+    JavaPairRDD<Row, Long> numbered = input.sort(order.toArray(Column[]::new)).javaRDD().zipWithIndex()
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     long total = numbered.count();
     int shards = (int) Math.max(1, (total + cfg.rowsPerShard() - 1) / cfg.rowsPerShard());
 
@@ -91,6 +93,7 @@ public final class IngestJob implements StageJob<IngestConfig> {
         .partitionBy(new ShardPartitioner(shards))
         .mapPartitions(it -> runShard(it, cfg, hadoop, done, retryKeys, attempt))
         .collect();
+    numbered.unpersist();
     LOG.info("ingest: downloaded {} shards: {}", stats.size(), summarise(stats));
 
     // 3. every row of every shard (latest attempt wins), duplicates marked, written as the dataset

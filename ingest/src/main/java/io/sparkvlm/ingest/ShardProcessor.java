@@ -1,6 +1,7 @@
 package io.sparkvlm.ingest;
 
 import io.sparkvlm.core.dataset.PairStatus;
+import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.ingest.download.Downloader;
 import io.sparkvlm.ingest.image.ImageProcessor;
 import io.sparkvlm.ingest.input.InputRows;
@@ -88,8 +89,8 @@ final class ShardProcessor {
 
   record Result(List<Row> rows, ShardStats stats) {}
 
-  static final int STATUS = 11;
-  static final int ERROR = 12;
+  static final int STATUS = PairsSchema.COLUMNS.fieldIndex(PairsSchema.STATUS);
+  static final int ERROR = PairsSchema.COLUMNS.fieldIndex(PairsSchema.ERROR_MESSAGE);
 
   String key(int shard, long index) {
     int digits = Math.max(4, Long.toString(Math.max(1, config.rowsPerShard() - 1)).length());
@@ -148,7 +149,7 @@ final class ShardProcessor {
   private static Row row(String key, String url, String caption, byte[] image, String format, Integer width,
       Integer height, Integer ow, Integer oh, String sha256, Long phash, PairStatus status, String error,
       String source, List<String> carried) {
-    List<Object> values = new ArrayList<>(List.of());
+    List<Object> values = new ArrayList<>(); // PairsSchema.COLUMNS order
     values.add(key);
     values.add(url);
     values.add(caption);
