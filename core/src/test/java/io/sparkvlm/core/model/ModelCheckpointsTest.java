@@ -49,19 +49,10 @@ class ModelCheckpointsTest {
     Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
     ClipShape shape = ClipShape.preset("nano");
     ComputationGraph model = ClipModel.build(shape, new Adam(1e-3), DataType.FLOAT, 17);
-    INDArray images = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32);
-    INDArray ids = Nd4j.zeros(DataType.FLOAT, 4, 1, 16);
-    INDArray mask = Nd4j.zeros(DataType.FLOAT, 4, 16);
-    for (int i = 0; i < 4; i++) {
-      ids.putScalar(new long[] {i, 0, 0}, 1);
-      ids.putScalar(new long[] {i, 0, 1}, 10 + i);
-      ids.putScalar(new long[] {i, 0, 2}, 2);
-      for (int t = 0; t < 3; t++) {
-        mask.putScalar(i, t, 1);
-      }
-    }
-    MultiDataSet batch = new MultiDataSet(new INDArray[] {images, ids},
-        new INDArray[] {Nd4j.zeros(DataType.FLOAT, 4, 2 * shape.embedDim())}, new INDArray[] {null, mask}, null);
+    MultiDataSet batch = batch(shape);
+    INDArray images = batch.getFeatures(0);
+    INDArray ids = batch.getFeatures(1);
+    INDArray mask = batch.getFeaturesMaskArray(1);
     for (int i = 0; i < 3; i++) {
       model.fit(batch); // so the Adam moments are not zero
     }
