@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
+import io.sparkvlm.core.model.training.Optimiser;
 
 /**
  * CLIP as a DL4J ComputationGraph, OpenCLIP's layout, from a {@link ClipShape}:
@@ -39,14 +40,25 @@ public final class ClipModel {
 
   public static ComputationGraphConfiguration configuration(ClipShape s, IUpdater updater, DataType dataType,
       long seed) {
-    return configuration(s, updater, dataType, seed, Trainable.ALL);
+    return configuration(s, new NeuralNetConfiguration.Builder().updater(updater), dataType, seed, Trainable.ALL);
+  }
+
+  /** The training configuration: AdamW, schedule, weight decay and clipping from {@code optimiser}. */
+  public static ComputationGraphConfiguration configuration(ClipShape s, Optimiser optimiser, DataType dataType,
+      long seed, Trainable trainable) {
+    return configuration(s, optimiser.applyTo(new NeuralNetConfiguration.Builder()), dataType, seed, trainable);
   }
 
   public static ComputationGraphConfiguration configuration(ClipShape s, IUpdater updater, DataType dataType,
       long seed, Trainable trainable) {
+    return configuration(s, new NeuralNetConfiguration.Builder().updater(updater), dataType, seed, trainable);
+  }
+
+  private static ComputationGraphConfiguration configuration(ClipShape s, NeuralNetConfiguration.Builder base,
+      DataType dataType, long seed, Trainable trainable) {
     java.util.function.UnaryOperator<org.deeplearning4j.nn.conf.layers.Layer> vision = trainable == Trainable.ALL
         ? l -> l : org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop::new;
-    var b = new NeuralNetConfiguration.Builder().dataType(dataType).updater(updater).seed(seed).graphBuilder()
+    var b = base.dataType(dataType).seed(seed).graphBuilder()
         .addInputs(IMAGE, TEXT)
         .setInputTypes(InputType.convolutional(s.imageSize(), s.imageSize(), 3),
             InputType.recurrent(1, s.contextLength()));
@@ -78,6 +90,13 @@ public final class ClipModel {
 
   public static ComputationGraph build(ClipShape s, IUpdater updater, DataType dataType, long seed) {
     return build(s, updater, dataType, seed, Trainable.ALL);
+  }
+
+  public static ComputationGraph build(ClipShape s, Optimiser optimiser, DataType dataType, long seed,
+      Trainable trainable) {
+    ComputationGraph g = new ComputationGraph(configuration(s, optimiser, dataType, seed, trainable));
+    g.init();
+    return g;
   }
 
   public static ComputationGraph build(ClipShape s, IUpdater updater, DataType dataType, long seed,

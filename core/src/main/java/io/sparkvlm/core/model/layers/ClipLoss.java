@@ -1,5 +1,6 @@
 package io.sparkvlm.core.model.layers;
 
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
@@ -9,6 +10,7 @@ import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * CLIP's symmetric InfoNCE loss (OpenCLIP's ClipLoss) as a DL4J output layer with the learnable logit scale as its
@@ -67,6 +69,12 @@ public class ClipLoss extends SameDiffOutputLayer {
     INDArray s = graph.getLayer(layerName).getParam(LOGIT_SCALE);
     double value = s.getDouble(0);
     s.assign(Math.max(0, Math.min(MAX_LOGIT_SCALE, value)));
+  }
+
+  /** No weight decay on the logit scale. */
+  @Override
+  public List<Regularization> getRegularizationByParam(String paramName) {
+    return List.of();
   }
 
   @Override

@@ -1,13 +1,20 @@
 package io.sparkvlm.core.model.layers;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * Base of spark-vlm's SameDiff layers: subclasses define the layer body; the output passes through
  * {@link SameDiffSeam#correct} so gradients are right under DL4J 1.0.0-M2.1.
+ *
+ * <p>Weight decay (the network's regularization) applies only to the parameters a layer names in
+ * {@link #decayedParams}: weight matrices, never norm gains, biases, embeddings or positions (as the issue and
+ * the CLIP/LLaVA recipes ask; DL4J's default would decay every "weight" parameter, norms included).
  */
 public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
 
@@ -18,6 +25,18 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
   public final SDVariable defineLayer(SameDiff sameDiff, SDVariable layerInput, Map<String, SDVariable> params,
       SDVariable mask) {
     return SameDiffSeam.correct(sameDiff, defineBody(sameDiff, layerInput, params, mask));
+  }
+
+  /** The parameters weight decay applies to. */
+  protected abstract Set<String> decayedParams();
+
+  @Override
+  public List<Regularization> getRegularizationByParam(String paramName) {
+    if (!decayedParams().contains(paramName)) {
+      return List.of();
+    }
+    List<Regularization> r = super.getRegularizationByParam(paramName);
+    return r == null ? List.of() : r;
   }
 
   /** The layer's computation. */

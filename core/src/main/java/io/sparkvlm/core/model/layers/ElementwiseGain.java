@@ -1,6 +1,7 @@
 package io.sparkvlm.core.model.layers;
 
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -45,6 +46,11 @@ public class ElementwiseGain extends CorrectedSameDiffLayer {
   @Override
   protected SDVariable defineBody(SameDiff sd, SDVariable x, Map<String, SDVariable> params, SDVariable mask) {
     return x.mul(params.get(GAIN)); // [batch, size] * [1, size]
+  }
+
+  @Override
+  protected Set<String> decayedParams() {
+    return Set.of(); // a gain, like a norm's: no decay
   }
 
   @Override

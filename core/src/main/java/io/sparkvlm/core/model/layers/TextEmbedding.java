@@ -1,6 +1,7 @@
 package io.sparkvlm.core.model.layers;
 
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -39,6 +40,11 @@ public class TextEmbedding extends CorrectedSameDiffLayer {
         .reshape(-1, contextLength, width).add(p.get(POSITIONS));                       // [B, T, W]
     // ids carry no gradient; the zero term keeps DL4J's required input gradient defined
     return emb.permute(0, 2, 1).add(ids.mul(0.0));                                      // [B, W, T]
+  }
+
+  @Override
+  protected Set<String> decayedParams() {
+    return Set.of(); // token and position embeddings: no decay
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.sparkvlm.core.model.layers;
 
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
@@ -59,6 +60,11 @@ public class TokenPool extends CorrectedSameDiffLayer {
   public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
       int minibatchSize) {
     return new Pair<>(null, null); // one vector per sequence: no mask beyond this layer
+  }
+
+  @Override
+  protected Set<String> decayedParams() {
+    return Set.of(PROJECTION);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.sparkvlm.core.model.layers;
 
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -116,6 +117,11 @@ public class TransformerBlock extends CorrectedSameDiffLayer {
       bias = bias == null ? perHead : perHead.add(bias);
     }
     return bias;
+  }
+
+  @Override
+  protected Set<String> decayedParams() {
+    return Set.of(IN_W, OUT_W, FC_W, PROJ_W);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.sparkvlm.core.model.layers;
 
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDIndex;
@@ -51,6 +52,11 @@ public class VisionEmbedding extends CorrectedSameDiffLayer {
     SDVariable seq = sd.concat(1, cls, tokens).add(p.get(POSITIONS));                  // [B, P+1, W]
     SDVariable ncw = seq.permute(0, 2, 1);                                              // [B, W, P+1]
     return sd.nn().layerNorm(ncw, p.get(LN_GAIN), p.get(LN_BIAS), true, 1);
+  }
+
+  @Override
+  protected Set<String> decayedParams() {
+    return Set.of(PATCH_W);
   }
 
   @Override

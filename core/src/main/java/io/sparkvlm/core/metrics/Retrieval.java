@@ -1,4 +1,4 @@
-package io.sparkvlm.eval.metrics;
+package io.sparkvlm.core.metrics;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

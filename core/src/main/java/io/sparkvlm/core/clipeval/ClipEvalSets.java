@@ -1,0 +1,97 @@
+package io.sparkvlm.core.clipeval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.io.HadoopFiles;
+import io.sparkvlm.core.io.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Held-out sets for CLIP evaluation, in the synthetic world's files (docs/synthetic-world.md), any Hadoop path;
+ * image paths inside them are relative to {@code root}:
+ * <ul>
+ *   <li>retrieval: JSON lines {@code {"image": ..., "captions": [...]}};
+ *   <li>zero-shot: one JSON file per task {@code {"task", "classes": [...], "templates": ["a photo of a {}.",
+ *       ...], "samples": [{"image", "label"}]}} (CLIP_benchmark's class names and templates).
+ * </ul>
+ * Each set keeps at most {@code maxImages} images (the first ones, so every run sees the same).
+ */
+public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> zeroShot) {
+
+  public record RetrievalSet(List<byte[]> images, List<List<String>> captions) {}
+
+  public record ZeroShotTask(String name, List<String> classes, List<String> templates, List<byte[]> images,
+      int[] labels) {}
+
+  public ClipEvalSets {
+    zeroShot = List.copyOf(zeroShot);
+  }
+
+  public boolean isEmpty() {
+    return retrieval.isEmpty() && zeroShot.isEmpty();
+  }
+
+  public static ClipEvalSets read(String root, Optional<String> retrievalFile, List<String> zeroShotFiles,
+      int maxImages, Configuration conf) throws IOException {
+    Optional<RetrievalSet> retrieval = Optional.empty();
+    if (retrievalFile.isPresent()) {
+      Path file = new Path(root, retrievalFile.get());
+      List<byte[]> images = new ArrayList<>();
+      List<List<String>> captions = new ArrayList<>();
+      int lineNo = 0;
+      for (String line : new String(HadoopFiles.readAll(file, conf), StandardCharsets.UTF_8).split("\n")) {
+        lineNo++;
+        if (line.isBlank() || images.size() >= maxImages) {
+          continue;
+        }
+        JsonNode n = Json.MAPPER.readTree(line);
+        if (!n.hasNonNull("image") || !n.path("captions").isArray() || n.path("captions").isEmpty()) {
+          throw new IOException(file + ":" + lineNo + ": a retrieval line needs \"image\" and non-empty \"captions\"");
+        }
+        images.add(HadoopFiles.readAll(new Path(root, n.get("image").asText()), conf));
+        List<String> cs = new ArrayList<>();
+        n.get("captions").forEach(c -> cs.add(c.asText()));
+        captions.add(cs);
+      }
+      retrieval = Optional.of(new RetrievalSet(images, captions));
+    }
+    List<ZeroShotTask> tasks = new ArrayList<>();
+    for (String name : zeroShotFiles) {
+      Path file = new Path(root, name);
+      JsonNode n = Json.MAPPER.readTree(HadoopFiles.readAll(file, conf));
+      List<String> classes = strings(n, "classes", file);
+      List<String> templates = strings(n, "templates", file);
+      List<byte[]> images = new ArrayList<>();
+      List<Integer> labels = new ArrayList<>();
+      for (JsonNode s : n.path("samples")) {
+        if (images.size() >= maxImages) {
+          break;
+        }
+        int label = s.path("label").asInt(-1);
+        if (label < 0 || label >= classes.size()) {
+          throw new IOException(file + ": sample " + s + " has a label outside 0.." + (classes.size() - 1));
+        }
+        images.add(HadoopFiles.readAll(new Path(root, s.path("image").asText()), conf));
+        labels.add(label);
+      }
+      String task = n.path("task").asText(new Path(name).getName().replaceFirst("\\.json$", ""));
+      tasks.add(new ZeroShotTask(task, classes, templates, images,
+          labels.stream().mapToInt(Integer::intValue).toArray()));
+    }
+    return new ClipEvalSets(retrieval, tasks);
+  }
+
+  private static List<String> strings(JsonNode n, String field, Path file) throws IOException {
+    if (!n.path(field).isArray() || n.path(field).isEmpty()) {
+      throw new IOException(file + ": \"" + field + "\" must be a non-empty list");
+    }
+    List<String> out = new ArrayList<>();
+    n.get(field).forEach(x -> out.add(x.asText()));
+    return out;
+  }
+}
