@@ -30,7 +30,8 @@ import org.apache.hadoop.fs.Path;
  * <p>An override's value is taken literally as a string (Typesafe Config converts strings to numbers, booleans and
  * durations when a typed getter asks), so {@code --conf ingest.input=s3a://bucket/urls.parquet} needs no quoting.
  * A value that starts with {@code [}, <code>{</code> or {@code "} is parsed as HOCON instead, for lists, objects and
- * quoted strings.
+ * quoted strings. The bare value {@code null} is HOCON's null (it turns off an optional setting, e.g.
+ * {@code --conf pretrain.clip.eval.root=null}); write {@code "null"} for the string.
  */
 public record ConfigSources(List<String> files, List<String> overrides) {
 
@@ -78,6 +79,8 @@ public record ConfigSources(List<String> files, List<String> overrides) {
       } catch (ConfigException e) {
         throw new ConfigError(key, "Cannot parse the value of '" + origin + "': " + e.getMessage(), e);
       }
+    } else if (trimmed.equals("null")) {
+      value = ConfigValueFactory.fromAnyRef(null, origin);
     } else {
       value = ConfigValueFactory.fromAnyRef(raw, origin);
     }

@@ -12,10 +12,10 @@ import io.sparkvlm.core.config.ConfigError;
  * FLOPs, computed from the shape. Presets are data files, {@code conf/models/NAME.conf}.
  */
 public record ClipShape(String name, Tower vision, Tower text, int imageSize, int patchSize, int contextLength,
-    int vocabSize, int embedDim) {
+    int vocabSize, int embedDim) implements java.io.Serializable {
 
   /** One transformer tower. */
-  public record Tower(int width, int layers, int heads, int mlpRatio) {
+  public record Tower(int width, int layers, int heads, int mlpRatio) implements java.io.Serializable {
     long blockParams() {
       long w = width;
       long hidden = w * mlpRatio;

@@ -122,6 +122,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBareNullOverrideUnsetsAKeyAndAQuotedOneIsTheString() {
+    Config unset = ConfigLoader.load(new ConfigSources(List.of(), List.of("spark.app-name=null")), REFERENCE);
+    assertThat(new ConfigReader(unset).optionalString("spark.app-name")).isEmpty();
+    Config string = ConfigLoader.load(new ConfigSources(List.of(), List.of("spark.app-name=\"null\"")), REFERENCE);
+    assertThat(new ConfigReader(string).optionalString("spark.app-name")).contains("null");
+  }
+
+  @Test
   void missingFileAndSyntaxErrorsAreClear() throws Exception {
     assertThatThrownBy(() -> ConfigLoader.load(new ConfigSources(List.of(dir.resolve("nope.conf").toString()),
         List.of()), REFERENCE)).hasMessageContaining("Config file not found").hasMessageContaining("nope.conf");
