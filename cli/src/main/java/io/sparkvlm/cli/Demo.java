@@ -1,21 +1,17 @@
 package io.sparkvlm.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.sparkvlm.core.config.ConfigLoader;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.config.ConfigSources;
 import io.sparkvlm.core.dataset.DatasetManifest;
-import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.spark.SparkSessions;
 import io.sparkvlm.core.spark.SparkSettings;
-import io.sparkvlm.ingest.IngestJob;
-import io.sparkvlm.synth.SimulatedWeb;
-import io.sparkvlm.synth.SynthJob;
+import io.sparkvlm.pretrain.PretrainClipJob;
 import io.sparkvlm.synth.SyntheticWorld;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +22,14 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code vlm demo}: the pipeline on the embedded synthetic world, locally, for the stages that exist so far:
- * generate the world, serve its simulated web on 127.0.0.1, ingest it, and summarise what happened to every URL
- * against the faults the web injected. Later stages join as they land; the demo says which are still missing.
+ * generate the world, serve its simulated web on 127.0.0.1, ingest it, pretrain a tiny CLIP on the pairs (with
+ * zero-shot and retrieval evaluation on the world's held-out test split), and summarise: ingest status counts
+ * against the faults the web injected, and the model's headline numbers. Later stages join as they land; the demo
+ * says which are still missing.
  */
 final class Demo {
   static final List<String> MISSING = List.of(
-      "pretrain clip / lm (issue #7, needs the model family, issue #4)",
+      "pretrain lm (issue #7, needs the decoder LM of issue #4)",
       "filter: BLIP CapFilt (no issue yet)",
       "align / instruct: LLaVA stages (no issue yet)",
       "eval model and the HTML model report (issue #6; `vlm eval captions|vqa` work today)");
@@ -42,39 +40,29 @@ final class Demo {
     long start = System.nanoTime();
     Path world = out.resolve("synth");
     Path pairs = out.resolve("pairs");
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    List<String> overrides = new ArrayList<>(List.of(
-        "paths.root=" + out,
-        "synth.out=" + world, "synth.scenes=" + scenes,
-        "synth.web.base-url=\"http://127.0.0.1:" + port + "\"", "synth.web.slow-delay=1s",
-        "synth.web.hang-duration=6s",
-        "ingest.input.path=" + world.resolve(SyntheticWorld.URLS_PARQUET), "ingest.input.format=parquet",
-        "ingest.output=" + pairs, "ingest.rows-per-shard=500", "ingest.image.size=64",
-        "ingest.download.allow-cidrs=[\"127.0.0.1/32\"]", "ingest.download.timeout=3s", "ingest.download.threads=32",
+    Path clip = out.resolve("clip");
+    int port = LocalWorld.freePort();
+    List<String> overrides = new ArrayList<>(List.of("paths.root=" + out));
+    overrides.addAll(LocalWorld.synthAndIngestSettings(world, pairs, scenes, port));
+    overrides.addAll(List.of(
+        "pretrain.clip.input=" + pairs, "pretrain.clip.output=" + clip, "pretrain.clip.model=tiny",
+        "pretrain.clip.epochs=5", "pretrain.clip.checkpoint-every-steps=50", "pretrain.clip.eval.every-steps=50",
+        "pretrain.clip.optimiser.learning-rate=1e-3", "pretrain.clip.optimiser.warmup-steps=20",
         "output.overwrite=true"));
     overrides.addAll(extraOverrides);
     Config config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), overrides));
     ConfigReader reader = new ConfigReader(config);
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      step("1/2 synth: generating " + scenes + " scenes into " + world);
-      if (Files.exists(world.resolve(SyntheticWorld.MANIFEST))) {
-        deleteTree(world);
-      }
-      SynthJob synth = new SynthJob();
-      JobLauncher.execute(synth, spark, config, synth.readConfig(reader));
+      step("1/3 synth: generating " + scenes + " scenes into " + world + ", then 2/3 ingest: downloading the "
+          + "web split from the simulated web at http://127.0.0.1:" + port);
+      DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      step("2/2 ingest: downloading the web split from the simulated web at http://127.0.0.1:" + port);
-      DatasetManifest manifest;
-      try (SimulatedWeb web = SimulatedWeb.start(world)) {
-        IngestJob ingest = new IngestJob();
-        deleteTree(Path.of(pairs + "-work"));
-        JobLauncher.execute(ingest, spark, config, ingest.readConfig(reader));
-        manifest = Datasets.readManifest(pairs.toString(), new Configuration());
-      }
+      step("3/3 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      PretrainClipJob pretrain = new PretrainClipJob();
+      JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
+      List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
+      JsonNode last = metrics.get(metrics.size() - 1);
 
       double seconds = (System.nanoTime() - start) / 1e9;
       StringBuilder s = new StringBuilder("\n=== spark-vlm demo: done in ").append(String.format("%.0f", seconds))
@@ -85,6 +73,17 @@ final class Demo {
       Map<String, Long> byStatus = new TreeMap<>(manifest.rows().byStatus());
       byStatus.forEach((k, v) -> s.append(String.format("  %-20s %6d%n", k, v)));
       s.append("faults the simulated web injected: ").append(faults(world)).append('\n');
+      s.append("CLIP checkpoints: ").append(clip.resolve("checkpoints")).append('\n');
+      s.append("training curve:   ").append(clip.resolve(MetricsLog.FILE_NAME)).append(" (")
+          .append(last.get("step").asInt()).append(" steps, final loss ")
+          .append(String.format("%.3f", last.get("loss").asDouble())).append(")\n");
+      s.append("held-out evaluation (synthetic test split):\n");
+      last.fields().forEachRemaining(e -> {
+        String k = e.getKey();
+        if (k.endsWith("/acc1") || k.matches("retrieval/(image_to_text|text_to_image)_R@(1|5)")) {
+          s.append(String.format("  %-36s %.3f%n", k, e.getValue().asDouble()));
+        }
+      });
       s.append("not in the demo yet:\n");
       MISSING.forEach(m -> s.append("  - ").append(m).append('\n'));
       System.out.print(s);
@@ -101,15 +100,5 @@ final class Demo {
 
   private static void step(String message) {
     System.err.println("\n>>> demo " + message);
-  }
-
-  private static void deleteTree(Path p) throws Exception {
-    if (Files.exists(p)) {
-      try (var s = Files.walk(p)) {
-        for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(f);
-        }
-      }
-    }
   }
 }

@@ -215,7 +215,7 @@ final class StageCommands {
 
   @Command(name = "bench", mixinStandardHelpOptions = true,
       description = "Benchmarks that print a table and write JSON.",
-      subcommands = {Bench.Ingest.class, Bench.Pretrain.class})
+      subcommands = {Bench.Ingest.class, Bench.Pretrain.class, Bench.Model.class})
   static final class Bench implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -246,11 +246,55 @@ final class StageCommands {
       }
     }
 
-    @Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Training throughput and MFU.")
+    @Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "CLIP pretraining throughput, MFU and scaling across workers (Spark local).")
     static final class Pretrain implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--dir", description = "work folder (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path dir = java.nio.file.Path.of("work/bench/pretrain");
+
+      @picocli.CommandLine.Option(names = "--preset", description = "model preset (default: ${DEFAULT-VALUE})")
+      String preset = "bench";
+
+      @picocli.CommandLine.Option(names = "--batch", description = "batch per worker (default: ${DEFAULT-VALUE})")
+      int batch = 32;
+
+      @picocli.CommandLine.Option(names = "--scenes", description = "world size (default: ${DEFAULT-VALUE})")
+      int scenes = 1200;
+
+      @picocli.CommandLine.Option(names = "--averaging-frequency", description = "default: ${DEFAULT-VALUE}")
+      int averaging = 2;
+
+      @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path json = java.nio.file.Path.of("work/bench/pretrain.json");
+
       @Override
-      public Integer call() {
-        return JobLauncher.notImplemented("bench pretrain", "issue #7", System.err);
+      public Integer call() throws Exception {
+        return io.sparkvlm.cli.bench.PretrainBench.run(dir, preset, batch, scenes, averaging, json);
+      }
+    }
+
+    @Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Training throughput and MFU of model presets in one process (no Spark).")
+    static final class Model implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--preset", split = ",",
+          description = "presets, comma-separated (default: ${DEFAULT-VALUE})")
+      java.util.List<String> presets = java.util.List.of("nano", "tiny", "bench");
+
+      @picocli.CommandLine.Option(names = "--batch", description = "default: ${DEFAULT-VALUE}")
+      int batch = 64;
+
+      @picocli.CommandLine.Option(names = "--steps", description = "timed steps (default: ${DEFAULT-VALUE})")
+      int steps = 8;
+
+      @picocli.CommandLine.Option(names = "--threads", description = "ND4J threads, 0 = all cores (default: ${DEFAULT-VALUE})")
+      int threads = 0;
+
+      @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path json = java.nio.file.Path.of("work/bench/model.json");
+
+      @Override
+      public Integer call() throws Exception {
+        return io.sparkvlm.cli.bench.ModelBench.run(presets, batch, steps, threads, json);
       }
     }
   }

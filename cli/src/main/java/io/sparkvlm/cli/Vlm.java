@@ -38,6 +38,7 @@ public final class Vlm implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    io.sparkvlm.core.model.SameDiffStdout.quiet();
     System.exit(commandLine().execute(args));
   }
 

@@ -55,8 +55,7 @@ class VlmTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"filter", "pretrain clip", "pretrain lm", "align", "instruct", "eval model",
-      "bench pretrain"})
+  @ValueSource(strings = {"filter", "pretrain lm", "align", "instruct", "eval model"})
   void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
     Result r = vlm(command.split(" "));
     assertThat(r.code()).isEqualTo(2);
@@ -147,15 +146,28 @@ class VlmTest {
     System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
     Result r;
     try {
-      r = vlm("demo", "--out", dir.toString(), "--scenes", "120", "--conf", "spark.master=local[2]");
+      r = vlm("demo", "--out", dir.toString(), "--scenes", "120", "--conf", "spark.master=local[2]",
+          "--conf", "pretrain.clip.model=nano", "--conf", "pretrain.clip.epochs=2", "--conf",
+          "pretrain.clip.batch-size-per-worker=8", "--conf", "pretrain.clip.averaging-frequency=1", "--conf",
+          "pretrain.clip.log-every-steps=1", "--conf", "pretrain.clip.checkpoint-every-steps=2", "--conf",
+          "pretrain.clip.eval.every-steps=2");
     } finally {
       System.setOut(previous);
     }
     String out = stdout.toString(StandardCharsets.UTF_8);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(out).contains("spark-vlm demo: done").contains("(90 rows)").contains("success")
-        .contains("not in the demo yet");
+        .contains("not in the demo yet").contains("retrieval/image_to_text_R@5").contains("zeroshot/colour/acc1");
     assertThat(dir.resolve("pairs/_manifest.json")).exists();
+    assertThat(dir.resolve("clip/metrics.jsonl")).exists();
+  }
+
+  @Test
+  void pretrainClipWithoutItsInputFailsNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Result r = vlm("pretrain", "clip", "--conf", "spark.master=local[1]", "--conf",
+        "pretrain.clip.input=" + dir.resolve("no-such-pairs"), "--conf", "pretrain.clip.output=" + dir.resolve("o"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("no-such-pairs");
   }
 
   @Test

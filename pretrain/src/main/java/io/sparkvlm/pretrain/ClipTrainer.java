@@ -15,6 +15,7 @@ import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ClipModel;
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.layers.ClipLoss;
 import io.sparkvlm.core.model.training.LogitScaleClamp;
 import io.sparkvlm.core.runtime.Versions;
@@ -53,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * the workers, which take {@code averaging-frequency} local steps between averagings. Between slices the driver
  * holds the averaged model: it logs, evaluates and checkpoints there.
  *
- * <p>One step = one minibatch on every worker (global batch = workers x batch size per worker), so DL4J's
- * iteration count, which drives the learning-rate schedule, equals the step count.
+ * <p>One step = one minibatch on every worker (global batch = workers x batch size per worker). DL4J's iteration
+ * count, which drives the learning-rate schedule, is set to the step count after every slice (DL4J itself adds
+ * {@code averaging-frequency} per averaging round, which overcounts an epoch's last, shorter slice).
  */
 final class ClipTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ClipTrainer.class);
@@ -79,6 +81,7 @@ final class ClipTrainer {
     Instant started = Instant.now();
     String checkpoints = new Path(c.output(), CHECKPOINTS).toString();
     Start start = start(checkpoints);
+    Nd4jThreads.set(c.nd4jThreads());
     ClipShape shape = c.shape();
 
     Dataset<Row> pairs = Datasets.read(spark, c.input(), PairsSchema.SCHEMA)
@@ -96,11 +99,10 @@ final class ClipTrainer {
     int workers = c.workers() > 0 ? c.workers() : sc.defaultParallelism();
     int batch = c.batchSizePerWorker();
     long batchesPerEpoch = rows / batch;
-    int stepsPerEpoch = (int) (batchesPerEpoch / workers / c.averagingFrequency() * c.averagingFrequency());
+    int stepsPerEpoch = (int) (batchesPerEpoch / workers);
     if (stepsPerEpoch == 0) {
-      throw new DatasetError(c.input() + " has " + rows + " successful pairs: too few for one round of "
-          + workers + " workers x " + batch + " pairs x " + c.averagingFrequency()
-          + " steps (pretrain.clip.workers, batch-size-per-worker, averaging-frequency)");
+      throw new DatasetError(c.input() + " has " + rows + " successful pairs: too few for one step of "
+          + workers + " workers x " + batch + " pairs (pretrain.clip.workers, batch-size-per-worker)");
     }
     int totalSteps = c.epochs() * stepsPerEpoch;
     long examplesUsedPerEpoch = (long) stepsPerEpoch * workers * batch;
@@ -157,14 +159,17 @@ final class ClipTrainer {
         final int e = epoch;
         final long seed = c.seed();
         final double minCrop = c.minCropScale();
+        final int threads = c.nd4jThreads();
         JavaRDD<MultiDataSet> slice = batches.filter(t -> t._1() >= lo && t._1() < hi).values()
-            .map(items -> ClipTrainingData.toMultiDataSet(items, shape, seed, e, minCrop));
+            .map(items -> ClipTrainingData.toMultiDataSet(items, shape, seed, e, minCrop, threads));
         long sliceStart = System.nanoTime();
         sparkNet.fitMultiDataSet(slice);
         double seconds = (System.nanoTime() - sliceStart) / 1e9;
         step += to - from;
         stepsThisRun += to - from;
         model = sparkNet.getNetwork();
+        // DL4J adds averaging-frequency per averaging round; an epoch's last, shorter slice takes fewer steps
+        model.getConfiguration().setIterationCount(step);
         loss = sparkNet.getScore();
 
         Map<String, Object> line = new LinkedHashMap<>();

@@ -70,7 +70,7 @@ class PretrainClipJobTest {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<JsonNode> log = MetricsLog.read(out, conf);
     JsonNode last = log.get(log.size() - 1);
-    int stepsPerEpoch = (successes / 16 / 2) / 5 * 5;
+    int stepsPerEpoch = successes / 16 / 2;
     assertThat(last.get("step").asInt()).isEqualTo(12 * stepsPerEpoch);
     // contrastive loss starts near ln(batch) = ln 16 and must fall well below it
     assertThat(log.get(0).get("loss").asDouble()).isGreaterThan(2.0);
@@ -114,7 +114,7 @@ class PretrainClipJobTest {
     run(spark, nano(full, recipe.toArray(String[]::new)));
 
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    int planned = 3 * ((successes / 16 / 2) / 5 * 5);
+    int planned = 3 * (successes / 16 / 2);
     List<JsonNode> resumedLog = MetricsLog.read(killed, conf);
     List<JsonNode> fullLog = MetricsLog.read(full, conf);
     assertThat(resumedLog.stream().map(n -> n.get("step").asInt()).toList())

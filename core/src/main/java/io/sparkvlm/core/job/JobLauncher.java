@@ -37,6 +37,7 @@ public final class JobLauncher {
 
   /** Runs {@code job} with command-line {@code args}; returns the exit code. */
   public static int main(StageJob<?> job, String[] args, PrintStream err) {
+    io.sparkvlm.core.model.SameDiffStdout.quiet();
     JobArgs parsed;
     try {
       parsed = JobArgs.parse(args);
