@@ -10,6 +10,7 @@ import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.spark.SparkSessions;
 import io.sparkvlm.core.spark.SparkSettings;
+import io.sparkvlm.eval.EvalJob;
 import io.sparkvlm.pretrain.PretrainClipJob;
 import io.sparkvlm.synth.SyntheticWorld;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ final class Demo {
       "pretrain lm (issue #7, needs the decoder LM of issue #4)",
       "filter: BLIP CapFilt (no issue yet)",
       "align / instruct: LLaVA stages (no issue yet)",
-      "eval model and the HTML model report (issue #6; `vlm eval captions|vqa` work today)");
+      "captioning and VQA evaluation of a generative model (needs the LLaVA stages)");
 
   private Demo() {}
 
@@ -41,28 +42,35 @@ final class Demo {
     Path world = out.resolve("synth");
     Path pairs = out.resolve("pairs");
     Path clip = out.resolve("clip");
+    Path report = out.resolve("reports/model");
     int port = LocalWorld.freePort();
     List<String> overrides = new ArrayList<>(List.of("paths.root=" + out));
     overrides.addAll(LocalWorld.synthAndIngestSettings(world, pairs, scenes, port));
     overrides.addAll(List.of(
         "pretrain.clip.input=" + pairs, "pretrain.clip.output=" + clip, "pretrain.clip.model=tiny",
-        "pretrain.clip.epochs=5", "pretrain.clip.checkpoint-every-steps=50", "pretrain.clip.eval.every-steps=50",
-        "pretrain.clip.optimiser.learning-rate=1e-3", "pretrain.clip.optimiser.warmup-steps=20",
+        "pretrain.clip.epochs=8", "pretrain.clip.checkpoint-every-steps=50", "pretrain.clip.eval.every-steps=50",
+        "pretrain.clip.optimiser.learning-rate=2e-3", "pretrain.clip.optimiser.warmup-steps=20",
+        "eval.model.checkpoint=" + clip, "eval.model.report=" + report,
         "output.overwrite=true"));
     overrides.addAll(extraOverrides);
     Config config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), overrides));
     ConfigReader reader = new ConfigReader(config);
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      step("1/3 synth: generating " + scenes + " scenes into " + world + ", then 2/3 ingest: downloading the "
+      step("1/4 synth: generating " + scenes + " scenes into " + world + ", then 2/4 ingest: downloading the "
           + "web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      step("3/3 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      step("3/4 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
+
+      step("4/4 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
+      EvalJob eval = new EvalJob();
+      JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
+      JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve("metrics.json").toFile());
 
       double seconds = (System.nanoTime() - start) / 1e9;
       StringBuilder s = new StringBuilder("\n=== spark-vlm demo: done in ").append(String.format("%.0f", seconds))
@@ -77,10 +85,11 @@ final class Demo {
       s.append("training curve:   ").append(clip.resolve(MetricsLog.FILE_NAME)).append(" (")
           .append(last.get("step").asInt()).append(" steps, final loss ")
           .append(String.format("%.3f", last.get("loss").asDouble())).append(")\n");
+      s.append("report:           ").append(report.resolve("report.html")).append(" (also report.md, metrics.json)\n");
       s.append("held-out evaluation (synthetic test split):\n");
-      last.fields().forEachRemaining(e -> {
+      scores.fields().forEachRemaining(e -> {
         String k = e.getKey();
-        if (k.endsWith("/acc1") || k.matches("retrieval/(image_to_text|text_to_image)_R@(1|5)")) {
+        if (k.matches("(zeroshot|linear_probe)/.*/acc1") || k.matches("retrieval/(image_to_text|text_to_image)_R@(1|5)")) {
           s.append(String.format("  %-36s %.3f%n", k, e.getValue().asDouble()));
         }
       });

@@ -286,15 +286,12 @@ final class StageCommands {
       @picocli.CommandLine.Option(names = "--steps", description = "timed steps (default: ${DEFAULT-VALUE})")
       int steps = 8;
 
-      @picocli.CommandLine.Option(names = "--threads", description = "ND4J threads, 0 = all cores (default: ${DEFAULT-VALUE})")
-      int threads = 0;
-
       @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
       java.nio.file.Path json = java.nio.file.Path.of("work/bench/model.json");
 
       @Override
       public Integer call() throws Exception {
-        return io.sparkvlm.cli.bench.ModelBench.run(presets, batch, steps, threads, json);
+        return io.sparkvlm.cli.bench.ModelBench.run(presets, batch, steps, json);
       }
     }
   }

@@ -55,7 +55,7 @@ class VlmTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"filter", "pretrain lm", "align", "instruct", "eval model"})
+  @ValueSource(strings = {"filter", "pretrain lm", "align", "instruct"})
   void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
     Result r = vlm(command.split(" "));
     assertThat(r.code()).isEqualTo(2);
@@ -146,7 +146,7 @@ class VlmTest {
     System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
     Result r;
     try {
-      r = vlm("demo", "--out", dir.toString(), "--scenes", "120", "--conf", "spark.master=local[2]",
+      r = vlm("demo", "--out", dir.toString(), "--scenes", "300", "--conf", "spark.master=local[2]",
           "--conf", "pretrain.clip.model=nano", "--conf", "pretrain.clip.epochs=2", "--conf",
           "pretrain.clip.batch-size-per-worker=8", "--conf", "pretrain.clip.averaging-frequency=1", "--conf",
           "pretrain.clip.log-every-steps=1", "--conf", "pretrain.clip.checkpoint-every-steps=2", "--conf",
@@ -156,10 +156,21 @@ class VlmTest {
     }
     String out = stdout.toString(StandardCharsets.UTF_8);
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(out).contains("spark-vlm demo: done").contains("(90 rows)").contains("success")
+    assertThat(out).contains("spark-vlm demo: done").contains("(225 rows)").contains("success")
         .contains("not in the demo yet").contains("retrieval/image_to_text_R@5").contains("zeroshot/colour/acc1");
     assertThat(dir.resolve("pairs/_manifest.json")).exists();
     assertThat(dir.resolve("clip/metrics.jsonl")).exists();
+    assertThat(out).contains("report:").contains("linear_probe/colour/acc1");
+    // the model report renders in a real browser: charts drawn, no broken images, the headline numbers shown
+    String dom;
+    try {
+      dom = HeadlessChromium.dumpDom(dir.resolve("reports/model/report.html"), dir.resolve("chromium-profile"));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    assertThat(dom).contains("data-broken-images=\"0\"").contains("zero-shot colour top-1")
+        .contains("Training loss").contains("<img");
+    assertThat(dom).containsPattern("data-charts-rendered=\"[1-9][0-9]*\"");
   }
 
   @Test
@@ -168,6 +179,17 @@ class VlmTest {
         "pretrain.clip.input=" + dir.resolve("no-such-pairs"), "--conf", "pretrain.clip.output=" + dir.resolve("o"));
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("no-such-pairs");
+  }
+
+  @Test
+  void evalModelWithoutACheckpointSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Result r = vlm("eval", "model", "--conf", "spark.master=local[1]", "--conf",
+        "eval.model.checkpoint=" + dir.resolve("none"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("No checkpoint at");
+    Result unset = vlm("eval", "model");
+    assertThat(unset.code()).isEqualTo(2);
+    assertThat(unset.err()).contains("eval.model.checkpoint");
   }
 
   @Test

@@ -1,17 +1,38 @@
 package io.sparkvlm.eval;
 
+import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.job.StageJob;
+import io.sparkvlm.core.job.StageResult;
+import io.sparkvlm.eval.model.EvalModelConfig;
+import io.sparkvlm.eval.model.ModelEvaluation;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
 
 /**
- * spark-submit entry point of the {@code eval} stage. Not implemented yet: it says so and exits
- * {@value JobLauncher#USAGE} rather than pretend to succeed.
+ * {@code vlm eval model}: evaluates a CLIP checkpoint on Spark executors (zero-shot classification, retrieval,
+ * linear probe) and writes {@code report.html}, {@code report.md} and {@code metrics.json}. docs/stages/eval.md.
  */
-public final class EvalJob {
-  private EvalJob() {}
+public final class EvalJob implements StageJob<EvalModelConfig> {
+
+  @Override
+  public String name() {
+    return "eval model";
+  }
+
+  @Override
+  public EvalModelConfig readConfig(ConfigReader config) {
+    return EvalModelConfig.from(config);
+  }
+
+  @Override
+  public StageResult run(SparkSession spark, EvalModelConfig config) throws Exception {
+    return new StageResult(List.of(), ModelEvaluation.run(spark, config));
+  }
 
   /** The exit code without exiting, for the CLI and tests. */
   public static int run(String[] args) {
-    return JobLauncher.notImplemented("eval", "issue #6", System.err);
+    return JobLauncher.main(new EvalJob(), args, System.err);
   }
 
   public static void main(String[] args) {

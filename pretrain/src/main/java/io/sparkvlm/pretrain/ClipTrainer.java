@@ -81,7 +81,8 @@ final class ClipTrainer {
     Instant started = Instant.now();
     String checkpoints = new Path(c.output(), CHECKPOINTS).toString();
     Start start = start(checkpoints);
-    Nd4jThreads.set(c.nd4jThreads());
+    int threads = c.nd4jThreads() > 0 ? c.nd4jThreads() : spark.sparkContext().conf().getInt("spark.task.cpus", 1);
+    Nd4jThreads.set(threads);
     ClipShape shape = c.shape();
 
     Dataset<Row> pairs = Datasets.read(spark, c.input(), PairsSchema.SCHEMA)
@@ -106,9 +107,10 @@ final class ClipTrainer {
     }
     int totalSteps = c.epochs() * stepsPerEpoch;
     long examplesUsedPerEpoch = (long) stepsPerEpoch * workers * batch;
-    LOG.info("pretrain clip: {} pairs, {} workers x batch {} = global batch {}; {} steps per epoch ({} pairs, {} "
-            + "left out), {} epochs = {} steps; model {} ({} parameters, {} GFLOP per training sample)", rows,
-        workers, batch, workers * batch, stepsPerEpoch, examplesUsedPerEpoch, rows - examplesUsedPerEpoch,
+    LOG.info("pretrain clip: {} pairs, {} workers x batch {} = global batch {} ({} ND4J threads each); {} steps per "
+            + "epoch ({} pairs, {} left out), {} epochs = {} steps; model {} ({} parameters, {} GFLOP per training "
+            + "sample)", rows, workers, batch, workers * batch, threads, stepsPerEpoch, examplesUsedPerEpoch,
+        rows - examplesUsedPerEpoch,
         c.epochs(), totalSteps, shape.name(), shape.params(),
         String.format("%.3f", shape.trainingFlopsPerSample() / 1e9));
 
@@ -159,7 +161,6 @@ final class ClipTrainer {
         final int e = epoch;
         final long seed = c.seed();
         final double minCrop = c.minCropScale();
-        final int threads = c.nd4jThreads();
         JavaRDD<MultiDataSet> slice = batches.filter(t -> t._1() >= lo && t._1() < hi).values()
             .map(items -> ClipTrainingData.toMultiDataSet(items, shape, seed, e, minCrop, threads));
         long sliceStart = System.nanoTime();

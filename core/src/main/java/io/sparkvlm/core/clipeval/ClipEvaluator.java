@@ -9,79 +9,132 @@ import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.text.BpeTokenizer;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Zero-shot classification and retrieval of one CLIP model on {@link ClipEvalSets}, as CLIP_benchmark computes
  * them: class embedding = mean of the normalised template embeddings, renormalised; logits = cosine similarity.
  * Keys: {@code zeroshot/TASK/acc1|acc5|mean_per_class_recall}, {@code retrieval/image_to_text_R@k}, ... (see
- * {@link Retrieval#evaluate}).
+ * {@link Retrieval#evaluate}). How embeddings are computed is the caller's: on the driver during training
+ * ({@link #evaluate(ComputationGraph)}), on Spark executors in {@code vlm eval model}.
  */
 public final class ClipEvaluator {
   private static final int BATCH = 64;
 
+  /** Computes L2-normalised embeddings. */
+  public interface Embedder {
+    double[][] images(List<byte[]> encoded);
+
+    double[][] texts(List<int[]> tokens);
+  }
+
+  /** One zero-shot task's outcome: per image, the true and predicted class, and its image embedding. */
+  public record TaskOutcome(ZeroShotTask task, int[] predictions, double[][] imageEmbeddings) {}
+
+  /** Retrieval's outcome: for each image, the index (into all captions, in order) of its best-matching caption. */
+  public record RetrievalOutcome(RetrievalSet set, List<String> captions, int[] bestCaption) {}
+
+  public record Evaluation(Map<String, Double> metrics, List<TaskOutcome> zeroShot,
+      Optional<RetrievalOutcome> retrieval) {}
+
   private final ClipShape shape;
   private final BpeTokenizer tokenizer;
   private final ClipEvalSets sets;
-  private final Map<ZeroShotTask, List<float[]>> zeroShotPixels = new LinkedHashMap<>();
-  private final List<float[]> retrievalPixels;
+  private final Map<List<byte[]>, List<float[]>> pixelCache = new IdentityHashMap<>();
 
-  /** Decodes every image once; {@link #evaluate} can then run after every few training steps. */
   public ClipEvaluator(ClipShape shape, BpeTokenizer tokenizer, ClipEvalSets sets) {
     this.shape = shape;
     this.tokenizer = tokenizer;
     this.sets = sets;
-    for (ZeroShotTask t : sets.zeroShot()) {
-      zeroShotPixels.put(t, pixels(t.images()));
-    }
-    retrievalPixels = sets.retrieval().map(r -> pixels(r.images())).orElse(List.of());
   }
 
-  private List<float[]> pixels(List<byte[]> images) {
-    List<float[]> out = new ArrayList<>();
-    for (byte[] b : images) {
-      out.add(ClipInputs.pixels(b, shape.imageSize()));
-    }
-    return out;
-  }
-
+  /** Metrics with embeddings computed here, on {@code model}; images are decoded once and kept for later calls. */
   public Map<String, Double> evaluate(ComputationGraph model) {
+    return evaluate(new Embedder() {
+      @Override
+      public double[][] images(List<byte[]> encoded) {
+        List<float[]> pixels = pixelCache.computeIfAbsent(encoded, e -> {
+          List<float[]> out = new ArrayList<>();
+          for (byte[] b : e) {
+            out.add(ClipInputs.pixels(b, shape.imageSize()));
+          }
+          return out;
+        });
+        return ClipEmbeddings.images(model, shape, pixels, BATCH);
+      }
+
+      @Override
+      public double[][] texts(List<int[]> tokens) {
+        return ClipEmbeddings.texts(model, shape, tokens, BATCH);
+      }
+    }).metrics();
+  }
+
+  public Evaluation evaluate(Embedder embedder) {
     Map<String, Double> out = new LinkedHashMap<>();
-    for (Map.Entry<ZeroShotTask, List<float[]>> e : zeroShotPixels.entrySet()) {
-      ZeroShotTask t = e.getKey();
-      double[][] image = ClipEmbeddings.images(model, shape, e.getValue(), BATCH);
+    List<TaskOutcome> tasks = new ArrayList<>();
+    for (ZeroShotTask t : sets.zeroShot()) {
+      double[][] image = embedder.images(t.images());
+      List<int[]> prompts = new ArrayList<>();
+      for (String c : t.classes()) {
+        for (String template : t.templates()) {
+          prompts.add(ClipInputs.tokens(tokenizer, template.replace("{}", c), shape.contextLength()));
+        }
+      }
+      double[][] promptEmbeddings = embedder.texts(prompts);
+      int perClass = t.templates().size();
       double[][] classes = new double[t.classes().size()][];
       for (int c = 0; c < classes.length; c++) {
-        List<int[]> prompts = new ArrayList<>();
-        for (String template : t.templates()) {
-          prompts.add(ClipInputs.tokens(tokenizer, template.replace("{}", t.classes().get(c)),
-              shape.contextLength()));
-        }
-        classes[c] = ZeroShot.classEmbedding(ClipEmbeddings.texts(model, shape, prompts, BATCH));
+        double[][] mine = new double[perClass][];
+        System.arraycopy(promptEmbeddings, c * perClass, mine, 0, perClass);
+        classes[c] = ZeroShot.classEmbedding(mine);
       }
       double[][] logits = ClipEmbeddings.similarity(image, classes);
       ZeroShot.evaluate(logits, t.labels(), classes.length)
           .forEach((k, v) -> out.put("zeroshot/" + t.name() + "/" + k, v));
+      int[] predictions = new int[logits.length];
+      for (int i = 0; i < logits.length; i++) {
+        predictions[i] = argMax(logits[i]);
+      }
+      tasks.add(new TaskOutcome(t, predictions, image));
     }
+    Optional<RetrievalOutcome> retrieval = Optional.empty();
     if (sets.retrieval().isPresent()) {
       RetrievalSet r = sets.retrieval().get();
       List<int[]> tokens = new ArrayList<>();
+      List<String> captions = new ArrayList<>();
       List<Integer> textImage = new ArrayList<>();
       for (int i = 0; i < r.captions().size(); i++) {
         for (String c : r.captions().get(i)) {
           tokens.add(ClipInputs.tokens(tokenizer, c, shape.contextLength()));
+          captions.add(c);
           textImage.add(i);
         }
       }
-      double[][] image = ClipEmbeddings.images(model, shape, retrievalPixels, BATCH);
-      double[][] text = ClipEmbeddings.texts(model, shape, tokens, BATCH);
-      Retrieval.evaluate(ClipEmbeddings.similarity(image, text),
-          textImage.stream().mapToInt(Integer::intValue).toArray(), 1, 5, 10)
+      double[][] similarity = ClipEmbeddings.similarity(embedder.images(r.images()), embedder.texts(tokens));
+      Retrieval.evaluate(similarity, textImage.stream().mapToInt(Integer::intValue).toArray(), 1, 5, 10)
           .forEach((k, v) -> out.put("retrieval/" + k, v));
+      int[] best = new int[similarity.length];
+      for (int i = 0; i < similarity.length; i++) {
+        best[i] = argMax(similarity[i]);
+      }
+      retrieval = Optional.of(new RetrievalOutcome(r, captions, best));
     }
-    return out;
+    return new Evaluation(out, tasks, retrieval);
+  }
+
+  private static int argMax(double[] v) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    return best;
   }
 }

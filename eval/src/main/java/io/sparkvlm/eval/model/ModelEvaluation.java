@@ -1,0 +1,134 @@
+package io.sparkvlm.eval.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.checkpoint.CheckpointError;
+import io.sparkvlm.core.checkpoint.CheckpointManifest;
+import io.sparkvlm.core.checkpoint.Checkpoints;
+import io.sparkvlm.core.clipeval.ClipEvalSets;
+import io.sparkvlm.core.clipeval.ClipEvaluator;
+import io.sparkvlm.core.clipeval.ClipEvaluator.Evaluation;
+import io.sparkvlm.core.clipeval.ClipEvaluator.TaskOutcome;
+import io.sparkvlm.core.io.HadoopFiles;
+import io.sparkvlm.core.metrics.MetricsLog;
+import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.eval.ScoreFiles;
+import io.sparkvlm.eval.metrics.LinearProbe;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code vlm eval model}: a CLIP checkpoint on the configured suites, embeddings on executors, then the report. */
+public final class ModelEvaluation {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelEvaluation.class);
+
+  private ModelEvaluation() {}
+
+  public static String run(SparkSession spark, EvalModelConfig c) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    String checkpoint = resolve(c.checkpoint(), conf);
+    CheckpointManifest manifest = Checkpoints.readManifest(checkpoint, conf);
+    JsonNode preset = manifest.config().path("pretrain").path("clip").path("model");
+    if (!preset.isTextual()) {
+      throw new CheckpointError("Checkpoint " + checkpoint + " does not say which model preset it is (its manifest "
+          + "has no config pretrain.clip.model): only pretrain clip checkpoints can be evaluated yet");
+    }
+    ClipShape shape = ClipShape.preset(preset.asText());
+    BpeTokenizer tokenizer = ModelCheckpoints.loadTokenizer(checkpoint, conf).orElseThrow(() ->
+        new CheckpointError("Checkpoint " + checkpoint + " has no " + ModelCheckpoints.TOKENIZER));
+    byte[] model = HadoopFiles.readAll(new org.apache.hadoop.fs.Path(checkpoint, ModelCheckpoints.MODEL), conf);
+    ExecutorEmbedder embedder = new ExecutorEmbedder(JavaSparkContext.fromSparkContext(spark.sparkContext()), model,
+        shape, c.imagesPerTask());
+
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    List<TaskOutcome> tasks = new ArrayList<>();
+    Optional<ClipEvaluator.RetrievalOutcome> retrieval = Optional.empty();
+    for (EvalModelConfig.Suite suite : c.suites()) {
+      ClipEvalSets sets = ClipEvalSets.read(suite.root(), suite.retrieval(), suite.zeroShot(), c.maxImages(), conf);
+      LOG.info("eval model: suite {}: {} zero-shot tasks{}", suite.root(), sets.zeroShot().size(),
+          sets.retrieval().map(r -> ", retrieval over " + r.images().size() + " images").orElse(""));
+      Evaluation e = new ClipEvaluator(shape, tokenizer, sets).evaluate(embedder);
+      metrics.putAll(e.metrics());
+      tasks.addAll(e.zeroShot());
+      if (retrieval.isEmpty()) {
+        retrieval = e.retrieval();
+      }
+    }
+    Map<String, Map<String, Double>> probes = new LinkedHashMap<>();
+    if (c.linearProbeMaxClasses() > 0) {
+      for (TaskOutcome t : tasks) {
+        if (t.task().classes().size() <= c.linearProbeMaxClasses() && t.imageEmbeddings().length >= 4) {
+          probes.put(t.task().name(), probe(spark, t, c.linearProbeReg()));
+        }
+      }
+    }
+    Evaluation all = new Evaluation(metrics, tasks, retrieval);
+    // a pretrain run folder holds checkpoints/step-N/ and its metrics log
+    org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(checkpoint).getParent();
+    List<JsonNode> log = parent == null || parent.getParent() == null ? List.of()
+        : readLog(parent.getParent().toString(), checkpoint, conf);
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("task", "model");
+    out.put("checkpoint", checkpoint);
+    out.put("step", manifest.step());
+    out.put("model", manifest.model());
+    out.putAll(metrics);
+    probes.forEach((task, p) -> p.forEach((k, v) -> out.put("linear_probe/" + task + "/" + k, v)));
+    Path report = Path.of(c.report());
+    ScoreFiles.write(out, ModelReport.build(checkpoint, manifest.step(), all, probes, log, c.gallery()), report);
+    StringBuilder summary = new StringBuilder("report in " + report.resolve("report.html"));
+    metrics.forEach((k, v) -> {
+      if (k.endsWith("/acc1") || k.matches("retrieval/.*_R@(1|5)")) {
+        summary.append(", ").append(k).append(' ').append(String.format("%.3f", v));
+      }
+    });
+    return summary.toString();
+  }
+
+  /** A checkpoint folder as given, or a run folder's newest complete checkpoint. */
+  static String resolve(String location, Configuration conf) throws IOException {
+    org.apache.hadoop.fs.Path manifest = new org.apache.hadoop.fs.Path(location, CheckpointManifest.FILE_NAME);
+    if (manifest.getFileSystem(conf).exists(manifest)) {
+      return location;
+    }
+    return Checkpoints.latestComplete(new org.apache.hadoop.fs.Path(location, "checkpoints").toString(), conf)
+        .orElseThrow(() -> new CheckpointError("No checkpoint at " + location + ": it has no " + CheckpointManifest
+            .FILE_NAME + " and no complete checkpoint under " + location + "/checkpoints"));
+  }
+
+  private static List<JsonNode> readLog(String runFolder, String checkpoint, Configuration conf) {
+    try {
+      return MetricsLog.read(runFolder, conf);
+    } catch (IOException e) {
+      LOG.warn("eval model: no training curves for {}: {}", checkpoint, e.getMessage());
+      return List.of();
+    }
+  }
+
+  /** Logistic regression on the task's frozen image embeddings: even-indexed samples train, odd test. */
+  private static Map<String, Double> probe(SparkSession spark, TaskOutcome t, double reg) {
+    List<double[]> trainX = new ArrayList<>();
+    List<Integer> trainY = new ArrayList<>();
+    List<double[]> testX = new ArrayList<>();
+    List<Integer> testY = new ArrayList<>();
+    for (int i = 0; i < t.imageEmbeddings().length; i++) {
+      (i % 2 == 0 ? trainX : testX).add(t.imageEmbeddings()[i]);
+      (i % 2 == 0 ? trainY : testY).add(t.task().labels()[i]);
+    }
+    return LinearProbe.evaluate(
+        LinearProbe.frame(spark, trainX.toArray(double[][]::new), trainY.stream().mapToInt(Integer::intValue).toArray()),
+        LinearProbe.frame(spark, testX.toArray(double[][]::new), testY.stream().mapToInt(Integer::intValue).toArray()),
+        t.task().classes().size(), reg);
+  }
+}
