@@ -190,13 +190,13 @@ final class ClipTrainer {
             String.format("%.2f", line.get("logit_scale")), String.format("%.3g", lr),
             String.format("%.1f", samplesPerSecond), duration(eta));
         boolean last = step == totalSteps;
-        if (evaluator.isPresent() && (step % c.eval().get().everySteps() == 0 || last)) {
+        if (evaluator.isPresent() && (crossed(step, to - from, c.eval().get().everySteps()) || last)) {
           lastEval = evaluator.get().evaluate(model);
           line.putAll(lastEval);
           LOG.info("pretrain clip: eval at step {}: {}", step, headline(lastEval));
         }
         metrics.append(step, line);
-        if (step % c.checkpointEverySteps() == 0 || last) {
+        if (crossed(step, to - from, c.checkpointEverySteps()) || last) {
           Map<String, Double> saved = new LinkedHashMap<>(lastEval);
           saved.put("loss", loss);
           saved.put("epoch", (double) epoch);
@@ -279,6 +279,14 @@ final class ClipTrainer {
     PretrainClipConfig.Eval e = c.eval().get();
     ClipEvalSets sets = ClipEvalSets.read(e.root(), e.retrieval(), e.zeroShot(), e.maxImages(), conf);
     return sets.isEmpty() ? Optional.empty() : Optional.of(new ClipEvaluator(shape, tokenizer, sets));
+  }
+
+  /**
+   * Whether the slice that just took {@code stepsTaken} steps up to {@code step} passed a multiple of
+   * {@code every} (an epoch's last slice can be shorter, so slice ends do not always land on multiples).
+   */
+  static boolean crossed(int step, int stepsTaken, int every) {
+    return step / every > (step - stepsTaken) / every;
   }
 
   static String headline(Map<String, Double> eval) {
