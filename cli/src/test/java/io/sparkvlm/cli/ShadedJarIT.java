@@ -85,6 +85,9 @@ class ShadedJarIT {
     assertThat(r.output()).contains("ingest: configuration error: Config key 'ingest.input.path' must be set");
     Run eval = sparkSubmit("io.sparkvlm.eval.EvalJob");
     assertThat(eval.code()).as(eval.output()).isEqualTo(2);
-    assertThat(eval.output()).contains("vlm eval: not implemented yet");
+    assertThat(eval.output()).contains("eval model: configuration error: Config key 'eval.model.checkpoint' must be set");
+    Run filter = sparkSubmit("io.sparkvlm.filter.FilterJob");
+    assertThat(filter.code()).as(filter.output()).isEqualTo(2);
+    assertThat(filter.output()).contains("vlm filter: not implemented yet");
   }
 }

@@ -105,13 +105,14 @@ final class ClipTrainer {
       throw new DatasetError(c.input() + " has " + rows + " successful pairs: too few for one step of "
           + workers + " workers x " + batch + " pairs (pretrain.clip.workers, batch-size-per-worker)");
     }
-    int totalSteps = c.epochs() * stepsPerEpoch;
+    int totalSteps = c.maxSteps() > 0 ? Math.min(c.maxSteps(), c.epochs() * stepsPerEpoch)
+        : c.epochs() * stepsPerEpoch;
     long examplesUsedPerEpoch = (long) stepsPerEpoch * workers * batch;
     LOG.info("pretrain clip: {} pairs, {} workers x batch {} = global batch {} ({} ND4J threads each); {} steps per "
             + "epoch ({} pairs, {} left out), {} epochs = {} steps; model {} ({} parameters, {} GFLOP per training "
             + "sample)", rows, workers, batch, workers * batch, threads, stepsPerEpoch, examplesUsedPerEpoch,
-        rows - examplesUsedPerEpoch,
-        c.epochs(), totalSteps, shape.name(), shape.params(),
+        rows - examplesUsedPerEpoch, c.epochs() + (totalSteps < c.epochs() * stepsPerEpoch ? " (cut by max-steps)"
+            : ""), totalSteps, shape.name(), shape.params(),
         String.format("%.3f", shape.trainingFlopsPerSample() / 1e9));
 
     ComputationGraph model = start.checkpoint().isPresent()
@@ -148,14 +149,15 @@ final class ClipTrainer {
     double loss = Double.NaN;
     for (int epoch = start.epoch(); epoch < c.epochs(); epoch++) {
       int firstStep = epoch == start.epoch() ? start.epochStep() : 0;
-      if (firstStep >= stepsPerEpoch) {
+      int endStep = Math.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch); // max-steps may end an epoch early
+      if (firstStep >= endStep) {
         continue;
       }
       JavaPairRDD<Long, List<EncodedPair>> batches = ClipTrainingData.epochBatches(encoded, c.seed(), epoch, batch,
               (long) stepsPerEpoch * workers)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      for (int from = firstStep; from < stepsPerEpoch; from += c.logEverySteps()) {
-        int to = Math.min(stepsPerEpoch, from + c.logEverySteps());
+      for (int from = firstStep; from < endStep; from += c.logEverySteps()) {
+        int to = Math.min(endStep, from + c.logEverySteps());
         long lo = (long) from * workers;
         long hi = (long) to * workers;
         final int e = epoch;

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /** The {@code pretrain.clip} config section, validated. */
 public record PretrainClipConfig(String input, String output, ClipShape shape, Optional<String> tokenizer,
-    int tokenizerMinFrequency, long seed, boolean resume, boolean lockedImage, boolean overwrite, int epochs,
+    int tokenizerMinFrequency, long seed, boolean resume, boolean lockedImage, boolean overwrite, int epochs, int maxSteps,
     int workers, int nd4jThreads, int batchSizePerWorker, int averagingFrequency, int logEverySteps, int checkpointEverySteps,
     OptimiserSettings optimiser, double minCropScale, Optional<Eval> eval, JsonNode effectiveConfig) {
 
@@ -52,7 +52,8 @@ public record PretrainClipConfig(String input, String output, ClipShape shape, O
         ClipShape.preset(c.nonEmptyString(P + "model")), c.optionalString(P + "tokenizer"),
         c.intIn(P + "tokenizer-min-frequency", 1, 1_000_000), c.longIn(P + "seed", Long.MIN_VALUE, Long.MAX_VALUE),
         c.bool(P + "resume"), c.bool(P + "locked-image"), c.bool("output.overwrite"),
-        c.intIn(P + "epochs", 1, 1_000_000), c.intIn(P + "workers", 0, 100_000),
+        c.intIn(P + "epochs", 1, 1_000_000), c.intIn(P + "max-steps", 0, 1_000_000_000),
+        c.intIn(P + "workers", 0, 100_000),
         c.intIn(P + "nd4j-threads", 0, 4096),
         c.intIn(P + "batch-size-per-worker", 2, 1_000_000), averaging, logEvery, checkpointEvery, optimiser,
         c.doubleIn(P + "augment.min-crop-scale", 0.05, 1), eval, EffectiveConfig.toJson(c.config()));

@@ -65,13 +65,13 @@ class PretrainClipJobTest {
   @Test
   void aNanoClipLearnsRetrievalAndZeroShotFarAboveChance() throws Exception {
     String out = dir.resolve("run-learns").toString();
-    run(spark, nano(out, "pretrain.clip.epochs=12", "pretrain.clip.checkpoint-every-steps=100",
+    run(spark, nano(out, "pretrain.clip.epochs=20", "pretrain.clip.checkpoint-every-steps=100",
         "pretrain.clip.eval.every-steps=100"));
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<JsonNode> log = MetricsLog.read(out, conf);
     JsonNode last = log.get(log.size() - 1);
     int stepsPerEpoch = successes / 16 / 2;
-    assertThat(last.get("step").asInt()).isEqualTo(12 * stepsPerEpoch);
+    assertThat(last.get("step").asInt()).isEqualTo(20 * stepsPerEpoch);
     // contrastive loss starts near ln(batch) = ln 16 and must fall well below it
     assertThat(log.get(0).get("loss").asDouble()).isGreaterThan(2.0);
     assertThat(last.get("loss").asDouble()).isLessThan(0.8 * log.get(0).get("loss").asDouble());
@@ -84,7 +84,7 @@ class PretrainClipJobTest {
 
     String newest = Checkpoints.latestComplete(out + "/checkpoints", conf).orElseThrow();
     CheckpointManifest m = Checkpoints.readManifest(newest, conf);
-    assertThat(m.step()).isEqualTo(12L * stepsPerEpoch);
+    assertThat(m.step()).isEqualTo(20L * stepsPerEpoch);
     assertThat(m.model()).isEqualTo("clip-nano");
     assertThat(m.metrics()).containsKeys("loss", "epoch", "epoch_step", "retrieval/image_to_text_R@1");
     assertThat(m.datasets()).hasSize(1);
@@ -139,6 +139,15 @@ class PretrainClipJobTest {
     assertThatThrownBy(() -> new PretrainClipJob().readConfig(new ConfigReader(config(nano(out,
         "pretrain.clip.log-every-steps=7"))))).isInstanceOf(ConfigError.class)
         .hasMessageContaining("pretrain.clip.log-every-steps").hasMessageContaining("averaging-frequency");
+    // max-steps ends the run early, mid-epoch, and the schedule spans exactly those steps
+    String capped = dir.resolve("run-capped").toString();
+    run(spark, nano(capped, "pretrain.clip.eval.root=null", "pretrain.clip.max-steps=7",
+        "pretrain.clip.optimiser.warmup-steps=2"));
+    List<JsonNode> log = MetricsLog.read(capped, spark.sparkContext().hadoopConfiguration());
+    assertThat(log.get(log.size() - 1).get("step").asInt()).isEqualTo(7);
+    // the rate of the last step (index 6): warmup 2, cosine over the remaining 5 steps, 4/5 of the way down
+    assertThat(log.get(log.size() - 1).get("learning_rate").asDouble())
+        .isCloseTo(5e-3 * 0.5 * (1 + Math.cos(Math.PI * 4 / 5)), org.assertj.core.api.Assertions.within(1e-12));
     assertThatThrownBy(() -> run(spark, nano(dir.resolve("run-too-big").toString(), "pretrain.clip.eval.root=null",
         "pretrain.clip.batch-size-per-worker=4096"))).hasMessageContaining("too few");
   }

@@ -100,7 +100,8 @@ final class ModelReport {
       for (int i = 0; i < Math.min(galleryItems, o.set().images().size()); i++) {
         String best = o.captions().get(o.bestCaption()[i]);
         boolean right = o.set().captions().get(i).contains(best);
-        items.add(new HtmlReport.Item(o.set().images().get(i), "image/jpeg", List.of(
+        byte[] image = o.set().images().get(i);
+        items.add(new HtmlReport.Item(image, mime(image), List.of(
             (right ? "✓ " : "✗ ") + "retrieved: " + best, "truth: " + o.set().captions().get(i).get(0))));
       }
       r.gallery("Test images: the caption the model retrieves vs the truth", items);
@@ -109,6 +110,12 @@ final class ModelReport {
         List.of("captioning (BLEU, ROUGE-L, CIDEr-D) and VQA accuracy", "need a generative model: the LLaVA stages "
             + "do not exist yet; `vlm eval captions|vqa` score predictions from any model")));
     return r;
+  }
+
+  /** PNG or JPEG by the file's signature (ingest and the synthetic world write one of the two). */
+  static String mime(byte[] image) {
+    return image.length > 3 && (image[0] & 0xff) == 0x89 && image[1] == 'P' && image[2] == 'N' ? "image/png"
+        : "image/jpeg";
   }
 
   static String pct(Double v) {

@@ -43,11 +43,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** {@code vlm eval model} on a nano CLIP checkpoint and a small synthetic world, embeddings on local[2] executors. */
+/**
+ * {@code vlm eval model} on a nano CLIP checkpoint, a small synthetic world and 60 real Fashion-MNIST test images
+ * (two suites), embeddings on local[2] executors.
+ */
 class EvalModelTest {
   @TempDir static Path dir;
   static SparkSession spark;
   static Path world;
+  static Path fashion;
   static String run;
   static ComputationGraph model;
   static BpeTokenizer tokenizer;
@@ -69,6 +73,9 @@ class EvalModelTest {
     ModelCheckpoints.save(model, Optional.of(tokenizer), run + "/checkpoints/" + Checkpoints.nameForStep(20),
         new CheckpointManifest(NANO.name(), 20, 11, config, List.of(), Optional.empty(), Map.of(), Versions.all(),
             Instant.now().toString()), false, conf);
+    fashion = dir.resolve("fashion-mnist");
+    io.sparkvlm.synth.FashionMnist.write(Path.of(System.getProperty("sparkvlm.fashion-mnist.dir",
+        io.sparkvlm.synth.FashionMnist.DEBIAN_DIR.toString())), fashion, 60, 3);
     MetricsLog log = MetricsLog.open(run, Long.MAX_VALUE, conf);
     log.append(10, Map.of("loss", 2.5, "learning_rate", 1e-3));
     log.append(20, Map.of("loss", 2.3, "learning_rate", 5e-4, "retrieval/image_to_text_R@5", 0.1,
@@ -78,7 +85,10 @@ class EvalModelTest {
   static Config config(String... more) {
     List<String> o = new java.util.ArrayList<>(List.of("paths.synth=\"" + world + "\"",
         "eval.model.checkpoint=\"" + run + "\"", "eval.model.report=\"" + dir.resolve("report") + "\"",
-        "eval.model.images-per-task=40", "eval.model.max-images=120"));
+        "eval.model.images-per-task=40", "eval.model.max-images=120",
+        "eval.model.suites=[{root = \"" + world + "\", retrieval = \"eval/retrieval/test.jsonl\", zero-shot = "
+            + "[\"eval/zeroshot/shape.json\", \"eval/zeroshot/colour.json\", \"eval/zeroshot/composition.json\"]}, "
+            + "{root = \"" + fashion + "\", zero-shot = [\"zeroshot/fashion-mnist.json\"]}]"));
     o.addAll(List.of(more));
     return ConfigLoader.load(new ConfigSources(List.of(), o));
   }
@@ -91,7 +101,9 @@ class EvalModelTest {
     JsonNode metrics = Json.MAPPER.readTree(dir.resolve("report/metrics.json").toFile());
     assertThat(metrics.get("step").asInt()).isEqualTo(20);
     for (String key : List.of("zeroshot/shape/acc1", "zeroshot/colour/acc5", "zeroshot/composition/acc1",
-        "retrieval/image_to_text_R@1", "retrieval/text_to_image_R@10", "linear_probe/colour/acc1")) {
+        "retrieval/image_to_text_R@1", "retrieval/text_to_image_R@10", "linear_probe/colour/acc1",
+        "zeroshot/fashion-mnist/acc1", "zeroshot/fashion-mnist/mean_per_class_recall",
+        "linear_probe/fashion-mnist/acc1")) {
       assertThat(metrics.has(key)).as(key + " in " + metrics).isTrue();
       assertThat(metrics.get(key).asDouble()).isBetween(0.0, 1.0);
     }
@@ -115,7 +127,7 @@ class EvalModelTest {
       }
     }
     String html = Files.readString(dir.resolve("report/report.html"));
-    assertThat(html).contains("Training loss").contains("confusion matrix").contains("Retrieval recall@k")
+    assertThat(html).contains("Zero-shot fashion-mnist: confusion matrix").contains("Training loss").contains("confusion matrix").contains("Retrieval recall@k")
         .contains("data:image/jpeg;base64").contains("Not evaluated yet");
     assertThat(Files.readString(dir.resolve("report/report.md"))).contains("zeroshot/shape/acc1");
   }
