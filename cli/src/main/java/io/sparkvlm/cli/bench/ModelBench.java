@@ -1,6 +1,7 @@
 package io.sparkvlm.cli.bench;
 
 import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.LanguageModel;
 import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.bench.SgemmPeak;
 import io.sparkvlm.core.model.bench.TrainingThroughput;
@@ -35,25 +36,17 @@ public final class ModelBench {
     peaks.forEach((t, p) -> table.context("sgemm peak, " + t + " thread(s) (2048^3, median of 9)",
         String.format("%.1f GFLOP/s (best %.1f)", p.medianGflops(), p.bestGflops())));
     for (String name : presets) {
+      ClipShape shape = ClipShape.preset(name);
+      // the decoder LM with the preset's text tower: what LM pretraining and the LLaVA stages train
+      LanguageModel.Shape lm = new LanguageModel.Shape(shape.name().replace("clip-", "lm-"), shape.vocabSize(),
+          shape.contextLength(), shape.text());
       for (int threads : threadCounts) {
         Nd4jThreads.set(threads);
         SgemmPeak.Result peak = peaks.get(threads);
-        ClipShape shape = ClipShape.preset(name);
-        TrainingThroughput.Result r = TrainingThroughput.measure(shape, batch, 3, steps);
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("model", "clip " + shape.name());
-        row.put("threads", threads);
-        row.put("params", shape.params());
-        row.put("train GFLOP/sample", shape.trainingFlopsPerSample() / 1e9);
-        row.put("batch", batch);
-        row.put("step s (median)", r.medianStepSeconds());
-        row.put("samples/s", r.samplesPerSecond());
-        row.put("model GFLOP/s", r.modelGflops());
-        row.put("MFU %", 100 * r.modelGflops() / peak.medianGflops());
-        row.put("forward share of step %", 100 * r.medianForwardSeconds() / r.medianStepSeconds());
-        row.put("forward MFU %", 100 * (batch * shape.forwardFlopsPerSample() / 1e9 / r.medianForwardSeconds())
-            / peak.medianGflops());
-        table.add(row);
+        add(table, shape.params(), shape.forwardFlopsPerSample(),
+            TrainingThroughput.measure(shape, batch, 3, steps), threads, peak);
+        add(table, lm.params(), lm.forwardFlopsPerSample(), TrainingThroughput.measure(lm, batch, 3, steps),
+            threads, peak);
         System.err.println(table.render());
       }
     }
@@ -61,5 +54,23 @@ public final class ModelBench {
     table.write(json);
     System.out.println("wrote " + json);
     return 0;
+  }
+
+  private static void add(BenchTable table, long params, long forwardFlops, TrainingThroughput.Result r,
+      int threads, SgemmPeak.Result peak) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("model", r.model());
+    row.put("threads", threads);
+    row.put("params", params);
+    row.put("train GFLOP/sample", 3 * forwardFlops / 1e9);
+    row.put("batch", r.batch());
+    row.put("step s (median)", r.medianStepSeconds());
+    row.put("samples/s", r.samplesPerSecond());
+    row.put("model GFLOP/s", r.modelGflops());
+    row.put("MFU %", 100 * r.modelGflops() / peak.medianGflops());
+    row.put("forward share of step %", 100 * r.medianForwardSeconds() / r.medianStepSeconds());
+    row.put("forward MFU %", 100 * (r.batch() * forwardFlops / 1e9 / r.medianForwardSeconds())
+        / peak.medianGflops());
+    table.add(row);
   }
 }

@@ -16,7 +16,7 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
 
   /** One transformer tower. */
   public record Tower(int width, int layers, int heads, int mlpRatio) implements java.io.Serializable {
-    long blockParams() {
+    public long blockParams() {
       long w = width;
       long hidden = w * mlpRatio;
       return 2 * (2 * w)           // two layer norms (gain, bias)
@@ -27,7 +27,7 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
     }
 
     /** Forward multiply-adds x 2 of one block over {@code tokens} tokens. */
-    long blockFlops(long tokens) {
+    public long blockFlops(long tokens) {
       long w = width;
       return 2 * tokens * w * 3 * w       // q, k, v
           + 2 * 2 * tokens * tokens * w   // scores and the weighted sum

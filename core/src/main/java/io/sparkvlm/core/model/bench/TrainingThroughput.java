@@ -3,6 +3,7 @@ package io.sparkvlm.core.model.bench;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipModel;
 import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.LanguageModel;
 import io.sparkvlm.core.model.training.Optimiser;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +27,28 @@ public final class TrainingThroughput {
   public static Result measure(ClipShape shape, int batch, int warmup, int steps) {
     ComputationGraph g = ClipModel.build(shape, Optimiser.adam(1e-4), DataType.FLOAT, 1,
         ClipModel.Trainable.ALL);
-    MultiDataSet data = randomBatch(shape, batch, new SplittableRandom(3));
+    return measure("clip " + shape.name(), g, randomBatch(shape, batch, new SplittableRandom(3)), batch,
+        shape.trainingFlopsPerSample(), warmup, steps);
+  }
+
+  /** The decoder LM of a shape, on full-length random sequences, every target learned. */
+  public static Result measure(LanguageModel.Shape shape, int batch, int warmup, int steps) {
+    ComputationGraph g = LanguageModel.build(shape, Optimiser.adam(1e-4), DataType.FLOAT, 1);
+    SplittableRandom r = new SplittableRandom(3);
+    List<int[]> seqs = new ArrayList<>();
+    for (int i = 0; i < batch; i++) {
+      int[] t = new int[shape.contextLength() + 1];
+      for (int j = 0; j < t.length; j++) {
+        t[j] = 7 + r.nextInt(shape.vocabSize() - 7);
+      }
+      seqs.add(t);
+    }
+    return measure("lm " + shape.name(), g, LanguageModel.batch(seqs, LanguageModel.learnAll(seqs),
+        shape.contextLength()), batch, 3 * shape.forwardFlopsPerSample(), warmup, steps);
+  }
+
+  static Result measure(String model, ComputationGraph g, MultiDataSet data, int batch, long trainingFlops,
+      int warmup, int steps) {
     for (int i = 0; i < warmup; i++) {
       g.fit(data);
     }
@@ -48,8 +70,7 @@ public final class TrainingThroughput {
     g.clearLayerMaskArrays();
     double median = median(step);
     double samples = batch / median;
-    return new Result(shape.name(), batch, median, samples, median(forward),
-        samples * shape.trainingFlopsPerSample() / 1e9);
+    return new Result(model, batch, median, samples, median(forward), samples * trainingFlops / 1e9);
   }
 
   static MultiDataSet randomBatch(ClipShape s, int batch, SplittableRandom r) {

@@ -1,0 +1,124 @@
+package io.sparkvlm.core.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Batched decoding with a {@link LanguageModel}: greedy, or sampled with temperature, top-k and top-p (nucleus),
+ * seeded; each sequence stops at the end-of-text token, at {@code maxNewTokens} or at the context length. No
+ * key/value cache: each step runs the whole (short) context again.
+ */
+public final class Generation {
+  private Generation() {}
+
+  /** How to pick the next token. topK 0 and topP 1 turn those filters off; temperature 0 is greedy. */
+  public record Sampling(double temperature, int topK, double topP, long seed) {
+    public static final Sampling GREEDY = new Sampling(0, 0, 1, 0);
+
+    public Sampling {
+      if (temperature < 0 || topK < 0 || !(topP > 0 && topP <= 1)) {
+        throw new IllegalArgumentException("sampling needs temperature >= 0, top-k >= 0, 0 < top-p <= 1");
+      }
+    }
+  }
+
+  /** The prompts continued; each result holds the prompt followed by the generated tokens (end token included). */
+  public static List<int[]> generate(ComputationGraph lm, int contextLength, List<int[]> prompts, int maxNewTokens,
+      int endOfText, Sampling sampling) {
+    List<int[]> seqs = new ArrayList<>(prompts);
+    boolean[] done = new boolean[seqs.size()];
+    SplittableRandom random = new SplittableRandom(sampling.seed());
+    for (int step = 0; step < maxNewTokens; step++) {
+      INDArray ids = Nd4j.zeros(DataType.FLOAT, seqs.size(), 1, contextLength);
+      INDArray mask = Nd4j.zeros(DataType.FLOAT, seqs.size(), contextLength);
+      boolean any = false;
+      for (int i = 0; i < seqs.size(); i++) {
+        int[] s = seqs.get(i);
+        done[i] |= s.length >= contextLength || s.length == 0;
+        any |= !done[i];
+        for (int t = 0; t < Math.min(s.length, contextLength); t++) {
+          ids.putScalar(new long[] {i, 0, t}, s[t]);
+          mask.putScalar(i, t, 1);
+        }
+      }
+      if (!any) {
+        break;
+      }
+      INDArray logits = lm.output(false, new INDArray[] {ids}, new INDArray[] {mask})[0];      // [B, T, V]
+      for (int i = 0; i < seqs.size(); i++) {
+        if (done[i]) {
+          continue;
+        }
+        int[] s = seqs.get(i);
+        double[] next = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+            org.nd4j.linalg.indexing.NDArrayIndex.point(s.length - 1),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector();                       // [V]
+        int token = pick(next, sampling, random);
+        int[] longer = Arrays.copyOf(s, s.length + 1);
+        longer[s.length] = token;
+        seqs.set(i, longer);
+        done[i] = token == endOfText;
+      }
+    }
+    return seqs;
+  }
+
+  /** The next token from one position's logits. */
+  static int pick(double[] logits, Sampling s, SplittableRandom random) {
+    if (s.temperature() == 0) {
+      return argMax(logits);
+    }
+    int v = logits.length;
+    Integer[] order = new Integer[v];
+    for (int i = 0; i < v; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(logits[b], logits[a]));                      // best first
+    int keep = s.topK() > 0 ? Math.min(s.topK(), v) : v;
+    double max = logits[order[0]];
+    double[] p = new double[keep];
+    double sum = 0;
+    for (int i = 0; i < keep; i++) {
+      p[i] = Math.exp((logits[order[i]] - max) / s.temperature());
+      sum += p[i];
+    }
+    // nucleus: the smallest prefix (best first) whose probability reaches top-p
+    double cumulative = 0;
+    int nucleus = keep;
+    for (int i = 0; i < keep; i++) {
+      cumulative += p[i] / sum;
+      if (cumulative >= s.topP()) {
+        nucleus = i + 1;
+        break;
+      }
+    }
+    double total = 0;
+    for (int i = 0; i < nucleus; i++) {
+      total += p[i];
+    }
+    double u = random.nextDouble() * total;
+    for (int i = 0; i < nucleus; i++) {
+      u -= p[i];
+      if (u <= 0) {
+        return order[i];
+      }
+    }
+    return order[nucleus - 1];
+  }
+
+  private static int argMax(double[] v) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}
