@@ -12,6 +12,7 @@ import io.sparkvlm.core.spark.SparkSessions;
 import io.sparkvlm.core.spark.SparkSettings;
 import io.sparkvlm.eval.EvalJob;
 import io.sparkvlm.pretrain.PretrainClipJob;
+import io.sparkvlm.pretrain.PretrainLmJob;
 import io.sparkvlm.synth.SyntheticWorld;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,13 +25,13 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code vlm demo}: the pipeline on the embedded synthetic world, locally, for the stages that exist so far:
  * generate the world, serve its simulated web on 127.0.0.1, ingest it, pretrain a tiny CLIP on the pairs (with
- * zero-shot and retrieval evaluation on the world's held-out test split), and summarise: ingest status counts
- * against the faults the web injected, and the model's headline numbers. Later stages join as they land; the demo
+ * zero-shot and retrieval evaluation on the world's held-out test split), evaluate it on the executors into an
+ * HTML report, pretrain a tiny decoder LM on the captions and instruction text, and summarise: ingest status
+ * counts against the faults the web injected, the model's headline numbers, the LM's held-out perplexity. Later stages join as they land; the demo
  * says which are still missing.
  */
 final class Demo {
   static final List<String> MISSING = List.of(
-      "pretrain lm (issue #7, needs the decoder LM of issue #4)",
       "filter: BLIP CapFilt (no issue yet)",
       "align / instruct: LLaVA stages (no issue yet)",
       "captioning and VQA evaluation of a generative model (needs the LLaVA stages)");
@@ -43,6 +44,7 @@ final class Demo {
     Path pairs = out.resolve("pairs");
     Path clip = out.resolve("clip");
     Path report = out.resolve("reports/model");
+    Path lm = out.resolve("lm");
     int port = LocalWorld.freePort();
     List<String> overrides = new ArrayList<>(List.of("paths.root=" + out));
     overrides.addAll(LocalWorld.synthAndIngestSettings(world, pairs, scenes, port));
@@ -51,26 +53,35 @@ final class Demo {
         "pretrain.clip.epochs=8", "pretrain.clip.checkpoint-every-steps=50", "pretrain.clip.eval.every-steps=50",
         "pretrain.clip.optimiser.learning-rate=2e-3", "pretrain.clip.optimiser.warmup-steps=20",
         "eval.model.checkpoint=" + clip, "eval.model.report=" + report,
+        "pretrain.lm.input=" + pairs, "pretrain.lm.output=" + lm, "pretrain.lm.model=tiny",
+        "pretrain.lm.instructions=" + world.resolve(SyntheticWorld.INSTRUCT), "pretrain.lm.epochs=3",
+        "pretrain.lm.eval.every-steps=50", "pretrain.lm.optimiser.learning-rate=2e-3",
         "output.overwrite=true"));
     overrides.addAll(extraOverrides);
     Config config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), overrides));
     ConfigReader reader = new ConfigReader(config);
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      step("1/4 synth: generating " + scenes + " scenes into " + world + ", then 2/4 ingest: downloading the "
+      step("1/5 synth: generating " + scenes + " scenes into " + world + ", then 2/5 ingest: downloading the "
           + "web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      step("3/4 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      step("3/5 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
 
-      step("4/4 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
+      step("4/5 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
       JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve("metrics.json").toFile());
+
+      step("5/5 pretrain lm: a tiny decoder LM on the captions and the instruction text");
+      PretrainLmJob pretrainLm = new PretrainLmJob();
+      JobLauncher.execute(pretrainLm, spark, config, pretrainLm.readConfig(reader));
+      List<JsonNode> lmLog = MetricsLog.read(lm.toString(), new Configuration());
+      JsonNode lmLast = lmLog.get(lmLog.size() - 1);
 
       double seconds = (System.nanoTime() - start) / 1e9;
       StringBuilder s = new StringBuilder("\n=== spark-vlm demo: done in ").append(String.format("%.0f", seconds))
@@ -93,6 +104,9 @@ final class Demo {
           s.append(String.format("  %-36s %.3f%n", k, e.getValue().asDouble()));
         }
       });
+      s.append("language model:   ").append(lm.resolve("checkpoints")).append(" (")
+          .append(lmLast.get("step").asInt()).append(" steps, held-out perplexity ")
+          .append(String.format("%.2f", lmLast.path("heldout/perplexity").asDouble(Double.NaN))).append(")\n");
       s.append("not in the demo yet:\n");
       MISSING.forEach(m -> s.append("  - ").append(m).append('\n'));
       System.out.print(s);

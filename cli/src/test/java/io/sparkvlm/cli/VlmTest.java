@@ -55,7 +55,7 @@ class VlmTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"filter", "pretrain lm", "align", "instruct"})
+  @ValueSource(strings = {"filter", "align", "instruct"})
   void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
     Result r = vlm(command.split(" "));
     assertThat(r.code()).isEqualTo(2);
@@ -150,7 +150,10 @@ class VlmTest {
           "--conf", "pretrain.clip.model=nano", "--conf", "pretrain.clip.epochs=2", "--conf",
           "pretrain.clip.batch-size-per-worker=8", "--conf", "pretrain.clip.averaging-frequency=1", "--conf",
           "pretrain.clip.log-every-steps=1", "--conf", "pretrain.clip.checkpoint-every-steps=2", "--conf",
-          "pretrain.clip.eval.every-steps=2");
+          "pretrain.clip.eval.every-steps=2", "--conf", "pretrain.lm.model=nano", "--conf", "pretrain.lm.epochs=1",
+          "--conf", "pretrain.lm.batch-size-per-worker=8", "--conf", "pretrain.lm.averaging-frequency=1", "--conf",
+          "pretrain.lm.log-every-steps=1", "--conf", "pretrain.lm.checkpoint-every-steps=2", "--conf",
+          "pretrain.lm.eval.every-steps=2");
     } finally {
       System.setOut(previous);
     }
@@ -160,7 +163,8 @@ class VlmTest {
         .contains("not in the demo yet").contains("retrieval/image_to_text_R@5").contains("zeroshot/colour/acc1");
     assertThat(dir.resolve("pairs/_manifest.json")).exists();
     assertThat(dir.resolve("clip/metrics.jsonl")).exists();
-    assertThat(out).contains("report:").contains("linear_probe/colour/acc1");
+    assertThat(out).contains("report:").contains("linear_probe/colour/acc1").contains("held-out perplexity");
+    assertThat(dir.resolve("lm/metrics.jsonl")).exists();
     // the model report renders in a real browser: charts drawn, no broken images, the headline numbers shown
     String dom;
     try {

@@ -57,8 +57,12 @@ class PretrainClipJobTest {
   }
 
   static String run(SparkSession session, List<String> overrides) throws Exception {
+    return runJob(session, new PretrainClipJob(), overrides);
+  }
+
+  static <C> String runJob(SparkSession session, io.sparkvlm.core.job.StageJob<C> job, List<String> overrides)
+      throws Exception {
     Config config = config(overrides);
-    PretrainClipJob job = new PretrainClipJob();
     return JobLauncher.execute(job, session, config, job.readConfig(new ConfigReader(config))).summary();
   }
 

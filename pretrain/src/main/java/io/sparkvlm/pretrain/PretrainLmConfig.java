@@ -1,0 +1,25 @@
+package io.sparkvlm.pretrain;
+
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.LanguageModel;
+import java.util.Optional;
+
+/** The {@code pretrain.lm} config section, validated. */
+public record PretrainLmConfig(String input, Optional<String> instructions, LanguageModel.Shape shape,
+    Optional<Eval> eval, TrainingSettings training) {
+
+  public record Eval(String root, String captions, int maxTexts) {}
+
+  private static final String P = "pretrain.lm.";
+
+  public static PretrainLmConfig from(ConfigReader c) {
+    ClipShape preset = ClipShape.preset(c.nonEmptyString(P + "model"));
+    LanguageModel.Shape shape = new LanguageModel.Shape(preset.name().replaceFirst("^clip-", "lm-"),
+        preset.vocabSize(), preset.contextLength(), preset.text());
+    Optional<Eval> eval = c.optionalString(P + "eval.root").map(root -> new Eval(root,
+        c.nonEmptyString(P + "eval.captions"), c.intIn(P + "eval.max-texts", 1, 10_000_000)));
+    return new PretrainLmConfig(c.nonEmptyString(P + "input"), c.optionalString(P + "instructions"), shape, eval,
+        TrainingSettings.from(c, "pretrain.lm", eval.isPresent()));
+  }
+}

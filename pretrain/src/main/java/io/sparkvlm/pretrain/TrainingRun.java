@@ -1,0 +1,272 @@
+package io.sparkvlm.pretrain;
+
+import io.sparkvlm.core.checkpoint.CheckpointError;
+import io.sparkvlm.core.checkpoint.CheckpointManifest;
+import io.sparkvlm.core.checkpoint.Checkpoints;
+import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.InputRef;
+import io.sparkvlm.core.io.HadoopFiles;
+import io.sparkvlm.core.metrics.MetricsLog;
+import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.Nd4jThreads;
+import io.sparkvlm.core.runtime.Versions;
+import io.sparkvlm.core.text.BpeTokenizer;
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data-parallel training loop the pretraining jobs share. Training itself is DL4J Spark's parameter
+ * averaging: each {@code fitMultiDataSet} call hands a slice of the epoch ({@code log-every-steps} steps x workers
+ * minibatches) to the workers, which take {@code averaging-frequency} local steps between averagings. Between
+ * slices the driver holds the averaged model: it logs, evaluates and checkpoints there.
+ *
+ * <p>One step = one minibatch on every worker (global batch = workers x batch size per worker). DL4J's iteration
+ * count, which drives the learning-rate schedule, is set to the step count after every slice (DL4J itself adds
+ * {@code averaging-frequency} per averaging round, which overcounts an epoch's last, shorter slice).
+ */
+final class TrainingRun {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+  static final String CHECKPOINTS = "checkpoints";
+
+  private TrainingRun() {}
+
+  /** Where a run stands: the checkpoint it continues from, if any, and its data position. */
+  record Start(Optional<String> checkpoint, int epoch, int epochStep) {}
+
+  /** Builds one minibatch on an executor from its items, for an epoch. */
+  interface BatchBuilder<T> extends Serializable {
+    MultiDataSet build(List<T> items, int epoch);
+  }
+
+  /** What differs between jobs, on the driver. */
+  interface Job {
+    /** The model name checkpoints record, e.g. clip-tiny. */
+    String modelName();
+
+    /** A new model whose schedule spans {@code totalSteps}. */
+    ComputationGraph newModel(int totalSteps);
+
+    List<TrainingListener> listeners();
+
+    /** Values for the progress line and metrics log beside loss and learning rate. */
+    Map<String, Double> progress(ComputationGraph model, double loss);
+
+    /** Held-out evaluation (empty when the job has none). */
+    Map<String, Double> evaluate(ComputationGraph model);
+
+    /** The learning rate the model's updater applies at {@code step}. */
+    double learningRate(ComputationGraph model, int step);
+
+    /** A short line of the evaluation's main numbers. */
+    String headline(Map<String, Double> evaluation);
+  }
+
+  /** Resume, refuse or overwrite, per the settings. */
+  static Start start(TrainingSettings s, String modelName, Configuration conf) throws IOException {
+    String checkpoints = new Path(s.output(), CHECKPOINTS).toString();
+    Optional<String> latest = Checkpoints.latestComplete(checkpoints, conf);
+    if (s.resume()) {
+      if (latest.isEmpty()) {
+        LOG.info("{}: resume asked but {} has no complete checkpoint: starting from scratch", stage(s),
+            checkpoints);
+        return new Start(Optional.empty(), 0, 0);
+      }
+      CheckpointManifest m = Checkpoints.readManifest(latest.get(), conf);
+      if (!m.model().equals(modelName)) {
+        throw new CheckpointError("Cannot resume " + latest.get() + ": it is a " + m.model() + " model, the config "
+            + "asks for " + modelName);
+      }
+      Double epoch = m.metrics().get("epoch");
+      Double epochStep = m.metrics().get("epoch_step");
+      if (epoch == null || epochStep == null) {
+        throw new CheckpointError("Cannot resume " + latest.get() + ": its manifest has no data position "
+            + "(metrics epoch, epoch_step)");
+      }
+      LOG.info("{}: resuming from {} (step {})", stage(s), latest.get(), m.step());
+      return new Start(latest, epoch.intValue(), epochStep.intValue());
+    }
+    Path out = new Path(s.output());
+    if (HadoopFiles.existsWithContent(out, conf)) {
+      if (!s.overwrite()) {
+        throw new CheckpointError("Output " + s.output() + " already exists" + (latest.isPresent()
+            ? " with checkpoints (newest " + latest.get() + ")" : "") + ": set " + s.section() + ".resume=true to "
+            + "continue it, or --overwrite to replace it");
+      }
+      out.getFileSystem(conf).delete(out, true);
+    }
+    return new Start(Optional.empty(), 0, 0);
+  }
+
+  /** The stage's name for log lines: pretrain clip, pretrain lm. */
+  static String stage(TrainingSettings s) {
+    return s.section().replace('.', ' ');
+  }
+
+  /** ND4J threads per executor JVM: the setting, or the cores Spark gives a task. */
+  static int threads(SparkSession spark, TrainingSettings s) {
+    return s.nd4jThreads() > 0 ? s.nd4jThreads() : spark.sparkContext().conf().getInt("spark.task.cpus", 1);
+  }
+
+  /**
+   * Trains on {@code items} (persisted by the caller) from {@code start}; returns the summary line.
+   *
+   * @param what describes one item in messages, e.g. "successful pairs"
+   */
+  static <T extends EpochBatches.Keyed> String train(SparkSession spark, TrainingSettings s, Start start,
+      String input, String what, JavaRDD<T> items, BatchBuilder<T> batches, BpeTokenizer tokenizer, Job job)
+      throws IOException {
+    Instant started = Instant.now();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    String checkpoints = new Path(s.output(), CHECKPOINTS).toString();
+    long rows = items.count();
+    int workers = s.workers() > 0 ? s.workers() : sc.defaultParallelism();
+    int batch = s.batchSizePerWorker();
+    int stepsPerEpoch = (int) (rows / batch / workers);
+    if (stepsPerEpoch == 0) {
+      throw new DatasetError(input + " has " + rows + " " + what + ": too few for one step of " + workers
+          + " workers x " + batch + " (" + s.section() + ".workers, batch-size-per-worker)");
+    }
+    int totalSteps = s.maxSteps() > 0 ? Math.min(s.maxSteps(), s.epochs() * stepsPerEpoch)
+        : s.epochs() * stepsPerEpoch;
+    long usedPerEpoch = (long) stepsPerEpoch * workers * batch;
+    LOG.info("{}: {} {}, {} workers x batch {} = global batch {} ({} ND4J threads each); {} steps per epoch ({} "
+            + "used, {} left out), {} epochs{} = {} steps", stage(s), rows, what, workers, batch,
+        workers * batch, threads(spark, s), stepsPerEpoch, usedPerEpoch, rows - usedPerEpoch, s.epochs(),
+        totalSteps < s.epochs() * stepsPerEpoch ? " (cut by max-steps)" : "", totalSteps);
+
+    ComputationGraph model = start.checkpoint().isPresent()
+        ? ModelCheckpoints.loadModel(start.checkpoint().get(), conf) : job.newModel(totalSteps);
+    int startStep = start.epoch() * stepsPerEpoch + start.epochStep();
+    if (model.getConfiguration().getIterationCount() != startStep) {
+      throw new CheckpointError("Checkpoint " + start.checkpoint().orElse("") + " is at optimiser step "
+          + model.getConfiguration().getIterationCount() + " but its data position (epoch " + start.epoch()
+          + ", step " + start.epochStep() + ") makes step " + startStep + " with this data and batch settings: "
+          + "resume with the settings the run started with");
+    }
+    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
+        .batchSizePerWorker(batch)
+        .averagingFrequency(s.averagingFrequency())
+        .workerPrefetchNumBatches(0)
+        .saveUpdater(true)
+        .rddTrainingApproach(RDDTrainingApproach.Direct)
+        .storageLevel(StorageLevel.MEMORY_ONLY_SER())
+        .rngSeed(s.seed())
+        .build();
+    SparkComputationGraph sparkNet = new SparkComputationGraph(sc, model, master);
+    sparkNet.setListeners(job.listeners());
+
+    MetricsLog metrics = MetricsLog.open(s.output(), startStep, conf);
+    List<InputRef> inputs = List.of(InputRef.of(input, conf));
+    int step = startStep;
+    long runStartNanos = System.nanoTime();
+    int stepsThisRun = 0;
+    Map<String, Double> lastEval = Map.of();
+    double loss = Double.NaN;
+    for (int epoch = start.epoch(); epoch < s.epochs(); epoch++) {
+      int firstStep = epoch == start.epoch() ? start.epochStep() : 0;
+      int endStep = Math.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch); // max-steps may end an epoch early
+      if (firstStep >= endStep) {
+        continue;
+      }
+      JavaPairRDD<Long, List<T>> epochBatches = EpochBatches.of(items, s.seed(), epoch, batch,
+          (long) stepsPerEpoch * workers).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      for (int from = firstStep; from < endStep; from += s.logEverySteps()) {
+        int to = Math.min(endStep, from + s.logEverySteps());
+        long lo = (long) from * workers;
+        long hi = (long) to * workers;
+        final int e = epoch;
+        JavaRDD<MultiDataSet> slice = epochBatches.filter(t -> t._1() >= lo && t._1() < hi).values()
+            .map(list -> batches.build(list, e));
+        long sliceStart = System.nanoTime();
+        sparkNet.fitMultiDataSet(slice);
+        double seconds = (System.nanoTime() - sliceStart) / 1e9;
+        step += to - from;
+        stepsThisRun += to - from;
+        model = sparkNet.getNetwork();
+        model.getConfiguration().setIterationCount(step);
+        loss = sparkNet.getScore();
+
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("epoch", epoch);
+        line.put("loss", loss);
+        Map<String, Double> progress = job.progress(model, loss);
+        line.putAll(progress);
+        double lr = job.learningRate(model, step - 1);
+        line.put("learning_rate", lr);
+        double samplesPerSecond = (double) (to - from) * workers * batch / seconds;
+        line.put("samples_per_s", samplesPerSecond);
+        double elapsed = (System.nanoTime() - runStartNanos) / 1e9;
+        StringBuilder extra = new StringBuilder();
+        progress.forEach((k, v) -> extra.append(' ').append(k.replace('_', ' ')).append(' ')
+            .append(String.format("%.3f", v)));
+        LOG.info("{}: step {}/{} (epoch {}/{}) loss {}{} lr {} | {} samples/s | ETA {}", stage(s), step,
+            totalSteps, epoch + 1, s.epochs(), String.format("%.4f", loss), extra, String.format("%.3g", lr),
+            String.format("%.1f", samplesPerSecond), duration(elapsed / stepsThisRun * (totalSteps - step)));
+        boolean last = step == totalSteps;
+        if (s.evalEverySteps().isPresent() && (crossed(step, to - from, s.evalEverySteps().get()) || last)) {
+          lastEval = job.evaluate(model);
+          line.putAll(lastEval);
+          LOG.info("{}: eval at step {}: {}", stage(s), step, job.headline(lastEval));
+        }
+        metrics.append(step, line);
+        if (crossed(step, to - from, s.checkpointEverySteps()) || last) {
+          Map<String, Double> saved = new LinkedHashMap<>(lastEval);
+          saved.put("loss", loss);
+          saved.put("epoch", (double) epoch);
+          saved.put("epoch_step", (double) to);
+          String location = new Path(checkpoints, Checkpoints.nameForStep(step)).toString();
+          ModelCheckpoints.save(model, Optional.of(tokenizer), location, new CheckpointManifest(job.modelName(),
+              step, s.seed(), s.effectiveConfig(), inputs, start.checkpoint(), saved, Versions.all(),
+              Instant.now().toString()), false, conf);
+          LOG.info("{}: checkpoint {}", stage(s), location);
+        }
+      }
+      epochBatches.unpersist(false);
+    }
+    if (stepsThisRun == 0) {
+      return String.format("%d steps (0 this run): the run was already complete; checkpoints in %s", step,
+          checkpoints);
+    }
+    return String.format("%d steps (%d this run) in %s, final loss %.4f%s; checkpoints in %s", step, stepsThisRun,
+        duration((Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0), loss,
+        lastEval.isEmpty() ? "" : ", " + job.headline(lastEval), checkpoints);
+  }
+
+  /**
+   * Whether the slice that just took {@code stepsTaken} steps up to {@code step} passed a multiple of
+   * {@code every} (an epoch's last slice can be shorter, so slice ends do not always land on multiples).
+   */
+  static boolean crossed(int step, int stepsTaken, int every) {
+    return step / every > (step - stepsTaken) / every;
+  }
+
+  static String duration(double seconds) {
+    if (!Double.isFinite(seconds)) {
+      return "?";
+    }
+    long sec = Math.round(seconds);
+    return sec >= 3600 ? String.format("%dh%02dm", sec / 3600, sec / 60 % 60)
+        : sec >= 60 ? String.format("%dm%02ds", sec / 60, sec % 60) : sec + "s";
+  }
+}
