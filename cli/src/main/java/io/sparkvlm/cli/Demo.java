@@ -54,8 +54,9 @@ final class Demo {
         "pretrain.clip.optimiser.learning-rate=2e-3", "pretrain.clip.optimiser.warmup-steps=20",
         "eval.model.checkpoint=" + clip, "eval.model.report=" + report,
         "pretrain.lm.input=" + pairs, "pretrain.lm.output=" + lm, "pretrain.lm.model=tiny",
-        "pretrain.lm.instructions=" + world.resolve(SyntheticWorld.INSTRUCT), "pretrain.lm.epochs=3",
-        "pretrain.lm.eval.every-steps=50", "pretrain.lm.optimiser.learning-rate=2e-3",
+        "pretrain.lm.instructions=" + world.resolve(SyntheticWorld.INSTRUCT), "pretrain.lm.epochs=5",
+        "pretrain.lm.batch-size-per-worker=16", "pretrain.lm.optimiser.warmup-steps=20",
+        "pretrain.lm.eval.every-steps=50", "pretrain.lm.optimiser.learning-rate=3e-3",
         "output.overwrite=true"));
     overrides.addAll(extraOverrides);
     Config config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), overrides));
