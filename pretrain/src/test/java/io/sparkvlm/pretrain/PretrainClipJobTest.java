@@ -134,6 +134,26 @@ class PretrainClipJobTest {
   }
 
   @Test
+  void lockedImageTuningTrainsTheTextTowerAndLeavesTheImageTowerBitwiseUnchanged() throws Exception {
+    String out = dir.resolve("run-lit").toString();
+    run(spark, nano(out, "pretrain.clip.eval.root=null", "pretrain.clip.max-steps=10",
+        "pretrain.clip.locked-image=true"));
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    org.deeplearning4j.nn.graph.ComputationGraph trained = io.sparkvlm.core.model.ModelCheckpoints.loadModel(
+        Checkpoints.latestComplete(out + "/checkpoints", conf).orElseThrow(), conf);
+    // the same seed builds the same initial weights
+    org.deeplearning4j.nn.graph.ComputationGraph initial = io.sparkvlm.core.model.ClipModel.build(
+        io.sparkvlm.core.model.ClipShape.preset("nano"), io.sparkvlm.core.model.training.Optimiser.adam(1e-3),
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, 42, io.sparkvlm.core.model.ClipModel.Trainable.LOCKED_IMAGE);
+    for (String layer : List.of("visionStem", "visionBlock0", "visionBlock1", "imageEmbedding")) {
+      assertThat(trained.getLayer(layer).params().ravel().toFloatVector()).as(layer)
+          .containsExactly(initial.getLayer(layer).params().ravel().toFloatVector());
+    }
+    assertThat(trained.getLayer("textBlock0").params().ravel().toFloatVector())
+        .isNotEqualTo(initial.getLayer("textBlock0").params().ravel().toFloatVector());
+  }
+
+  @Test
   void refusesToOverwriteAnExistingRunUnlessAskedAndNamesTheKeysOfABadRecipe() throws Exception {
     String out = dir.resolve("run-refuses").toString();
     java.nio.file.Files.createDirectories(Path.of(out, "checkpoints"));

@@ -1,6 +1,7 @@
 package io.sparkvlm.core.model;
 
 import io.sparkvlm.core.model.layers.ClipLoss;
+import io.sparkvlm.core.model.layers.CorrectedSameDiffLayer;
 import io.sparkvlm.core.model.layers.TextEmbedding;
 import io.sparkvlm.core.model.layers.TokenPool;
 import io.sparkvlm.core.model.layers.TransformerBlock;
@@ -56,8 +57,8 @@ public final class ClipModel {
 
   private static ComputationGraphConfiguration configuration(ClipShape s, NeuralNetConfiguration.Builder base,
       DataType dataType, long seed, Trainable trainable) {
-    java.util.function.UnaryOperator<org.deeplearning4j.nn.conf.layers.Layer> vision = trainable == Trainable.ALL
-        ? l -> l : org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop::new;
+    java.util.function.Function<CorrectedSameDiffLayer, org.deeplearning4j.nn.conf.layers.Layer> vision =
+        trainable == Trainable.ALL ? l -> l : ClipModel::frozen;
     var b = base.dataType(dataType).seed(seed).graphBuilder()
         .addInputs(IMAGE, TEXT)
         .setInputTypes(InputType.convolutional(s.imageSize(), s.imageSize(), 3),
@@ -86,6 +87,11 @@ public final class ClipModel {
     b.addVertex("pair", new MergeVertex(), IMAGE_EMBEDDING, TEXT_EMBEDDING);
     b.addLayer(LOSS, new ClipLoss(s.embedDim()), "pair");
     return b.setOutputs(LOSS).build();
+  }
+
+  /** A frozen layer: no gradient step and no weight decay (see CorrectedSameDiffLayer#exemptFromWeightDecay). */
+  private static org.deeplearning4j.nn.conf.layers.Layer frozen(CorrectedSameDiffLayer layer) {
+    return new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(layer.exemptFromWeightDecay());
   }
 
   public static ComputationGraph build(ClipShape s, IUpdater updater, DataType dataType, long seed) {

@@ -18,7 +18,28 @@ import org.nd4j.autodiff.samediff.SameDiff;
  */
 public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
 
+  /** Set for layers in a frozen tower: see {@link #exemptFromWeightDecay}. */
+  private boolean decayExempt;
+
   protected CorrectedSameDiffLayer() {
+  }
+
+  /**
+   * No weight decay for any parameter of this layer. Needed for frozen towers: DL4J 1.0.0-M2.1's runtime
+   * FrozenLayerWithBackprop hands the updater its underlying layer's configuration, so the network's weight decay
+   * would still shrink "frozen" parameters (caught by the locked-image tests); returns this layer.
+   */
+  public CorrectedSameDiffLayer exemptFromWeightDecay() {
+    this.decayExempt = true;
+    return this;
+  }
+
+  public boolean isDecayExempt() {
+    return decayExempt;
+  }
+
+  public void setDecayExempt(boolean decayExempt) {
+    this.decayExempt = decayExempt;
   }
 
   @Override
@@ -32,7 +53,7 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
 
   @Override
   public List<Regularization> getRegularizationByParam(String paramName) {
-    if (!decayedParams().contains(paramName)) {
+    if (decayExempt || !decayedParams().contains(paramName)) {
       return List.of();
     }
     List<Regularization> r = super.getRegularizationByParam(paramName);
