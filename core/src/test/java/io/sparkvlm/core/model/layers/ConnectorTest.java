@@ -1,0 +1,63 @@
+package io.sparkvlm.core.model.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+class ConnectorTest {
+  static final int VISION = 6;
+  static final int LM = 4;
+  static final int PATCHES = 5;
+
+  static ComputationGraph graph(Connector c) {
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+        .updater(new NoOp()).seed(3).graphBuilder()
+        .addInputs("patches").setInputTypes(InputType.recurrent(VISION, PATCHES))
+        .addLayer("connector", c.layer(VISION, LM, PATCHES), "patches")
+        .addLayer("loss", new RnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+            .activation(Activation.IDENTITY).build(), "connector")
+        .setOutputs("loss").build());
+    g.init();
+    return g;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"linear", "mlp2x_gelu", "resampler"})
+  void eachKindPassesADoublePrecisionGradientCheck(String name) {
+    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    Connector c = Connector.of(name, 3);
+    ComputationGraph g = graph(c);
+    INDArray x = Nd4j.rand(DataType.DOUBLE, 2, VISION, PATCHES).subi(0.5);
+    INDArray y = Nd4j.rand(DataType.DOUBLE, 2, LM, c.tokens(PATCHES));
+    assertThat(g.outputSingle(x).shape()).containsExactly(2, LM, c.tokens(PATCHES));
+    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+        .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(1e-6).maxRelError(1e-4)
+        .minAbsoluteError(1e-9).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+    assertThat(ok).as("gradient check of the %s connector", name).isTrue();
+  }
+
+  @Test
+  void theFactoryKnowsLlavasNamesAndNothingElse() {
+    assertThat(Connector.of("linear", 0)).isEqualTo(new Connector.Linear());
+    assertThat(Connector.of("MLP2X_GELU", 0)).isEqualTo(new Connector.Mlp2xGelu());
+    assertThat(Connector.of("resampler", 16).tokens(49)).isEqualTo(16);
+    assertThat(new Connector.Linear().tokens(49)).isEqualTo(49);
+    assertThatThrownBy(() -> Connector.of("qformer", 8)).hasMessageContaining("qformer")
+        .hasMessageContaining("mlp2x_gelu");
+    assertThatThrownBy(() -> new Connector.Resampler(0)).hasMessageContaining("at least one query");
+  }
+}
