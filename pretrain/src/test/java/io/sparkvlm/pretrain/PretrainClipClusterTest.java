@@ -42,15 +42,17 @@ class PretrainClipClusterTest {
     String summary = PretrainClipJobTest.run(spark, List.of("pretrain.clip.input=\"" + pairs + "\"",
         "pretrain.clip.output=\"" + out + "\"", "paths.synth=\"" + world + "\"", "pretrain.clip.model=nano",
         "pretrain.clip.workers=2", "pretrain.clip.batch-size-per-worker=16", "pretrain.clip.averaging-frequency=5",
-        "pretrain.clip.log-every-steps=25", "pretrain.clip.checkpoint-every-steps=100", "pretrain.clip.epochs=6",
+        "pretrain.clip.log-every-steps=25", "pretrain.clip.checkpoint-every-steps=100", "pretrain.clip.epochs=12",
         "pretrain.clip.optimiser.learning-rate=5e-3", "pretrain.clip.optimiser.warmup-steps=10",
         "pretrain.clip.eval.every-steps=1000", "pretrain.clip.eval.max-images=150"));
     List<JsonNode> log = MetricsLog.read(out, spark.sparkContext().hadoopConfiguration());
     JsonNode last = log.get(log.size() - 1);
     assertThat(executors).as("tasks ran on both executor JVMs").hasSize(2);
     // below the loss of a model that knows nothing (ln of the per-worker batch); the loss of one slice is noisy,
-    // so learning is judged on held-out retrieval: chance R@5 = 5/150 = 0.033 (measured here: 0.107)
+    // so learning is judged on held-out retrieval, both directions averaged: chance R@5 = 5/150 = 0.033.
+    // Averaging across executor JVMs is not bit-reproducible: after 6 epochs single runs ranged 0.04-0.11 one way,
+    // so this trains 12 (measured: R@5 0.187 / 0.100, mean 0.143)
     assertThat(last.get("loss").asDouble()).as(summary).isLessThan(Math.log(16));
-    assertThat(last.get("retrieval/image_to_text_R@5").asDouble()).as(summary).isGreaterThan(0.07);
+    assertThat(last.get("retrieval/mean_recall@5").asDouble()).as(summary).isGreaterThan(0.08);
   }
 }
