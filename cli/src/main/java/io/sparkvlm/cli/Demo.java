@@ -101,7 +101,7 @@ final class Demo {
       s.append("held-out evaluation (synthetic test split):\n");
       scores.fields().forEachRemaining(e -> {
         String k = e.getKey();
-        if (k.matches("(zeroshot|linear_probe)/.*/acc1") || k.matches("retrieval/(image_to_text|text_to_image)_R@(1|5)")) {
+        if (io.sparkvlm.core.clipeval.ClipEvaluator.isHeadline(k)) {
           s.append(String.format("  %-36s %.3f%n", k, e.getValue().asDouble()));
         }
       });

@@ -78,7 +78,7 @@ public final class ScoreFiles {
       lines.add("generated: " + results.get(id));
       lines.add("reference: " + refs.get(id).get(0));
       byte[] image = StandardFormats.findImage(annotationsFile, files.get(id));
-      out.add(new HtmlReport.Item(image, "image/jpeg", lines));
+      out.add(HtmlReport.Item.of(image, lines));
     }
     return out;
   }

@@ -6,23 +6,18 @@ import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.dataset.PairsSchema;
-import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.model.ClipModel;
 import io.sparkvlm.core.model.ClipShape;
-import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.layers.ClipLoss;
 import io.sparkvlm.core.model.training.LogitScaleClamp;
 import io.sparkvlm.core.text.BpeTokenizer;
-import io.sparkvlm.core.text.BpeTrainer;
 import io.sparkvlm.pretrain.ClipTrainingData.EncodedPair;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -125,26 +120,8 @@ final class ClipTrainer {
   }
 
   private BpeTokenizer tokenizer(TrainingRun.Start start, Dataset<Row> pairs) throws IOException {
-    return tokenizer(start, c.training(), pairs.select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD(),
+    return TrainingRun.tokenizer(start, c.training(), pairs.select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD(),
         c.shape().vocabSize(), conf);
-  }
-
-  /** The checkpoint's tokenizer when resuming, else the configured one, else BPE trained on {@code texts}. */
-  static BpeTokenizer tokenizer(TrainingRun.Start start, TrainingSettings s, JavaRDD<String> texts, int vocabSize,
-      Configuration conf) throws IOException {
-    if (start.checkpoint().isPresent()) {
-      return ModelCheckpoints.loadTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
-          new CheckpointError("Checkpoint " + start.checkpoint().get() + " has no " + ModelCheckpoints.TOKENIZER));
-    }
-    if (s.tokenizer().isPresent()) {
-      return BpeTokenizer.fromJson(new String(HadoopFiles.readAll(new Path(s.tokenizer().get()), conf),
-          StandardCharsets.UTF_8));
-    }
-    long t0 = System.nanoTime();
-    BpeTokenizer t = BpeTrainer.train(texts, vocabSize, s.tokenizerMinFrequency());
-    LOG.info("{}: trained a BPE tokenizer of {} tokens in {}s", TrainingRun.stage(s), t.vocabSize(),
-        String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-    return t;
   }
 
   private Optional<ClipEvaluator> evaluator(ClipShape shape, BpeTokenizer tokenizer) throws IOException {
@@ -159,8 +136,7 @@ final class ClipTrainer {
   static String headline(Map<String, Double> eval) {
     StringBuilder s = new StringBuilder();
     eval.forEach((k, v) -> {
-      if (k.endsWith("/acc1") || k.equals("retrieval/image_to_text_R@1") || k.equals("retrieval/text_to_image_R@1")
-          || k.equals("retrieval/image_to_text_R@5") || k.equals("retrieval/text_to_image_R@5")) {
+      if (ClipEvaluator.isHeadline(k)) {
         s.append(s.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format("%.3f", v));
       }
     });

@@ -3,8 +3,7 @@ package io.sparkvlm.pretrain;
 import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
-import io.sparkvlm.core.model.Nd4jThreads;
-import io.sparkvlm.core.model.SameDiffStdout;
+import io.sparkvlm.core.model.WorkerSetup;
 import io.sparkvlm.core.text.BpeTokenizer;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -37,8 +36,7 @@ final class ClipTrainingData {
   static MultiDataSet toMultiDataSet(List<EncodedPair> items, ClipShape shape, long seed, int epoch,
       double minCropScale, int nd4jThreads) {
     // this runs on the executor before its training worker builds the network
-    SameDiffStdout.quiet();
-    Nd4jThreads.set(nd4jThreads);
+    WorkerSetup.prepare(nd4jThreads);
     List<float[]> pixels = new ArrayList<>(items.size());
     List<int[]> tokens = new ArrayList<>(items.size());
     for (EncodedPair p : items) {

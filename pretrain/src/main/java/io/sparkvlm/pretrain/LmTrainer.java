@@ -7,10 +7,11 @@ import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.Generation;
 import io.sparkvlm.core.model.LanguageModel;
 import io.sparkvlm.core.model.Nd4jThreads;
-import io.sparkvlm.core.model.SameDiffStdout;
+import io.sparkvlm.core.model.WorkerSetup;
 import io.sparkvlm.core.model.layers.LmLoss;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.SpecialTokens;
@@ -61,10 +62,11 @@ final class LmTrainer {
     TrainingSettings s = c.training();
     LanguageModel.Shape shape = c.shape();
     TrainingRun.Start start = TrainingRun.start(s, shape.name(), conf);
-    Nd4jThreads.set(TrainingRun.threads(spark, s));
+    int threads = TrainingRun.threads(spark, s);
+    Nd4jThreads.set(threads);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<String> texts = corpus(sc);
-    BpeTokenizer tokenizer = ClipTrainer.tokenizer(start, s, texts, shape.vocabSize(), conf);
+    BpeTokenizer tokenizer = TrainingRun.tokenizer(start, s, texts, shape.vocabSize(), conf);
     if (tokenizer.vocabSize() > shape.vocabSize()) {
       throw new CheckpointError("The tokenizer has " + tokenizer.vocabSize() + " tokens but model " + shape.name()
           + " has a vocabulary of " + shape.vocabSize());
@@ -76,7 +78,6 @@ final class LmTrainer {
     JavaRDD<EncodedText> encoded = texts.zipWithIndex()
         .map(t -> new EncodedText("t" + t._2(), document(tokenizerOnExecutors.value(), t._1(), context)))
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    int threads = TrainingRun.threads(spark, s);
     List<int[]> heldOut = heldOut(tokenizer, context);
     int start0 = tokenizer.id(SpecialTokens.START_OF_TEXT);
     int end = tokenizer.id(SpecialTokens.END_OF_TEXT);
@@ -170,18 +171,11 @@ final class LmTrainer {
 
   /** {@code <|startoftext|> tokens <|endoftext|>}, at most context + 1 tokens (inputs and shifted targets). */
   static int[] document(BpeTokenizer tokenizer, String text, int context) {
-    int[] body = tokenizer.encode(text);
-    int n = Math.min(body.length, context - 1);
-    int[] ids = new int[n + 2];
-    ids[0] = tokenizer.id(SpecialTokens.START_OF_TEXT);
-    System.arraycopy(body, 0, ids, 1, n);
-    ids[n + 1] = tokenizer.id(SpecialTokens.END_OF_TEXT);
-    return ids;
+    return ClipInputs.tokens(tokenizer, text, context + 1);
   }
 
   static MultiDataSet toMultiDataSet(List<EncodedText> items, int context, int threads) {
-    SameDiffStdout.quiet();
-    Nd4jThreads.set(threads);
+    WorkerSetup.prepare(threads);
     List<int[]> seqs = new ArrayList<>(items.size());
     items.forEach(t -> seqs.add(t.tokens()));
     return LanguageModel.batch(seqs, LanguageModel.learnAll(seqs), context);

@@ -8,11 +8,12 @@ import io.sparkvlm.core.dataset.InputRef;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ModelCheckpoints;
-import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.BpeTrainer;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +116,24 @@ final class TrainingRun {
       out.getFileSystem(conf).delete(out, true);
     }
     return new Start(Optional.empty(), 0, 0);
+  }
+
+  /** The checkpoint's tokenizer when resuming, else the configured one, else BPE trained on {@code texts}. */
+  static BpeTokenizer tokenizer(Start start, TrainingSettings s, JavaRDD<String> texts, int vocabSize,
+      Configuration conf) throws IOException {
+    if (start.checkpoint().isPresent()) {
+      return ModelCheckpoints.loadTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
+          new CheckpointError("Checkpoint " + start.checkpoint().get() + " has no " + ModelCheckpoints.TOKENIZER));
+    }
+    if (s.tokenizer().isPresent()) {
+      return BpeTokenizer.fromJson(new String(HadoopFiles.readAll(new Path(s.tokenizer().get()), conf),
+          StandardCharsets.UTF_8));
+    }
+    long t0 = System.nanoTime();
+    BpeTokenizer t = BpeTrainer.train(texts, vocabSize, s.tokenizerMinFrequency());
+    LOG.info("{}: trained a BPE tokenizer of {} tokens in {}s", stage(s), t.vocabSize(),
+        String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+    return t;
   }
 
   /** The stage's name for log lines: pretrain clip, pretrain lm. */

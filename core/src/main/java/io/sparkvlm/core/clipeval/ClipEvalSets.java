@@ -6,7 +6,9 @@ import io.sparkvlm.core.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -19,7 +21,8 @@ import org.apache.hadoop.fs.Path;
  *   <li>zero-shot: one JSON file per task {@code {"task", "classes": [...], "templates": ["a photo of a {}.",
  *       ...], "samples": [{"image", "label"}]}} (CLIP_benchmark's class names and templates).
  * </ul>
- * Each set keeps at most {@code maxImages} images (the first ones, so every run sees the same).
+ * Each set keeps at most {@code maxImages} images (the first ones, so every run sees the same). An image file named
+ * by several sets is read once and shared (the same array), so evaluation can embed it once.
  */
 public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> zeroShot) {
 
@@ -38,6 +41,7 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
 
   public static ClipEvalSets read(String root, Optional<String> retrievalFile, List<String> zeroShotFiles,
       int maxImages, Configuration conf) throws IOException {
+    Map<String, byte[]> files = new HashMap<>();
     Optional<RetrievalSet> retrieval = Optional.empty();
     if (retrievalFile.isPresent()) {
       Path file = new Path(root, retrievalFile.get());
@@ -53,7 +57,7 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
         if (!n.hasNonNull("image") || !n.path("captions").isArray() || n.path("captions").isEmpty()) {
           throw new IOException(file + ":" + lineNo + ": a retrieval line needs \"image\" and non-empty \"captions\"");
         }
-        images.add(HadoopFiles.readAll(new Path(root, n.get("image").asText()), conf));
+        images.add(image(root, n.get("image").asText(), files, conf));
         List<String> cs = new ArrayList<>();
         n.get("captions").forEach(c -> cs.add(c.asText()));
         captions.add(cs);
@@ -76,7 +80,7 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
         if (label < 0 || label >= classes.size()) {
           throw new IOException(file + ": sample " + s + " has a label outside 0.." + (classes.size() - 1));
         }
-        images.add(HadoopFiles.readAll(new Path(root, s.path("image").asText()), conf));
+        images.add(image(root, s.path("image").asText(), files, conf));
         labels.add(label);
       }
       String task = n.path("task").asText(new Path(name).getName().replaceFirst("\\.json$", ""));
@@ -84,6 +88,16 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
           labels.stream().mapToInt(Integer::intValue).toArray()));
     }
     return new ClipEvalSets(retrieval, tasks);
+  }
+
+  private static byte[] image(String root, String name, Map<String, byte[]> files, Configuration conf)
+      throws IOException {
+    byte[] bytes = files.get(name);
+    if (bytes == null) {
+      bytes = HadoopFiles.readAll(new Path(root, name), conf);
+      files.put(name, bytes);
+    }
+    return bytes;
   }
 
   private static List<String> strings(JsonNode n, String field, Path file) throws IOException {

@@ -45,7 +45,7 @@ public final class ClipEvaluator {
   private final ClipShape shape;
   private final BpeTokenizer tokenizer;
   private final ClipEvalSets sets;
-  private final Map<List<byte[]>, List<float[]>> pixelCache = new IdentityHashMap<>();
+  private final Map<byte[], float[]> pixelCache = new IdentityHashMap<>();
 
   public ClipEvaluator(ClipShape shape, BpeTokenizer tokenizer, ClipEvalSets sets) {
     this.shape = shape;
@@ -58,13 +58,10 @@ public final class ClipEvaluator {
     return evaluate(new Embedder() {
       @Override
       public double[][] images(List<byte[]> encoded) {
-        List<float[]> pixels = pixelCache.computeIfAbsent(encoded, e -> {
-          List<float[]> out = new ArrayList<>();
-          for (byte[] b : e) {
-            out.add(ClipInputs.pixels(b, shape.imageSize()));
-          }
-          return out;
-        });
+        List<float[]> pixels = new ArrayList<>();
+        for (byte[] b : encoded) {
+          pixels.add(pixelCache.computeIfAbsent(b, e -> ClipInputs.pixels(e, shape.imageSize())));
+        }
         return ClipEmbeddings.images(model, shape, pixels, BATCH);
       }
 
@@ -78,8 +75,17 @@ public final class ClipEvaluator {
   public Evaluation evaluate(Embedder embedder) {
     Map<String, Double> out = new LinkedHashMap<>();
     List<TaskOutcome> tasks = new ArrayList<>();
+    // the sets share their images (the zero-shot tasks are views of one test split): embed each image once
+    Map<byte[], double[]> embedded = new IdentityHashMap<>();
+    List<byte[]> unique = new ArrayList<>();
+    sets.zeroShot().forEach(t -> t.images().forEach(b -> addOnce(b, embedded, unique)));
+    sets.retrieval().ifPresent(r -> r.images().forEach(b -> addOnce(b, embedded, unique)));
+    double[][] uniqueEmbeddings = embedder.images(unique);
+    for (int i = 0; i < unique.size(); i++) {
+      embedded.put(unique.get(i), uniqueEmbeddings[i]);
+    }
     for (ZeroShotTask t : sets.zeroShot()) {
-      double[][] image = embedder.images(t.images());
+      double[][] image = rows(t.images(), embedded);
       List<int[]> prompts = new ArrayList<>();
       for (String c : t.classes()) {
         for (String template : t.templates()) {
@@ -116,7 +122,7 @@ public final class ClipEvaluator {
           textImage.add(i);
         }
       }
-      double[][] similarity = ClipEmbeddings.similarity(embedder.images(r.images()), embedder.texts(tokens));
+      double[][] similarity = ClipEmbeddings.similarity(rows(r.images(), embedded), embedder.texts(tokens));
       Retrieval.evaluate(similarity, textImage.stream().mapToInt(Integer::intValue).toArray(), 1, 5, 10)
           .forEach((k, v) -> out.put("retrieval/" + k, v));
       int[] best = new int[similarity.length];
@@ -126,6 +132,26 @@ public final class ClipEvaluator {
       retrieval = Optional.of(new RetrievalOutcome(r, captions, best));
     }
     return new Evaluation(out, tasks, retrieval);
+  }
+
+  private static void addOnce(byte[] image, Map<byte[], double[]> embedded, List<byte[]> unique) {
+    if (!embedded.containsKey(image)) {
+      embedded.put(image, null);
+      unique.add(image);
+    }
+  }
+
+  private static double[][] rows(List<byte[]> images, Map<byte[], double[]> embedded) {
+    double[][] out = new double[images.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = embedded.get(images.get(i));
+    }
+    return out;
+  }
+
+  /** The keys people read first: top-1 accuracies and recall@1/5 both ways. */
+  public static boolean isHeadline(String key) {
+    return key.endsWith("/acc1") || key.matches("retrieval/(image_to_text|text_to_image)_R@[15]");
   }
 
   private static int argMax(double[] v) {

@@ -36,12 +36,19 @@ public final class ClipInputs {
      * uniformly. {@code minScale} = 1 is a centre crop of the shorter side.
      */
     public static Crop random(int width, int height, double minScale, SplittableRandom r) {
+      if (minScale >= 1) {
+        return center(width, height);
+      }
       int shorter = Math.min(width, height);
-      double scale = minScale >= 1 ? 1 : minScale + (1 - minScale) * r.nextDouble();
+      double scale = minScale + (1 - minScale) * r.nextDouble();
       int side = Math.max(1, (int) Math.round(shorter * Math.sqrt(scale)));
-      int x = minScale >= 1 ? (width - side) / 2 : r.nextInt(width - side + 1);
-      int y = minScale >= 1 ? (height - side) / 2 : r.nextInt(height - side + 1);
-      return new Crop(x, y, side, side);
+      return new Crop(r.nextInt(width - side + 1), r.nextInt(height - side + 1), side, side);
+    }
+
+    /** The centred square of the shorter side. */
+    public static Crop center(int width, int height) {
+      int side = Math.min(width, height);
+      return new Crop((width - side) / 2, (height - side) / 2, side, side);
     }
   }
 
@@ -83,10 +90,13 @@ public final class ClipInputs {
   /** The whole image, centre-cropped to a square, at {@code size}: what evaluation uses. */
   public static float[] pixels(byte[] encoded, int size) {
     BufferedImage image = decode(encoded);
-    return pixels(image, Crop.random(image.getWidth(), image.getHeight(), 1, null), size);
+    return pixels(image, Crop.center(image.getWidth(), image.getHeight()), size);
   }
 
-  /** Token ids of one caption: start, BPE tokens, end; at most {@code context} ids, the end token always last. */
+  /**
+   * Token ids of one text: start, BPE tokens, end; at most {@code context} ids, the end token always last (CLIP's
+   * captions; the LM's documents take context + 1, inputs plus the shifted targets).
+   */
   public static int[] tokens(BpeTokenizer tokenizer, String caption, int context) {
     int[] body = tokenizer.encode(caption);
     int n = Math.min(body.length, context - 2);

@@ -94,7 +94,7 @@ public final class LanguageModel {
       for (int t = 0; t < n; t++) {
         ids.putScalar(new long[] {i, 0, t}, seq[t]);
         mask.putScalar(i, t, 1);
-        if (t + 1 < seq.length && t + 1 < contextLength + 1 && learn.get(i)[t + 1]) {
+        if (t + 1 < seq.length && learn.get(i)[t + 1]) {
           labels.putScalar(new long[] {i, LmLoss.TARGET, t}, seq[t + 1]);
           labels.putScalar(new long[] {i, LmLoss.WEIGHT, t}, LmLoss.LEARN);
         }

@@ -4,8 +4,7 @@ import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.model.ClipEmbeddings;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
-import io.sparkvlm.core.model.Nd4jThreads;
-import io.sparkvlm.core.model.SameDiffStdout;
+import io.sparkvlm.core.model.WorkerSetup;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -80,8 +79,7 @@ final class ExecutorEmbedder implements ClipEvaluator.Embedder {
     if (items.isEmpty()) {
       return out;
     }
-    SameDiffStdout.quiet();
-    Nd4jThreads.set(threads);
+    WorkerSetup.prepare(threads);
     ComputationGraph g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
     double[][] e;
     if (images) {

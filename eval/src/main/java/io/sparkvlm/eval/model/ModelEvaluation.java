@@ -89,7 +89,7 @@ public final class ModelEvaluation {
     ScoreFiles.write(out, ModelReport.build(checkpoint, manifest.step(), all, probes, log, c.gallery()), report);
     StringBuilder summary = new StringBuilder("report in " + report.resolve("report.html"));
     metrics.forEach((k, v) -> {
-      if (k.endsWith("/acc1") || k.matches("retrieval/.*_R@(1|5)")) {
+      if (ClipEvaluator.isHeadline(k)) {
         summary.append(", ").append(k).append(' ').append(String.format("%.3f", v));
       }
     });

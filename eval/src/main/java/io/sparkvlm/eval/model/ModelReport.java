@@ -101,7 +101,7 @@ final class ModelReport {
         String best = o.captions().get(o.bestCaption()[i]);
         boolean right = o.set().captions().get(i).contains(best);
         byte[] image = o.set().images().get(i);
-        items.add(new HtmlReport.Item(image, mime(image), List.of(
+        items.add(HtmlReport.Item.of(image, List.of(
             (right ? "✓ " : "✗ ") + "retrieved: " + best, "truth: " + o.set().captions().get(i).get(0))));
       }
       r.gallery("Test images: the caption the model retrieves vs the truth", items);
@@ -110,12 +110,6 @@ final class ModelReport {
         List.of("captioning (BLEU, ROUGE-L, CIDEr-D) and VQA accuracy", "need a generative model: the LLaVA stages "
             + "do not exist yet; `vlm eval captions|vqa` score predictions from any model")));
     return r;
-  }
-
-  /** PNG or JPEG by the file's signature (ingest and the synthetic world write one of the two). */
-  static String mime(byte[] image) {
-    return image.length > 3 && (image[0] & 0xff) == 0x89 && image[1] == 'P' && image[2] == 'N' ? "image/png"
-        : "image/jpeg";
   }
 
   static String pct(Double v) {

@@ -109,7 +109,13 @@ public final class HtmlReport {
   }
 
   /** One gallery item: an image (bytes and MIME type) and lines of text under it. */
-  public record Item(byte[] image, String mime, List<String> lines) {}
+  public record Item(byte[] image, String mime, List<String> lines) {
+    /** An image with its MIME type from its leading bytes (JPEG when unrecognised). */
+    public static Item of(byte[] image, List<String> lines) {
+      return new Item(image, io.sparkvlm.core.image.ImageFormat.sniff(image)
+          .map(io.sparkvlm.core.image.ImageFormat::mimeType).orElse("image/jpeg"), lines);
+    }
+  }
 
   public HtmlReport gallery(String heading, List<Item> items) {
     StringBuilder s = new StringBuilder("<section><h2>").append(esc(heading)).append("</h2><div class=\"gallery\">");

@@ -2,6 +2,7 @@ package io.sparkvlm.ingest.image;
 
 import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.image.ImageCodecs;
+import io.sparkvlm.core.image.ImageFormat;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

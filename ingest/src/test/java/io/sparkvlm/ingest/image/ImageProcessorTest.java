@@ -3,6 +3,7 @@ package io.sparkvlm.ingest.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparkvlm.core.dataset.PairStatus;
+import io.sparkvlm.core.image.ImageFormat;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

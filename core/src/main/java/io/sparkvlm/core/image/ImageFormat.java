@@ -1,11 +1,21 @@
-package io.sparkvlm.ingest.image;
+package io.sparkvlm.core.image;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** Image formats recognised by their leading bytes (never by file name or Content-Type, which lie). */
 public enum ImageFormat {
-  JPEG, PNG, GIF, BMP, WEBP;
+  JPEG("image/jpeg"), PNG("image/png"), GIF("image/gif"), BMP("image/bmp"), WEBP("image/webp");
+
+  private final String mimeType;
+
+  ImageFormat(String mimeType) {
+    this.mimeType = mimeType;
+  }
+
+  public String mimeType() {
+    return mimeType;
+  }
 
   public static Optional<ImageFormat> sniff(byte[] b) {
     if (b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF) {
