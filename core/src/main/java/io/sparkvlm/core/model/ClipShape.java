@@ -77,12 +77,23 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
     return (imageSize / patchSize) * (imageSize / patchSize);
   }
 
-  public long visionParams() {
+  /** The ViT stem: patch embedding, class token, positions, ln_pre. */
+  public long visionStemParams() {
     long w = vision.width();
     return 3L * patchSize * patchSize * w  // patch embedding (a convolution without bias)
         + w                                // class token
         + (patches() + 1) * w              // positions
-        + 2 * w                            // ln_pre
+        + 2 * w;                           // ln_pre
+  }
+
+  /** Forward FLOPs of the patch embedding. */
+  public long visionStemFlops() {
+    return 2L * patches() * (3L * patchSize * patchSize) * vision.width();
+  }
+
+  public long visionParams() {
+    long w = vision.width();
+    return visionStemParams()
         + vision.layers() * vision.blockParams()
         + 2 * w                            // ln_post
         + w * embedDim;                    // projection
@@ -102,7 +113,7 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
   /** Forward FLOPs of one image through the image tower (matrix products; norms and softmax left out). */
   public long visionForwardFlops() {
     long tokens = patches() + 1;
-    return 2L * patches() * (3L * patchSize * patchSize) * vision.width()
+    return visionStemFlops()
         + vision.layers() * vision.blockFlops(tokens)
         + 2L * vision.width() * embedDim;
   }

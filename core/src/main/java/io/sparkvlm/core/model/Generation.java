@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Batched decoding with a {@link LanguageModel}: greedy, or sampled with temperature, top-k and top-p (nucleus),
+ * Batched decoding with a {@link LanguageModel} or a {@link VisionLanguageModel}: greedy, or sampled with temperature, top-k and top-p (nucleus),
  * seeded; each sequence stops at the end-of-text token, at {@code maxNewTokens} or at the context length. No
  * key/value cache: each step runs the whole (short) context again.
  */
@@ -28,9 +28,26 @@ public final class Generation {
     }
   }
 
+  /**
+   * A decoder's forward pass for generation: token ids [B, 1, T] and their mask [B, T] in, logits
+   * [B, prefix + T, V] out, where the first {@code prefix} positions belong to tokens in front of the text (an
+   * image's visual tokens) and the logits at prefix + t predict the token after text position t.
+   */
+  @FunctionalInterface
+  public interface Decoder {
+    INDArray logits(INDArray ids, INDArray mask);
+  }
+
   /** The prompts continued; each result holds the prompt followed by the generated tokens (end token included). */
   public static List<int[]> generate(ComputationGraph lm, int contextLength, List<int[]> prompts, int maxNewTokens,
       int endOfText, Sampling sampling) {
+    Decoder decoder = (ids, mask) -> lm.output(false, new INDArray[] {ids}, new INDArray[] {mask})[0];
+    return generate(decoder, 0, contextLength, prompts, maxNewTokens, endOfText, sampling);
+  }
+
+  /** As above for any decoder whose text follows {@code prefix} other positions (see {@link Decoder}). */
+  public static List<int[]> generate(Decoder decoder, int prefix, int contextLength, List<int[]> prompts,
+      int maxNewTokens, int endOfText, Sampling sampling) {
     List<int[]> seqs = new ArrayList<>(prompts);
     boolean[] done = new boolean[seqs.size()];
     SplittableRandom random = new SplittableRandom(sampling.seed());
@@ -50,14 +67,14 @@ public final class Generation {
       if (!any) {
         break;
       }
-      INDArray logits = lm.output(false, new INDArray[] {ids}, new INDArray[] {mask})[0];      // [B, T, V]
+      INDArray logits = decoder.logits(ids, mask);                                            // [B, prefix+T, V]
       for (int i = 0; i < seqs.size(); i++) {
         if (done[i]) {
           continue;
         }
         int[] s = seqs.get(i);
         double[] next = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
-            org.nd4j.linalg.indexing.NDArrayIndex.point(s.length - 1),
+            org.nd4j.linalg.indexing.NDArrayIndex.point(prefix + s.length - 1),
             org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector();                       // [V]
         int token = pick(next, sampling, random);
         int[] longer = Arrays.copyOf(s, s.length + 1);

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * The vision-language connector (LLaVA's {@code mm_projector_type}): one factory over a closed set of kinds, each a
- * layer from the vision tower's patch tokens [batch, visionWidth, patches] to the language model's visual tokens
- * [batch, lmWidth, tokens]:
+ * layer from a ViT's output tokens [batch, visionWidth, patches + 1] (class token first; {@link VisionFeatures} says
+ * which of them are read) to the language model's visual tokens [batch, lmWidth, tokens]:
  * <ul>
  *   <li>{@link Linear}: one projection per token (LLaVA-1);
  *   <li>{@link Mlp2xGelu}: projection, GELU, projection (LLaVA-1.5's {@code mlp2x_gelu});
@@ -15,33 +15,61 @@ import java.util.Locale;
  */
 public sealed interface Connector permits Connector.Linear, Connector.Mlp2xGelu, Connector.Resampler {
 
-  /** Visual tokens the connector emits for {@code patches} input tokens. */
-  int tokens(int patches);
+  /** Visual tokens the connector emits for a ViT with {@code patches} patches. */
+  int tokens(int patches, VisionFeatures features);
 
-  /** The layer, for a vision tower of {@code visionWidth} with {@code patches} tokens, into an LM of {@code lmWidth}. */
-  CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches);
+  /** Parameters of the layer. */
+  long params(int visionWidth, int lmWidth);
+
+  /** Forward FLOPs (matrix products) of one image through the layer. */
+  long forwardFlops(int visionWidth, int lmWidth, int patches, VisionFeatures features);
+
+  /** The layer, for a ViT of {@code visionWidth} with {@code patches} patches, into an LM of {@code lmWidth}. */
+  CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features);
 
   record Linear() implements Connector {
     @Override
-    public int tokens(int patches) {
-      return patches;
+    public long params(int visionWidth, int lmWidth) {
+      return (long) visionWidth * lmWidth + lmWidth;
     }
 
     @Override
-    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches) {
-      return new ConnectorLayer(ConnectorLayer.Kind.LINEAR, visionWidth, lmWidth, patches, patches);
+    public long forwardFlops(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+      return 2L * features.tokens(patches) * visionWidth * lmWidth;
+    }
+
+    @Override
+    public int tokens(int patches, VisionFeatures features) {
+      return features.tokens(patches);
+    }
+
+    @Override
+    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+      return new ConnectorLayer(ConnectorLayer.Kind.LINEAR, visionWidth, lmWidth, patches, features,
+          features.tokens(patches));
     }
   }
 
   record Mlp2xGelu() implements Connector {
     @Override
-    public int tokens(int patches) {
-      return patches;
+    public long params(int visionWidth, int lmWidth) {
+      return (long) visionWidth * lmWidth + lmWidth + (long) lmWidth * lmWidth + lmWidth;
     }
 
     @Override
-    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches) {
-      return new ConnectorLayer(ConnectorLayer.Kind.MLP2X_GELU, visionWidth, lmWidth, patches, patches);
+    public long forwardFlops(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+      return 2L * features.tokens(patches) * ((long) visionWidth * lmWidth + (long) lmWidth * lmWidth);
+    }
+
+    @Override
+    public int tokens(int patches, VisionFeatures features) {
+      return features.tokens(patches);
+    }
+
+    @Override
+    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+      return new ConnectorLayer(ConnectorLayer.Kind.MLP2X_GELU, visionWidth, lmWidth, patches, features,
+          features.tokens(patches));
     }
   }
 
@@ -53,13 +81,26 @@ public sealed interface Connector permits Connector.Linear, Connector.Mlp2xGelu,
     }
 
     @Override
-    public int tokens(int patches) {
+    public int tokens(int patches, VisionFeatures features) {
       return queries;
     }
 
     @Override
-    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches) {
-      return new ConnectorLayer(ConnectorLayer.Kind.RESAMPLER, visionWidth, lmWidth, patches, queries);
+    public long params(int visionWidth, int lmWidth) {
+      return (long) queries * lmWidth + 2L * visionWidth * lmWidth + (long) lmWidth * lmWidth;
+    }
+
+    @Override
+    public long forwardFlops(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+      long read = features.tokens(patches);
+      return 2L * 2 * read * visionWidth * lmWidth     // keys and values
+          + 2L * 2 * queries * read * lmWidth            // scores and the weighted sum
+          + 2L * queries * lmWidth * lmWidth;            // out-projection
+    }
+
+    @Override
+    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+      return new ConnectorLayer(ConnectorLayer.Kind.RESAMPLER, visionWidth, lmWidth, patches, features, queries);
     }
   }
 

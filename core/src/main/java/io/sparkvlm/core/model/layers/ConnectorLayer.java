@@ -10,7 +10,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The layer behind each {@link Connector} kind: [B, visionWidth, patches] in, [B, lmWidth, tokens] out. */
+/**
+ * The layer behind each {@link Connector} kind: a ViT's output [B, visionWidth, patches + 1] in (class token first),
+ * [B, lmWidth, tokens] out.
+ */
 public class ConnectorLayer extends CorrectedSameDiffLayer {
   public static final String W1 = "w1";
   public static final String B1 = "b1";
@@ -28,31 +31,39 @@ public class ConnectorLayer extends CorrectedSameDiffLayer {
   private int visionWidth;
   private int lmWidth;
   private int patches;
+  private VisionFeatures features;
   private int tokens;
 
   public ConnectorLayer() {
   }
 
-  ConnectorLayer(Kind kind, int visionWidth, int lmWidth, int patches, int tokens) {
+  ConnectorLayer(Kind kind, int visionWidth, int lmWidth, int patches, VisionFeatures features, int tokens) {
     this.kind = kind;
     this.visionWidth = visionWidth;
     this.lmWidth = lmWidth;
     this.patches = patches;
+    this.features = features;
     this.tokens = tokens;
   }
 
   @Override
-  protected SDVariable defineBody(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
+  protected SDVariable defineBody(SameDiff sd, SDVariable vit, Map<String, SDVariable> p, SDVariable mask) {
+    // vit: [B, Wv, 1+P]; read P tokens (patch) or all 1+P (cls_patch), named P below
+    int read = features.tokens(patches);
+    SDVariable x = features == VisionFeatures.PATCH
+        ? vit.get(org.nd4j.autodiff.samediff.SDIndex.all(), org.nd4j.autodiff.samediff.SDIndex.all(),
+            org.nd4j.autodiff.samediff.SDIndex.interval(1, patches + 1))                  // [B, Wv, P]
+        : vit;
     SDVariable flat = x.permute(0, 2, 1).reshape(-1, visionWidth);                        // [B*P, Wv]
     SDVariable out = switch (kind) {
       case LINEAR -> flat.mmul(p.get(W1)).add(p.get(B1))                                  // [B*P, Wl]
-          .reshape(-1, patches, lmWidth);                                                  // [B, P, Wl]
+          .reshape(-1, read, lmWidth);                                                  // [B, P, Wl]
       case MLP2X_GELU -> sd.nn().gelu(flat.mmul(p.get(W1)).add(p.get(B1)))                 // [B*P, Wl]
           .mmul(p.get(W2)).add(p.get(B2))                                                  // [B*P, Wl]
-          .reshape(-1, patches, lmWidth);                                                  // [B, P, Wl]
+          .reshape(-1, read, lmWidth);                                                  // [B, P, Wl]
       case RESAMPLER -> {
-        SDVariable keys = flat.mmul(p.get(KEY_W)).reshape(-1, patches, lmWidth);          // [B, P, Wl]
-        SDVariable values = flat.mmul(p.get(VALUE_W)).reshape(-1, patches, lmWidth);      // [B, P, Wl]
+        SDVariable keys = flat.mmul(p.get(KEY_W)).reshape(-1, read, lmWidth);          // [B, P, Wl]
+        SDVariable values = flat.mmul(p.get(VALUE_W)).reshape(-1, read, lmWidth);      // [B, P, Wl]
         // the learned queries, one set per image: broadcast by adding to zeros of the batch's shape
         SDVariable zeros = keys.get(org.nd4j.autodiff.samediff.SDIndex.all(),
             org.nd4j.autodiff.samediff.SDIndex.interval(0, 1),
@@ -152,6 +163,14 @@ public class ConnectorLayer extends CorrectedSameDiffLayer {
 
   public void setPatches(int patches) {
     this.patches = patches;
+  }
+
+  public VisionFeatures getFeatures() {
+    return features;
+  }
+
+  public void setFeatures(VisionFeatures features) {
+    this.features = features;
   }
 
   public int getTokens() {

@@ -42,6 +42,7 @@ public class LmLoss extends SameDiffOutputLayer {
   private int width;
   private int vocabSize;
   private int contextLength;
+  private boolean decayExempt;
 
   /** For JSON deserialisation. */
   public LmLoss() {
@@ -86,10 +87,25 @@ public class LmLoss extends SameDiffOutputLayer {
     return true;
   }
 
+  /** No weight decay at all (a frozen head; see CorrectedSameDiffLayer#exemptFromWeightDecay); returns this. */
+  public LmLoss exemptFromWeightDecay() {
+    this.decayExempt = true;
+    return this;
+  }
+
+  public boolean isDecayExempt() {
+    return decayExempt;
+  }
+
+  public void setDecayExempt(boolean decayExempt) {
+    this.decayExempt = decayExempt;
+  }
+
   /** Weight decay on the vocabulary projection only. */
   @Override
   public List<Regularization> getRegularizationByParam(String paramName) {
-    List<Regularization> r = VOCAB.equals(paramName) ? super.getRegularizationByParam(paramName) : null;
+    List<Regularization> r = VOCAB.equals(paramName) && !decayExempt
+        ? super.getRegularizationByParam(paramName) : null;
     return r == null ? List.of() : r;
   }
 

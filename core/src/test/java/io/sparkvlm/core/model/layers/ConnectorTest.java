@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,11 +23,11 @@ class ConnectorTest {
   static final int LM = 4;
   static final int PATCHES = 5;
 
-  static ComputationGraph graph(Connector c) {
+  static ComputationGraph graph(Connector c, VisionFeatures features) {
     ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
         .updater(new NoOp()).seed(3).graphBuilder()
-        .addInputs("patches").setInputTypes(InputType.recurrent(VISION, PATCHES))
-        .addLayer("connector", c.layer(VISION, LM, PATCHES), "patches")
+        .addInputs("vit").setInputTypes(InputType.recurrent(VISION, PATCHES + 1))
+        .addLayer("connector", c.layer(VISION, LM, PATCHES, features), "vit")
         .addLayer("loss", new RnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
             .activation(Activation.IDENTITY).build(), "connector")
         .setOutputs("loss").build());
@@ -36,14 +36,14 @@ class ConnectorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"linear", "mlp2x_gelu", "resampler"})
-  void eachKindPassesADoublePrecisionGradientCheck(String name) {
+  @CsvSource({"linear,PATCH", "mlp2x_gelu,PATCH", "resampler,PATCH", "linear,CLS_PATCH", "resampler,CLS_PATCH"})
+  void eachKindPassesADoublePrecisionGradientCheck(String name, VisionFeatures features) {
     Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     Connector c = Connector.of(name, 3);
-    ComputationGraph g = graph(c);
-    INDArray x = Nd4j.rand(DataType.DOUBLE, 2, VISION, PATCHES).subi(0.5);
-    INDArray y = Nd4j.rand(DataType.DOUBLE, 2, LM, c.tokens(PATCHES));
-    assertThat(g.outputSingle(x).shape()).containsExactly(2, LM, c.tokens(PATCHES));
+    ComputationGraph g = graph(c, features);
+    INDArray x = Nd4j.rand(DataType.DOUBLE, 2, VISION, PATCHES + 1).subi(0.5);                // [B, Wv, 1+P]
+    INDArray y = Nd4j.rand(DataType.DOUBLE, 2, LM, c.tokens(PATCHES, features));
+    assertThat(g.outputSingle(x).shape()).containsExactly(2, LM, c.tokens(PATCHES, features));
     boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
         .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(1e-6).maxRelError(1e-4)
         .minAbsoluteError(1e-9).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
@@ -51,11 +51,25 @@ class ConnectorTest {
   }
 
   @Test
+  void patchFeaturesIgnoreTheClassToken() {
+    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    ComputationGraph g = graph(new Connector.Mlp2xGelu(), VisionFeatures.PATCH);
+    INDArray x = Nd4j.rand(DataType.DOUBLE, 2, VISION, PATCHES + 1);
+    INDArray before = g.outputSingle(x);
+    x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        org.nd4j.linalg.indexing.NDArrayIndex.point(0)).assign(7.0);
+    assertThat(g.outputSingle(x)).isEqualTo(before);
+    x.putScalar(new long[] {0, 0, 1}, 7.0);
+    assertThat(g.outputSingle(x)).isNotEqualTo(before);
+  }
+
+  @Test
   void theFactoryKnowsLlavasNamesAndNothingElse() {
     assertThat(Connector.of("linear", 0)).isEqualTo(new Connector.Linear());
     assertThat(Connector.of("MLP2X_GELU", 0)).isEqualTo(new Connector.Mlp2xGelu());
-    assertThat(Connector.of("resampler", 16).tokens(49)).isEqualTo(16);
-    assertThat(new Connector.Linear().tokens(49)).isEqualTo(49);
+    assertThat(Connector.of("resampler", 16).tokens(49, VisionFeatures.PATCH)).isEqualTo(16);
+    assertThat(new Connector.Linear().tokens(49, VisionFeatures.PATCH)).isEqualTo(49);
+    assertThat(new Connector.Linear().tokens(49, VisionFeatures.CLS_PATCH)).isEqualTo(50);
     assertThatThrownBy(() -> Connector.of("qformer", 8)).hasMessageContaining("qformer")
         .hasMessageContaining("mlp2x_gelu");
     assertThatThrownBy(() -> new Connector.Resampler(0)).hasMessageContaining("at least one query");
