@@ -21,15 +21,23 @@ public class TokenPool extends CorrectedSameDiffLayer {
   public static final String LN_BIAS = "lnB";
   public static final String PROJECTION = "proj";
 
-  /** Which token represents the sequence. */
-  public enum Pick { FIRST, LAST }
+  /** Which token represents the sequence: the first, the last real one, or the one at {@code position}. */
+  public enum Pick { FIRST, LAST, AT }
 
   private int width;
   private int embedDim;
   private int timeSteps;
   private Pick pick;
+  private int position;
 
   public TokenPool() {
+  }
+
+  /** Picks the token at {@code position} (the first text token after an image prefix, BLIP's [ENC]). */
+  public static TokenPool at(int width, int embedDim, int timeSteps, int position) {
+    TokenPool p = new TokenPool(width, embedDim, timeSteps, Pick.AT);
+    p.position = position;
+    return p;
   }
 
   public TokenPool(int width, int embedDim, int timeSteps, Pick pick) {
@@ -43,8 +51,9 @@ public class TokenPool extends CorrectedSameDiffLayer {
   protected SDVariable defineBody(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
     SDVariable normed = sd.nn().layerNorm(x, p.get(LN_GAIN), p.get(LN_BIAS), true, 1);      // [B, W, T]
     SDVariable token;
-    if (pick == Pick.FIRST) {
-      token = normed.get(SDIndex.all(), SDIndex.all(), SDIndex.point(0));                  // [B, W]
+    if (pick == Pick.FIRST || pick == Pick.AT) {
+      int at = pick == Pick.FIRST ? 0 : position;
+      token = normed.get(SDIndex.all(), SDIndex.all(), SDIndex.point(at));                 // [B, W]
     } else {
       // weight 1 at the last position whose mask is 1: mask - mask shifted left (padded with 0)
       SDVariable m = mask;                                                                  // [B, T]
@@ -116,5 +125,13 @@ public class TokenPool extends CorrectedSameDiffLayer {
 
   public void setPick(Pick pick) {
     this.pick = pick;
+  }
+
+  public int getPosition() {
+    return position;
+  }
+
+  public void setPosition(int position) {
+    this.position = position;
   }
 }

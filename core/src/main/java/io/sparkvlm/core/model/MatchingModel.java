@@ -1,0 +1,197 @@
+package io.sparkvlm.core.model;
+
+import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.model.layers.PrefixConcat;
+import io.sparkvlm.core.model.layers.TextEmbedding;
+import io.sparkvlm.core.model.layers.TokenPool;
+import io.sparkvlm.core.model.layers.TransformerBlock;
+import io.sparkvlm.core.model.layers.VisionEmbedding;
+import io.sparkvlm.core.model.layers.VisionFeatures;
+import io.sparkvlm.core.model.training.Optimiser;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * BLIP's image-text matching (ITM) model as a DL4J ComputationGraph: a bidirectional transformer over the image's
+ * tokens followed by the text's, and a two-way head on the first text token (the start token, BLIP's [ENC]):
+ *
+ * <pre>
+ *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x L_v            [B, Wv, 1+P]
+ *                      -> linear connector (class and patch tokens)             [B, Wt, 1+P]
+ *   text  [B, 1, T]    -> TextEmbedding                                         [B, Wt, T]
+ *   PrefixConcat -> bidirectional TransformerBlock x L_t                         [B, Wt, 1+P+T], text padding masked
+ *   -> TokenPool at position 1+P (ln, projection) [B, Wt] -> dense + softmax [B, 2] (NO_MATCH, MATCH)
+ * </pre>
+ *
+ * BLIP fuses with cross-attention inside its text encoder; here the image tokens are a prefix of one
+ * bidirectional sequence (the issue's design), which lets every layer be the tested transformer block. The loss is
+ * two-way cross-entropy, as BLIP's {@code F.cross_entropy(itm_logits, itm_labels)}; training batches hold each
+ * positive pair and two hard negatives ({@link HardNegatives}, {@link #batch}). Layer names follow {@link ClipModel}
+ * ({@code visionStem, visionBlock*, textStem, textBlock*}), so {@link #initialiseFrom} starts from a trained CLIP, as
+ * BLIP's matching encoder shares the contrastive text encoder's weights.
+ */
+public final class MatchingModel {
+  public static final String IMAGE = "image";
+  public static final String TEXT = "text";
+  public static final String HEAD = "itm";
+  /** Output classes. */
+  public static final int NO_MATCH = 0;
+  public static final int MATCH = 1;
+
+  private MatchingModel() {}
+
+  /** The towers of a CLIP preset. */
+  public record Shape(String name, ClipShape clip) implements java.io.Serializable {
+    public static Shape of(ClipShape clip) {
+      return new Shape(clip.name().replaceFirst("^clip-", "itm-"), clip);
+    }
+
+    public int imageTokens() {
+      return clip.patches() + 1;
+    }
+
+    public int sequenceLength() {
+      return imageTokens() + clip.contextLength();
+    }
+
+    public long params() {
+      long wv = clip.vision().width();
+      long wt = clip.text().width();
+      return clip.visionStemParams() + clip.vision().layers() * clip.vision().blockParams()
+          + new Connector.Linear().params((int) wv, (int) wt)
+          + (long) clip.vocabSize() * wt + (long) clip.contextLength() * wt
+          + clip.text().layers() * clip.text().blockParams()
+          + 2 * wt + wt * wt                                          // pool: ln, projection
+          + wt * 2 + 2;                                               // head
+    }
+
+    public long forwardFlopsPerSample() {
+      int wv = clip.vision().width();
+      int wt = clip.text().width();
+      return clip.visionStemFlops() + clip.vision().layers() * clip.vision().blockFlops(imageTokens())
+          + new Connector.Linear().forwardFlops(wv, wt, clip.patches(), VisionFeatures.CLS_PATCH)
+          + clip.text().layers() * clip.text().blockFlops(sequenceLength())
+          + 2L * wt * wt + 2L * wt * 2;
+    }
+  }
+
+  public static ComputationGraph build(Shape s, Optimiser optimiser, DataType dataType, long seed) {
+    return init(configuration(s, optimiser.applyTo(new NeuralNetConfiguration.Builder()), dataType, seed));
+  }
+
+  /** With a plain updater (gradient checks, benchmarks). */
+  public static ComputationGraph build(Shape s, IUpdater updater, DataType dataType, long seed) {
+    return init(configuration(s, new NeuralNetConfiguration.Builder().updater(updater), dataType, seed));
+  }
+
+  private static ComputationGraph init(ComputationGraphConfiguration conf) {
+    ComputationGraph g = new ComputationGraph(conf);
+    g.init();
+    return g;
+  }
+
+  private static ComputationGraphConfiguration configuration(Shape s, NeuralNetConfiguration.Builder base,
+      DataType dataType, long seed) {
+    ClipShape c = s.clip();
+    ClipShape.Tower v = c.vision();
+    ClipShape.Tower t = c.text();
+    var b = base.dataType(dataType).seed(seed).graphBuilder()
+        .addInputs(IMAGE, TEXT)
+        .setInputTypes(InputType.convolutional(c.imageSize(), c.imageSize(), 3),
+            InputType.recurrent(1, c.contextLength()));
+    b.addLayer("visionStem", new VisionEmbedding(c.imageSize(), c.patchSize(), v.width()), IMAGE);
+    String last = "visionStem";
+    for (int i = 0; i < v.layers(); i++) {
+      String name = "visionBlock" + i;
+      b.addLayer(name, new TransformerBlock(v.width(), v.heads(), v.mlpRatio(), s.imageTokens(), false), last);
+      last = name;
+    }
+    b.addLayer("imageTokens", new Connector.Linear().layer(v.width(), t.width(), c.patches(),
+        VisionFeatures.CLS_PATCH), last);
+    b.addLayer("textStem", new TextEmbedding(c.vocabSize(), c.contextLength(), t.width()), TEXT);
+    b.addVertex("prefix", new PrefixConcat(s.imageTokens(), c.contextLength()), "imageTokens", "textStem");
+    last = "prefix";
+    for (int i = 0; i < t.layers(); i++) {
+      String name = "textBlock" + i;
+      b.addLayer(name, new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(), false), last);
+      last = name;
+    }
+    b.addLayer("pool", TokenPool.at(t.width(), t.width(), s.sequenceLength(), s.imageTokens()), last);
+    b.addLayer(HEAD, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(t.width()).nOut(2)
+        .activation(Activation.SOFTMAX).build(), "pool");
+    return b.setOutputs(HEAD).build();
+  }
+
+  /**
+   * BLIP's ITM batch from B positive pairs and their hard negatives: the B positives (MATCH), each image with its
+   * negative text, each text with its negative image (NO_MATCH): 3B rows, features {image, text}, masks
+   * {none, text mask}, labels one-hot [3B, 2].
+   */
+  public static MultiDataSet batch(Shape s, INDArray images, List<int[]> tokens, HardNegatives.Picks picks) {
+    int n = tokens.size();
+    if (images.size(0) != n || picks.textForImage().length != n) {
+      throw new IllegalArgumentException("a matching batch needs as many images, texts and picks: "
+          + images.size(0) + ", " + n + ", " + picks.textForImage().length);
+    }
+    int[] imageRows = new int[3 * n];
+    List<int[]> texts = new ArrayList<>(3 * n);
+    INDArray labels = Nd4j.zeros(DataType.FLOAT, 3L * n, 2);                                  // [3B, 2]
+    for (int i = 0; i < n; i++) {
+      imageRows[i] = i;
+      texts.add(tokens.get(i));
+      labels.putScalar(i, MATCH, 1);
+      imageRows[n + i] = i;
+      texts.add(tokens.get(picks.textForImage()[i]));
+      labels.putScalar(n + i, NO_MATCH, 1);
+    }
+    for (int j = 0; j < n; j++) {
+      imageRows[2 * n + j] = picks.imageForText()[j];
+      texts.add(tokens.get(j));
+      labels.putScalar(2L * n + j, NO_MATCH, 1);
+    }
+    INDArray[] text = ClipInputs.text(texts, s.clip().contextLength());
+    return new MultiDataSet(new INDArray[] {rows(images, imageRows), text[0]}, new INDArray[] {labels},
+        new INDArray[] {null, text[1]}, null);
+  }
+
+  /** The probability that each (image i, text i) matches. */
+  public static double[] matchProbability(ComputationGraph itm, Shape s, INDArray images, List<int[]> tokens) {
+    INDArray[] text = ClipInputs.text(tokens, s.clip().contextLength());
+    INDArray out = itm.output(false, new INDArray[] {images, text[0]}, new INDArray[] {null, text[1]})[0]; // [B, 2]
+    return out.getColumn(MATCH).toDoubleVector();
+  }
+
+  /** Starts from a trained CLIP: its vision tower, text stem and text blocks. Returns the layers copied. */
+  public static List<String> initialiseFrom(ComputationGraph itm, Shape s, ComputationGraph clip) {
+    List<String> layers = new ArrayList<>(List.of("visionStem", "textStem"));
+    for (int i = 0; i < s.clip().vision().layers(); i++) {
+      layers.add("visionBlock" + i);
+    }
+    for (int i = 0; i < s.clip().text().layers(); i++) {
+      layers.add("textBlock" + i);
+    }
+    return Weights.copyLayers(clip, itm, layers);
+  }
+
+  private static INDArray rows(INDArray images, int[] rows) {
+    long[] shape = images.shape().clone();
+    shape[0] = rows.length;
+    INDArray out = Nd4j.create(images.dataType(), shape);
+    for (int r = 0; r < rows.length; r++) {
+      out.slice(r).assign(images.slice(rows[r]));
+    }
+    return out;
+  }
+}
