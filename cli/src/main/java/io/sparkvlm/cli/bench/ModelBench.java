@@ -2,6 +2,9 @@ package io.sparkvlm.cli.bench;
 
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.LanguageModel;
+import io.sparkvlm.core.model.MatchingModel;
+import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.core.model.layers.Connector;
 import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.bench.SgemmPeak;
 import io.sparkvlm.core.model.bench.TrainingThroughput;
@@ -40,12 +43,19 @@ public final class ModelBench {
       // the decoder LM with the preset's text tower: what LM pretraining and the LLaVA stages train
       LanguageModel.Shape lm = new LanguageModel.Shape(shape.name().replace("clip-", "lm-"), shape.vocabSize(),
           shape.contextLength(), shape.text());
+      // LLaVA's model over the preset's towers (mlp2x_gelu, every layer training) and BLIP's matching model
+      VisionLanguageModel.Shape vlm = VisionLanguageModel.Shape.of(shape, new Connector.Mlp2xGelu());
+      MatchingModel.Shape itm = MatchingModel.Shape.of(shape);
       for (int threads : threadCounts) {
         Nd4jThreads.set(threads);
         SgemmPeak.Result peak = peaks.get(threads);
         add(table, shape.params(), shape.forwardFlopsPerSample(),
             TrainingThroughput.measure(shape, batch, 3, steps), threads, peak);
         add(table, lm.params(), lm.forwardFlopsPerSample(), TrainingThroughput.measure(lm, batch, 3, steps),
+            threads, peak);
+        add(table, vlm.params(), vlm.forwardFlopsPerSample(), TrainingThroughput.measure(vlm, batch, 3, steps),
+            threads, peak);
+        add(table, itm.params(), itm.forwardFlopsPerSample(), TrainingThroughput.measure(itm, batch, 3, steps),
             threads, peak);
         System.err.println(table.render());
       }

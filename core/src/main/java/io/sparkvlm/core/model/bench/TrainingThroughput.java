@@ -3,7 +3,10 @@ package io.sparkvlm.core.model.bench;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipModel;
 import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.HardNegatives;
 import io.sparkvlm.core.model.LanguageModel;
+import io.sparkvlm.core.model.MatchingModel;
+import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.model.training.Optimiser;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +18,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Training steps per second of a CLIP shape in one process (no Spark), on one fixed random batch (the data
+ * Training steps per second of a model shape (CLIP, decoder LM, vision-language model, matching model) in one process (no Spark), on one fixed random batch (the data
  * pipeline is not measured), and where the step's time goes: forward alone vs forward + backward + update.
  */
 public final class TrainingThroughput {
@@ -34,17 +37,53 @@ public final class TrainingThroughput {
   /** The decoder LM of a shape, on full-length random sequences, every target learned. */
   public static Result measure(LanguageModel.Shape shape, int batch, int warmup, int steps) {
     ComputationGraph g = LanguageModel.build(shape, Optimiser.adam(1e-4), DataType.FLOAT, 1);
+    List<int[]> seqs = randomSequences(shape.vocabSize(), shape.contextLength() + 1, batch,
+        new SplittableRandom(3));
+    return measure("lm " + shape.name(), g, LanguageModel.batch(seqs, LanguageModel.learnAll(seqs),
+        shape.contextLength()), batch, 3 * shape.forwardFlopsPerSample(), warmup, steps);
+  }
+
+  /** A vision-language model, every layer training, on random images and full-length random sequences. */
+  public static Result measure(VisionLanguageModel.Shape shape, int batch, int warmup, int steps) {
+    ComputationGraph g = VisionLanguageModel.build(shape, Optimiser.adam(1e-4), DataType.FLOAT, 1,
+        VisionLanguageModel.Trainable.ALL);
     SplittableRandom r = new SplittableRandom(3);
+    MultiDataSet clip = randomBatch(shape.clip(), batch, r);
+    List<int[]> seqs = randomSequences(shape.clip().vocabSize(), shape.clip().contextLength() + 1, batch, r);
+    return measure("vlm " + shape.name() + " (" + shape.connector().name() + ")", g,
+        VisionLanguageModel.batch(shape, clip.getFeatures(0), seqs, LanguageModel.learnAll(seqs)), batch,
+        3 * shape.forwardFlopsPerSample(), warmup, steps);
+  }
+
+  /** The matching model on BLIP batches: a third of the rows positive pairs, two thirds hard negatives. */
+  public static Result measure(MatchingModel.Shape shape, int batch, int warmup, int steps) {
+    ComputationGraph g = MatchingModel.build(shape, Optimiser.adam(1e-4), DataType.FLOAT, 1);
+    int pairs = Math.max(2, batch / 3);
+    SplittableRandom r = new SplittableRandom(3);
+    MultiDataSet clip = randomBatch(shape.clip(), pairs, r);
+    List<int[]> texts = randomSequences(shape.clip().vocabSize(), shape.clip().contextLength(), pairs, r);
+    double[][] logits = new double[pairs][pairs];
+    long[] ids = new long[pairs];
+    for (int i = 0; i < pairs; i++) {
+      ids[i] = i;
+      for (int j = 0; j < pairs; j++) {
+        logits[i][j] = r.nextGaussian();
+      }
+    }
+    return measure("itm " + shape.name(), g, MatchingModel.batch(shape, clip.getFeatures(0), texts,
+        HardNegatives.sample(logits, ids, r)), 3 * pairs, 3 * shape.forwardFlopsPerSample(), warmup, steps);
+  }
+
+  private static List<int[]> randomSequences(int vocab, int length, int n, SplittableRandom r) {
     List<int[]> seqs = new ArrayList<>();
-    for (int i = 0; i < batch; i++) {
-      int[] t = new int[shape.contextLength() + 1];
+    for (int i = 0; i < n; i++) {
+      int[] t = new int[length];
       for (int j = 0; j < t.length; j++) {
-        t[j] = 7 + r.nextInt(shape.vocabSize() - 7);
+        t[j] = 7 + r.nextInt(vocab - 7);
       }
       seqs.add(t);
     }
-    return measure("lm " + shape.name(), g, LanguageModel.batch(seqs, LanguageModel.learnAll(seqs),
-        shape.contextLength()), batch, 3 * shape.forwardFlopsPerSample(), warmup, steps);
+    return seqs;
   }
 
   static Result measure(String model, ComputationGraph g, MultiDataSet data, int batch, long trainingFlops,

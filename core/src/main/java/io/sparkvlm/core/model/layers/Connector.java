@@ -15,6 +15,9 @@ import java.util.Locale;
  */
 public sealed interface Connector permits Connector.Linear, Connector.Mlp2xGelu, Connector.Resampler {
 
+  /** LLaVA's name of the kind ({@code mm_projector_type}). */
+  String name();
+
   /** Visual tokens the connector emits for a ViT with {@code patches} patches. */
   int tokens(int patches, VisionFeatures features);
 
@@ -28,6 +31,11 @@ public sealed interface Connector permits Connector.Linear, Connector.Mlp2xGelu,
   CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features);
 
   record Linear() implements Connector {
+    @Override
+    public String name() {
+      return "linear";
+    }
+
     @Override
     public long params(int visionWidth, int lmWidth) {
       return (long) visionWidth * lmWidth + lmWidth;
@@ -52,6 +60,11 @@ public sealed interface Connector permits Connector.Linear, Connector.Mlp2xGelu,
 
   record Mlp2xGelu() implements Connector {
     @Override
+    public String name() {
+      return "mlp2x_gelu";
+    }
+
+    @Override
     public long params(int visionWidth, int lmWidth) {
       return (long) visionWidth * lmWidth + lmWidth + (long) lmWidth * lmWidth + lmWidth;
     }
@@ -74,6 +87,11 @@ public sealed interface Connector permits Connector.Linear, Connector.Mlp2xGelu,
   }
 
   record Resampler(int queries) implements Connector {
+    @Override
+    public String name() {
+      return "resampler";
+    }
+
     public Resampler {
       if (queries < 1) {
         throw new IllegalArgumentException("a resampler needs at least one query, got " + queries);

@@ -66,6 +66,9 @@ class ConnectorTest {
   @Test
   void theFactoryKnowsLlavasNamesAndNothingElse() {
     assertThat(Connector.of("linear", 0)).isEqualTo(new Connector.Linear());
+    for (String name : java.util.List.of("linear", "mlp2x_gelu", "resampler")) {
+      assertThat(Connector.of(name, 4).name()).isEqualTo(name);
+    }
     assertThat(Connector.of("MLP2X_GELU", 0)).isEqualTo(new Connector.Mlp2xGelu());
     assertThat(Connector.of("resampler", 16).tokens(49, VisionFeatures.PATCH)).isEqualTo(16);
     assertThat(new Connector.Linear().tokens(49, VisionFeatures.PATCH)).isEqualTo(49);
