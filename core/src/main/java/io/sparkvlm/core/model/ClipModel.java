@@ -2,7 +2,7 @@ package io.sparkvlm.core.model;
 
 import io.sparkvlm.core.model.layers.ClipLoss;
 import io.sparkvlm.core.model.layers.CorrectedSameDiffLayer;
-import io.sparkvlm.core.model.layers.TextEmbedding;
+import io.sparkvlm.core.model.layers.TextStem;
 import io.sparkvlm.core.model.layers.TokenPool;
 import io.sparkvlm.core.model.layers.TransformerBlock;
 import io.sparkvlm.core.model.layers.VisionEmbedding;
@@ -20,7 +20,7 @@ import io.sparkvlm.core.model.training.Optimiser;
  *
  * <pre>
  *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x L -> TokenPool(first) -> imageEmbedding [B, E]
- *   text  [B, 1, T]    -> TextEmbedding   -> TransformerBlock x L (causal) -> TokenPool(last) -> textEmbedding
+ *   text  [B, 1, T]    -> TokenTable, TextPositions -> TransformerBlock x L (causal) -> TokenPool(last) -> textEmbedding
  *   [imageEmbedding | textEmbedding] -> ClipLoss (symmetric InfoNCE, learnable logit scale)
  * </pre>
  *
@@ -74,8 +74,7 @@ public final class ClipModel {
     }
     b.addLayer(IMAGE_EMBEDDING, vision.apply(new TokenPool(s.vision().width(), s.embedDim(), s.patches() + 1,
         TokenPool.Pick.FIRST)), last);
-    b.addLayer("textStem", new TextEmbedding(s.vocabSize(), s.contextLength(), s.text().width()), TEXT);
-    last = "textStem";
+    last = TextStem.add(b, TEXT, s.vocabSize(), s.contextLength(), s.text().width());
     for (int i = 0; i < s.text().layers(); i++) {
       String name = "textBlock" + i;
       b.addLayer(name, new TransformerBlock(s.text().width(), s.text().heads(), s.text().mlpRatio(),

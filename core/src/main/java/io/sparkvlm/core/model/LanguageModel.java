@@ -1,7 +1,7 @@
 package io.sparkvlm.core.model;
 
 import io.sparkvlm.core.model.layers.LmLoss;
-import io.sparkvlm.core.model.layers.TextEmbedding;
+import io.sparkvlm.core.model.layers.TextStem;
 import io.sparkvlm.core.model.layers.TransformerBlock;
 import io.sparkvlm.core.model.training.Optimiser;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * A decoder-only language model (GPT's layout, the text tower's blocks) as a DL4J ComputationGraph:
  *
  * <pre>
- *   ids [B, 1, T] -> TextEmbedding -> causal TransformerBlock x L -> LmLoss (ln_final, vocabulary projection,
+ *   ids [B, 1, T] -> TokenTable, TextPositions -> causal TransformerBlock x L -> LmLoss (ln_final, vocabulary projection,
  *   masked next-token cross-entropy); the graph's output activations are the logits [B, T, V]
  * </pre>
  *
@@ -63,8 +63,7 @@ public final class LanguageModel {
     var b = base.dataType(dataType).seed(seed).graphBuilder()
         .addInputs(TEXT)
         .setInputTypes(InputType.recurrent(1, s.contextLength()));
-    b.addLayer("textStem", new TextEmbedding(s.vocabSize(), s.contextLength(), s.tower().width()), TEXT);
-    String last = "textStem";
+    String last = TextStem.add(b, TEXT, s.vocabSize(), s.contextLength(), s.tower().width());
     for (int i = 0; i < s.tower().layers(); i++) {
       String name = "block" + i;
       b.addLayer(name, new TransformerBlock(s.tower().width(), s.tower().heads(), s.tower().mlpRatio(),

@@ -2,7 +2,7 @@ package io.sparkvlm.core.model;
 
 import io.sparkvlm.core.model.layers.Connector;
 import io.sparkvlm.core.model.layers.PrefixConcat;
-import io.sparkvlm.core.model.layers.TextEmbedding;
+import io.sparkvlm.core.model.layers.TextStem;
 import io.sparkvlm.core.model.layers.TokenPool;
 import io.sparkvlm.core.model.layers.TransformerBlock;
 import io.sparkvlm.core.model.layers.VisionEmbedding;
@@ -30,7 +30,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <pre>
  *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x L_v            [B, Wv, 1+P]
  *                      -> linear connector (class and patch tokens)             [B, Wt, 1+P]
- *   text  [B, 1, T]    -> TextEmbedding                                         [B, Wt, T]
+ *   text  [B, 1, T]    -> TokenTable, TextPositions                             [B, Wt, T]
  *   PrefixConcat -> bidirectional TransformerBlock x L_t                         [B, Wt, 1+P+T], text padding masked
  *   -> TokenPool at position 1+P (ln, projection) [B, Wt] -> dense + softmax [B, 2] (NO_MATCH, MATCH)
  * </pre>
@@ -39,7 +39,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * bidirectional sequence (the issue's design), which lets every layer be the tested transformer block. The loss is
  * two-way cross-entropy, as BLIP's {@code F.cross_entropy(itm_logits, itm_labels)}; training batches hold each
  * positive pair and two hard negatives ({@link HardNegatives}, {@link #batch}). Layer names follow {@link ClipModel}
- * ({@code visionStem, visionBlock*, textStem, textBlock*}), so {@link #initialiseFrom} starts from a trained CLIP, as
+ * ({@code visionStem, visionBlock*, textTokens, textStem, textBlock*}), so {@link #initialiseFrom} starts from a trained CLIP, as
  * BLIP's matching encoder shares the contrastive text encoder's weights.
  */
 public final class MatchingModel {
@@ -120,8 +120,8 @@ public final class MatchingModel {
     }
     b.addLayer("imageTokens", new Connector.Linear().layer(v.width(), t.width(), c.patches(),
         VisionFeatures.CLS_PATCH), last);
-    b.addLayer("textStem", new TextEmbedding(c.vocabSize(), c.contextLength(), t.width()), TEXT);
-    b.addVertex("prefix", new PrefixConcat(s.imageTokens(), c.contextLength()), "imageTokens", "textStem");
+    String text = TextStem.add(b, TEXT, c.vocabSize(), c.contextLength(), t.width());
+    b.addVertex("prefix", new PrefixConcat(s.imageTokens(), c.contextLength()), "imageTokens", text);
     last = "prefix";
     for (int i = 0; i < t.layers(); i++) {
       String name = "textBlock" + i;
@@ -175,7 +175,7 @@ public final class MatchingModel {
 
   /** Starts from a trained CLIP: its vision tower, text stem and text blocks. Returns the layers copied. */
   public static List<String> initialiseFrom(ComputationGraph itm, Shape s, ComputationGraph clip) {
-    List<String> layers = new ArrayList<>(List.of("visionStem", "textStem"));
+    List<String> layers = new ArrayList<>(List.of("visionStem", TextStem.TOKENS, TextStem.STEM));
     for (int i = 0; i < s.clip().vision().layers(); i++) {
       layers.add("visionBlock" + i);
     }

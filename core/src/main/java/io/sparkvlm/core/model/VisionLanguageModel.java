@@ -4,7 +4,8 @@ import io.sparkvlm.core.model.layers.Connector;
 import io.sparkvlm.core.model.layers.CorrectedSameDiffLayer;
 import io.sparkvlm.core.model.layers.LmLoss;
 import io.sparkvlm.core.model.layers.PrefixConcat;
-import io.sparkvlm.core.model.layers.TextEmbedding;
+import io.sparkvlm.core.model.layers.TextStem;
+import io.sparkvlm.core.model.layers.TokenTable;
 import io.sparkvlm.core.model.layers.TransformerBlock;
 import io.sparkvlm.core.model.layers.VisionEmbedding;
 import io.sparkvlm.core.model.layers.VisionFeatures;
@@ -34,7 +35,7 @@ import org.nd4j.linalg.learning.config.Sgd;
  * <pre>
  *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x (L_v - 1)       [B, Wv, 1+P]  (penultimate layer)
  *                      -> connector (linear | mlp2x_gelu | resampler)            [B, Wl, N]
- *   text  [B, 1, T]    -> TextEmbedding                                          [B, Wl, T]
+ *   text  [B, 1, T]    -> TokenTable, TextPositions                              [B, Wl, T]
  *   PrefixConcat(visual, text)                                                    [B, Wl, N+T], mask [1..1, text mask]
  *   -> causal TransformerBlock x L -> LmLoss (ln_final, vocabulary, masked next-token cross-entropy) [B, N+T, V]
  * </pre>
@@ -53,7 +54,6 @@ public final class VisionLanguageModel {
   public static final String HEAD = LanguageModel.HEAD;
   static final String VISION_STEM = "visionStem";
   static final String VISION_BLOCK = "visionBlock";
-  static final String TEXT_STEM = "textStem";
   static final String BLOCK = "block";
 
   /** A zero step for layers that stay fixed but pass gradients through (the LM while the connector aligns). */
@@ -157,8 +157,8 @@ public final class VisionLanguageModel {
       last = name;
     }
     b.addLayer(CONNECTOR, s.connector().layer(v.width(), t.width(), c.patches(), s.features()), last);
-    b.addLayer(TEXT_STEM, textStem.apply(new TextEmbedding(c.vocabSize(), c.contextLength(), t.width())), TEXT);
-    b.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), c.contextLength()), CONNECTOR, TEXT_STEM);
+    String text = TextStem.add(b, TEXT, c.vocabSize(), c.contextLength(), t.width(), textStem);
+    b.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), c.contextLength()), CONNECTOR, text);
     last = PREFIX;
     for (int i = 0; i < t.layers(); i++) {
       String name = BLOCK + i;
@@ -186,6 +186,9 @@ public final class VisionLanguageModel {
   private static Layer exemptFromDecay(Layer layer) {
     if (layer instanceof CorrectedSameDiffLayer l) {
       return l.exemptFromWeightDecay();
+    }
+    if (layer instanceof TokenTable) {
+      return layer; // never decayed
     }
     return ((LmLoss) layer).exemptFromWeightDecay();
   }
@@ -230,7 +233,7 @@ public final class VisionLanguageModel {
     for (int i = 0; i < s.visionLayers(); i++) {
       vision.add(VISION_BLOCK + i);
     }
-    List<String> decoder = new ArrayList<>(List.of(TEXT_STEM));
+    List<String> decoder = new ArrayList<>(List.of(TextStem.TOKENS, TextStem.STEM));
     for (int i = 0; i < s.clip().text().layers(); i++) {
       decoder.add(BLOCK + i);
     }

@@ -77,7 +77,7 @@ class MatchingModelTest {
     MatchingModel.Shape s = MatchingModel.Shape.of(MICRO);
     ComputationGraph clip = ClipModel.build(MICRO, new NoOp(), DataType.FLOAT, 11);
     ComputationGraph itm = MatchingModel.build(s, new NoOp(), DataType.FLOAT, 12);
-    assertThat(MatchingModel.initialiseFrom(itm, s, clip)).containsExactly("visionStem", "textStem",
+    assertThat(MatchingModel.initialiseFrom(itm, s, clip)).containsExactly("visionStem", "textTokens", "textStem",
         "visionBlock0", "textBlock0");
     assertThat(itm.getParam("textBlock0_attnInW")).isEqualTo(clip.getParam("textBlock0_attnInW"));
     assertThat(itm.getParam("visionStem_patchW")).isEqualTo(clip.getParam("visionStem_patchW"));

@@ -137,12 +137,12 @@ class VisionLanguageModelTest {
     ComputationGraph lm = LanguageModel.build(s.lm(), new NoOp(), DataType.FLOAT, 12);
     ComputationGraph vlm = VisionLanguageModel.build(s, new NoOp(), DataType.FLOAT, 13, Trainable.INSTRUCT);
     List<String> copied = VisionLanguageModel.initialiseFrom(vlm, s, clip, lm);
-    assertThat(copied).containsExactly("visionStem", "visionBlock0", "textStem", "block0", "lm");
+    assertThat(copied).containsExactly("visionStem", "visionBlock0", "textTokens", "textStem", "block0", "lm");
     assertThat(vlm.getParam("visionBlock0_attnInW")).isEqualTo(clip.getParam("visionBlock0_attnInW"));
     assertThat(vlm.getParam("visionStem_pos")).isEqualTo(clip.getParam("visionStem_pos"));
     assertThat(vlm.getParam("block0_fcW")).isEqualTo(lm.getParam("block0_fcW"));
     assertThat(vlm.getParam("lm_vocab")).isEqualTo(lm.getParam("lm_vocab"));
-    assertThat(vlm.getParam("textStem_tokens")).isEqualTo(lm.getParam("textStem_tokens"));
+    assertThat(vlm.getParam("textTokens_W")).isEqualTo(lm.getParam("textTokens_W"));
     // a CLIP of another image size does not fit
     ClipShape bigger = new ClipShape("clip-micro-16", MICRO.vision(), MICRO.text(), 16, 4, 5, 11, 8);
     ComputationGraph otherClip = ClipModel.build(bigger, new NoOp(), DataType.FLOAT, 11);
