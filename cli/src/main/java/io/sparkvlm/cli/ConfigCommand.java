@@ -16,9 +16,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code vlm config show}: the effective configuration, after defaults, files and overrides. */
+/**
+ * {@code vlm config show}: the effective configuration, after defaults, files and overrides; {@code vlm config
+ * presets}: the model presets' sizes.
+ */
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Inspect the configuration.",
-    subcommands = {ConfigCommand.Show.class})
+    subcommands = {ConfigCommand.Show.class, ConfigCommand.Presets.class})
 final class ConfigCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -65,6 +68,20 @@ final class ConfigCommand implements Callable<Integer> {
         err.println("configuration error: " + e.getMessage());
         return JobLauncher.USAGE;
       }
+    }
+  }
+
+  @Command(name = "presets", mixinStandardHelpOptions = true,
+      description = "Parameters and FLOPs per sample of each model preset (conf/models), for every model kind.")
+  static final class Presets implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(String.join("\n", io.sparkvlm.core.model.ModelSizes.table()));
+      out.flush();
+      return JobLauncher.OK;
     }
   }
 }

@@ -219,7 +219,16 @@ class VlmTest {
   }
 
   @Test
+  void configPresetsPrintsEveryPresetsSizeForEveryModelKind() {
+    Result r = vlm("config", "presets");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("clip-bench").contains("11,781,121").contains("vlm-bench (mlp2x_gelu)")
+        .contains("itm-ViT-B-32").contains("training GFLOP");
+  }
+
+  @Test
   void configShowNamesABadKeyAndExitsTwo() {
+
     Result r = vlm("config", "show", "--conf", "spark.progress-interval-second=3");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("Unknown config key 'spark.progress-interval-second'")

@@ -15,8 +15,7 @@ public record PretrainLmConfig(String input, Optional<String> instructions, Lang
 
   public static PretrainLmConfig from(ConfigReader c) {
     ClipShape preset = ClipShape.preset(c.nonEmptyString(P + "model"));
-    LanguageModel.Shape shape = new LanguageModel.Shape(preset.name().replaceFirst("^clip-", "lm-"),
-        preset.vocabSize(), preset.contextLength(), preset.text());
+    LanguageModel.Shape shape = LanguageModel.Shape.of(preset);
     Optional<Eval> eval = c.optionalString(P + "eval.root").map(root -> new Eval(root,
         c.nonEmptyString(P + "eval.captions"), c.intIn(P + "eval.max-texts", 1, 10_000_000)));
     return new PretrainLmConfig(c.nonEmptyString(P + "input"), c.optionalString(P + "instructions"), shape, eval,

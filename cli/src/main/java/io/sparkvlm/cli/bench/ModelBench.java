@@ -41,8 +41,7 @@ public final class ModelBench {
     for (String name : presets) {
       ClipShape shape = ClipShape.preset(name);
       // the decoder LM with the preset's text tower: what LM pretraining and the LLaVA stages train
-      LanguageModel.Shape lm = new LanguageModel.Shape(shape.name().replace("clip-", "lm-"), shape.vocabSize(),
-          shape.contextLength(), shape.text());
+      LanguageModel.Shape lm = LanguageModel.Shape.of(shape);
       // LLaVA's model over the preset's towers (mlp2x_gelu, every layer training) and BLIP's matching model
       VisionLanguageModel.Shape vlm = VisionLanguageModel.Shape.of(shape, new Connector.Mlp2xGelu());
       MatchingModel.Shape itm = MatchingModel.Shape.of(shape);

@@ -36,11 +36,14 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
     }
   }
 
+  /** The presets in conf/models, smallest first. */
+  public static final java.util.List<String> PRESETS = java.util.List.of("nano", "tiny", "bench", "vit-b-32");
+
   public static ClipShape preset(String name) {
     String resource = "conf/models/" + name + ".conf";
     if (ClipShape.class.getClassLoader().getResource(resource) == null) {
       throw new ConfigError("model", "No model preset '" + name + "' (looked for " + resource
-          + "; presets: nano, tiny, bench, vit-b-32)");
+          + "; presets: " + String.join(", ", PRESETS) + ")");
     }
     return from(ConfigFactory.parseResources(ClipShape.class.getClassLoader(), resource,
         ConfigParseOptions.defaults().setAllowMissing(false)).resolve());
@@ -71,6 +74,11 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
           + " must divide " + path + ".width = " + t.width());
     }
     return t;
+  }
+
+  /** The preset's name for another model kind built on its towers: {@code lm-nano}, {@code itm-ViT-B-32}. */
+  public String nameFor(String kind) {
+    return kind + "-" + name.replaceFirst("^clip-", "");
   }
 
   public int patches() {

@@ -36,6 +36,11 @@ public final class LanguageModel {
   public record Shape(String name, int vocabSize, int contextLength, ClipShape.Tower tower)
       implements java.io.Serializable {
 
+    /** A CLIP preset's text tower as a decoder, with its vocabulary and context. */
+    public static Shape of(ClipShape preset) {
+      return new Shape(preset.nameFor("lm"), preset.vocabSize(), preset.contextLength(), preset.text());
+    }
+
     /** Token table, positions, blocks, final norm, vocabulary projection (untied). */
     public long params() {
       long w = tower.width();

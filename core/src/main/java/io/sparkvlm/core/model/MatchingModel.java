@@ -55,7 +55,7 @@ public final class MatchingModel {
   /** The towers of a CLIP preset. */
   public record Shape(String name, ClipShape clip) implements java.io.Serializable {
     public static Shape of(ClipShape clip) {
-      return new Shape(clip.name().replaceFirst("^clip-", "itm-"), clip);
+      return new Shape(clip.nameFor("itm"), clip);
     }
 
     public int imageTokens() {

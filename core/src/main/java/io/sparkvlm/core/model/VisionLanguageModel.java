@@ -79,11 +79,11 @@ public final class VisionLanguageModel {
       implements java.io.Serializable {
 
     public static Shape of(ClipShape clip, Connector connector) {
-      return new Shape(clip.name().replaceFirst("^clip-", "vlm-"), clip, connector, VisionFeatures.PATCH);
+      return new Shape(clip.nameFor("vlm"), clip, connector, VisionFeatures.PATCH);
     }
 
     public LanguageModel.Shape lm() {
-      return new LanguageModel.Shape(name + "-lm", clip.vocabSize(), clip.contextLength(), clip.text());
+      return LanguageModel.Shape.of(clip);
     }
 
     /** ViT blocks used: all but the last (the penultimate layer's features). */
