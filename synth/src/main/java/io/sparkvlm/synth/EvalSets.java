@@ -28,9 +28,14 @@ final class EvalSets {
 
   private EvalSets() {}
 
-  static void write(Path out, List<Sample> test, long seed) throws IOException {
+  /**
+   * The test split's sets; and, for a linear probe's training, the same single-object tasks over {@code probeTrain}
+   * (the seed split's clean scenes), in {@code eval/probe/TASK.json}.
+   */
+  static void write(Path out, List<Sample> test, List<Sample> probeTrain, long seed) throws IOException {
     JsonNodeFactory f = JsonNodeFactory.instance;
     List<Scene> single = test.stream().map(Sample::scene).filter(s -> s.objects().size() == 1).toList();
+    List<Scene> singleTrain = probeTrain.stream().map(Sample::scene).filter(s -> s.objects().size() == 1).toList();
 
     List<String> shapes = new ArrayList<>();
     for (Shape s : Shape.values()) {
@@ -48,6 +53,8 @@ final class EvalSets {
     }
     zeroShot(out, "shape", shapes, SHAPE_TEMPLATES, single, s -> s.objects().get(0).shape().ordinal());
     zeroShot(out, "colour", colours, COLOUR_TEMPLATES, single, s -> s.objects().get(0).colour().ordinal());
+    probeTrain(out, "shape", shapes, singleTrain, s -> s.objects().get(0).shape().ordinal());
+    probeTrain(out, "colour", colours, singleTrain, s -> s.objects().get(0).colour().ordinal());
     ObjectNode composition = zeroShot(out, "composition", combos, COMPOSITION_TEMPLATES, single,
         s -> s.objects().get(0).colour().ordinal() * Shape.values().length + s.objects().get(0).shape().ordinal());
     ArrayNode heldOut = composition.putArray("held_out_classes");
@@ -119,6 +126,19 @@ final class EvalSets {
     }
     SyntheticWorld.write(out.resolve(SyntheticWorld.ZEROSHOT + "/" + task + ".json"), Json.MAPPER.writeValueAsBytes(n));
     return n;
+  }
+
+  /** {@code eval/probe/TASK.json}: the task's classes and labelled samples, for training a linear probe. */
+  private static void probeTrain(Path out, String task, List<String> classes, List<Scene> scenes,
+      java.util.function.ToIntFunction<Scene> label) throws IOException {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("task", task);
+    n.set("classes", SyntheticWorld.strings(classes));
+    ArrayNode samples = n.putArray("samples");
+    for (Scene s : scenes) {
+      samples.addObject().put("image", s.imagePath()).put("image_id", s.imageId()).put("label", label.applyAsInt(s));
+    }
+    SyntheticWorld.write(out.resolve(SyntheticWorld.PROBE + "/" + task + ".json"), Json.MAPPER.writeValueAsBytes(n));
   }
 
   static String mostCommon(List<String> answers) {

@@ -100,8 +100,10 @@ public final class FashionMnist {
   }
 
   /**
-   * Writes {@code images/{train,test}/CLASS/NNNNN.png} with a {@code .txt} caption beside each, and
-   * {@code zeroshot/fashion-mnist.json} for the test split. {@code limit} caps images per split (0: all).
+   * Writes {@code images/{train,test}/CLASS/NNNNN.png} with a {@code .txt} caption beside each,
+   * {@code zeroshot/fashion-mnist.json} for the test split and {@code probe/fashion-mnist.json} (classes and
+   * labelled samples, for a linear probe's training) for the train split. {@code limit} caps images per split
+   * (0: all).
    */
   public static int write(Path source, Path out, int limit, long seed) throws IOException {
     int written = 0;
@@ -134,13 +136,14 @@ public final class FashionMnist {
         SplittableRandom r = SyntheticWorld.random(seed, i, split.equals("train") ? 6 : 7);
         String caption = String.format(Locale.ROOT, Captioner.pick(CAPTION_TEMPLATES, r), cls);
         SyntheticWorld.write(out.resolve(rel + ".txt"), caption.getBytes(StandardCharsets.UTF_8));
-        if (split.equals("test")) {
-          samples.addObject().put("image", rel + ".png").put("label", label);
-        }
+        samples.addObject().put("image", rel + ".png").put("label", label);
         written++;
       }
       if (split.equals("test")) {
         SyntheticWorld.write(out.resolve("zeroshot/fashion-mnist.json"), Json.MAPPER.writeValueAsBytes(zeroShot));
+      } else {
+        zeroShot.remove("templates");
+        SyntheticWorld.write(out.resolve("probe/fashion-mnist.json"), Json.MAPPER.writeValueAsBytes(zeroShot));
       }
     }
     return written;

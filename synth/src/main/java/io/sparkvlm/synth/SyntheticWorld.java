@@ -44,6 +44,8 @@ public final class SyntheticWorld {
   public static final String SEED_PAIRS = "seed/pairs.jsonl";
   public static final String INSTRUCT = "instruct/llava_instruct.json";
   public static final String ZEROSHOT = "eval/zeroshot";
+  /** Linear-probe training sets (from the seed split), one per single-object zero-shot task. */
+  public static final String PROBE = "eval/probe";
   public static final String RETRIEVAL = "eval/retrieval/test.jsonl";
   public static final String COCO_CAPTIONS = "eval/captions/captions_test.json";
   public static final String VQA_QUESTIONS = "eval/vqa/questions_test.json";
@@ -110,7 +112,8 @@ public final class SyntheticWorld {
     WebSplit.Result web = WebSplit.write(spark, out, bySplit.getOrDefault(Splits.WEB, List.of()), c);
     writeSeed(out, bySplit.getOrDefault(Splits.SEED, List.of()));
     Instructions.write(out.resolve(INSTRUCT), bySplit.getOrDefault(Splits.INSTRUCT, List.of()), c.seed());
-    EvalSets.write(out, bySplit.getOrDefault(Splits.TEST, List.of()), c.seed());
+    EvalSets.write(out, bySplit.getOrDefault(Splits.TEST, List.of()), bySplit.getOrDefault(Splits.SEED, List.of()),
+        c.seed());
 
     long seconds = Math.round((System.nanoTime() - start) / 1e9);
     Summary summary = new Summary(counts, web.noise(), web.faults(), seconds);

@@ -64,6 +64,14 @@ class FashionMnistTest {
       String caption = Files.readString(Path.of(png.toString().replace(".png", ".txt")));
       assertThat(caption).contains(cls);
     }
+    // the train split, for a linear probe's training
+    JsonNode probe = Json.MAPPER.readTree(dir.resolve("probe/fashion-mnist.json").toFile());
+    assertThat(probe.get("classes")).isEqualTo(zs.get("classes"));
+    assertThat(probe.get("samples")).hasSize(40);
+    for (JsonNode s : probe.get("samples")) {
+      assertThat(s.get("image").asText()).startsWith("images/train/");
+      assertThat(dir.resolve(s.get("image").asText())).exists();
+    }
   }
 
   @Test

@@ -19,20 +19,31 @@ import org.apache.hadoop.fs.Path;
  * <ul>
  *   <li>retrieval: JSON lines {@code {"image": ..., "captions": [...]}};
  *   <li>zero-shot: one JSON file per task {@code {"task", "classes": [...], "templates": ["a photo of a {}.",
- *       ...], "samples": [{"image", "label"}]}} (CLIP_benchmark's class names and templates).
+ *       ...], "samples": [{"image", "label"}]}} (CLIP_benchmark's class names and templates);
+ *   <li>linear-probe training: per task, the same without templates, over training images (the synthetic world's
+ *       seed split, Fashion-MNIST's train split); its task and classes must be a zero-shot task's.
  * </ul>
  * Each set keeps at most {@code maxImages} images (the first ones, so every run sees the same). An image file named
  * by several sets is read once and shared (the same array), so evaluation can embed it once.
  */
-public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> zeroShot) {
+public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> zeroShot,
+    List<LabelledSet> probeTrain) {
 
   public record RetrievalSet(List<byte[]> images, List<List<String>> captions) {}
 
   public record ZeroShotTask(String name, List<String> classes, List<String> templates, List<byte[]> images,
       int[] labels) {}
 
+  /** Labelled images of a task, for training a linear probe. */
+  public record LabelledSet(String task, List<String> classes, List<byte[]> images, int[] labels) {}
+
   public ClipEvalSets {
     zeroShot = List.copyOf(zeroShot);
+    probeTrain = List.copyOf(probeTrain);
+  }
+
+  public ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> zeroShot) {
+    this(retrieval, zeroShot, List.of());
   }
 
   public boolean isEmpty() {
@@ -41,6 +52,11 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
 
   public static ClipEvalSets read(String root, Optional<String> retrievalFile, List<String> zeroShotFiles,
       int maxImages, Configuration conf) throws IOException {
+    return read(root, retrievalFile, zeroShotFiles, List.of(), maxImages, conf);
+  }
+
+  public static ClipEvalSets read(String root, Optional<String> retrievalFile, List<String> zeroShotFiles,
+      List<String> probeTrainFiles, int maxImages, Configuration conf) throws IOException {
     Map<String, byte[]> files = new HashMap<>();
     Optional<RetrievalSet> retrieval = Optional.empty();
     if (retrievalFile.isPresent()) {
@@ -68,26 +84,46 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
     for (String name : zeroShotFiles) {
       Path file = new Path(root, name);
       JsonNode n = Json.MAPPER.readTree(HadoopFiles.readAll(file, conf));
-      List<String> classes = strings(n, "classes", file);
-      List<String> templates = strings(n, "templates", file);
-      List<byte[]> images = new ArrayList<>();
-      List<Integer> labels = new ArrayList<>();
-      for (JsonNode s : n.path("samples")) {
-        if (images.size() >= maxImages) {
-          break;
-        }
-        int label = s.path("label").asInt(-1);
-        if (label < 0 || label >= classes.size()) {
-          throw new IOException(file + ": sample " + s + " has a label outside 0.." + (classes.size() - 1));
-        }
-        images.add(image(root, s.path("image").asText(), files, conf));
-        labels.add(label);
-      }
-      String task = n.path("task").asText(new Path(name).getName().replaceFirst("\\.json$", ""));
-      tasks.add(new ZeroShotTask(task, classes, templates, images,
-          labels.stream().mapToInt(Integer::intValue).toArray()));
+      LabelledSet set = labelled(root, name, n, file, maxImages, files, conf);
+      tasks.add(new ZeroShotTask(set.task(), set.classes(), strings(n, "templates", file), set.images(),
+          set.labels()));
     }
-    return new ClipEvalSets(retrieval, tasks);
+    List<LabelledSet> probeTrain = new ArrayList<>();
+    for (String name : probeTrainFiles) {
+      Path file = new Path(root, name);
+      LabelledSet set = labelled(root, name, Json.MAPPER.readTree(HadoopFiles.readAll(file, conf)), file, maxImages,
+          files, conf);
+      ZeroShotTask task = tasks.stream().filter(t -> t.name().equals(set.task())).findFirst().orElseThrow(() ->
+          new IOException(file + ": linear-probe training set for task '" + set.task() + "', which no zero-shot "
+              + "file of this suite has"));
+      if (!task.classes().equals(set.classes())) {
+        throw new IOException(file + ": classes " + set.classes() + " differ from task '" + set.task()
+            + "' (" + task.classes() + ")");
+      }
+      probeTrain.add(set);
+    }
+    return new ClipEvalSets(retrieval, tasks, probeTrain);
+  }
+
+  /** A task file's name, classes and samples (at most {@code maxImages}). */
+  private static LabelledSet labelled(String root, String name, JsonNode n, Path file, int maxImages,
+      Map<String, byte[]> files, Configuration conf) throws IOException {
+    List<String> classes = strings(n, "classes", file);
+    List<byte[]> images = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (JsonNode s : n.path("samples")) {
+      if (images.size() >= maxImages) {
+        break;
+      }
+      int label = s.path("label").asInt(-1);
+      if (label < 0 || label >= classes.size()) {
+        throw new IOException(file + ": sample " + s + " has a label outside 0.." + (classes.size() - 1));
+      }
+      images.add(image(root, s.path("image").asText(), files, conf));
+      labels.add(label);
+    }
+    String task = n.path("task").asText(new Path(name).getName().replaceFirst("\\.json$", ""));
+    return new LabelledSet(task, classes, images, labels.stream().mapToInt(Integer::intValue).toArray());
   }
 
   private static byte[] image(String root, String name, Map<String, byte[]> files, Configuration conf)

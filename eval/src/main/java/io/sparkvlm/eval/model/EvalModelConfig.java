@@ -14,7 +14,8 @@ import java.util.Set;
 public record EvalModelConfig(String checkpoint, String report, List<Suite> suites, int maxImages,
     int linearProbeMaxClasses, double linearProbeReg, int gallery, int imagesPerTask) {
 
-  public record Suite(String root, Optional<String> retrieval, List<String> zeroShot) {}
+  /** A folder of evaluation files; {@code probeTrain}: linear-probe training sets for some zero-shot tasks. */
+  public record Suite(String root, Optional<String> retrieval, List<String> zeroShot, List<String> probeTrain) {}
 
   private static final String P = "eval.model.";
 
@@ -25,7 +26,7 @@ public record EvalModelConfig(String checkpoint, String report, List<Suite> suit
       list = c.config().getConfigList(P + "suites");
     } catch (ConfigException e) {
       throw new ConfigError(P + "suites", "Config key '" + P + "suites' must be a list of {root, retrieval, "
-          + "zero-shot}: " + e.getMessage(), e);
+          + "zero-shot, probe-train}: " + e.getMessage(), e);
     }
     Set<String> names = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
@@ -41,7 +42,8 @@ public record EvalModelConfig(String checkpoint, String report, List<Suite> suit
               + z.replaceAll(".*/", ""));
         }
       }
-      suites.add(new Suite(s.nonEmptyString("root"), s.optionalString("retrieval"), zeroShot));
+      List<String> probeTrain = s.isSet("probe-train") ? s.stringList("probe-train") : List.of();
+      suites.add(new Suite(s.nonEmptyString("root"), s.optionalString("retrieval"), zeroShot, probeTrain));
     }
     return new EvalModelConfig(c.nonEmptyString(P + "checkpoint"), c.nonEmptyString(P + "report"), suites,
         c.intIn(P + "max-images", 1, 10_000_000), c.intIn(P + "linear-probe-max-classes", 0, 10_000),

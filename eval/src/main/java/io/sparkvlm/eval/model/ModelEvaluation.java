@@ -52,9 +52,11 @@ public final class ModelEvaluation {
 
     Map<String, Double> metrics = new LinkedHashMap<>();
     List<TaskOutcome> tasks = new ArrayList<>();
+    Map<String, ProbeTrain> probeTrain = new LinkedHashMap<>();
     Optional<ClipEvaluator.RetrievalOutcome> retrieval = Optional.empty();
     for (EvalModelConfig.Suite suite : c.suites()) {
-      ClipEvalSets sets = ClipEvalSets.read(suite.root(), suite.retrieval(), suite.zeroShot(), c.maxImages(), conf);
+      ClipEvalSets sets = ClipEvalSets.read(suite.root(), suite.retrieval(), suite.zeroShot(), suite.probeTrain(),
+          c.maxImages(), conf);
       LOG.info("eval model: suite {}: {} zero-shot tasks{}", suite.root(), sets.zeroShot().size(),
           sets.retrieval().map(r -> ", retrieval over " + r.images().size() + " images").orElse(""));
       Evaluation e = new ClipEvaluator(shape, tokenizer, sets).evaluate(embedder);
@@ -63,12 +65,18 @@ public final class ModelEvaluation {
       if (retrieval.isEmpty()) {
         retrieval = e.retrieval();
       }
+      if (c.linearProbeMaxClasses() > 0) {
+        for (ClipEvalSets.LabelledSet set : sets.probeTrain()) {
+          LOG.info("eval model: embedding {} linear-probe training images of {}", set.images().size(), set.task());
+          probeTrain.put(set.task(), new ProbeTrain(embedder.images(set.images()), set.labels()));
+        }
+      }
     }
     Map<String, Map<String, Double>> probes = new LinkedHashMap<>();
     if (c.linearProbeMaxClasses() > 0) {
       for (TaskOutcome t : tasks) {
         if (t.task().classes().size() <= c.linearProbeMaxClasses() && t.imageEmbeddings().length >= 4) {
-          probes.put(t.task().name(), probe(spark, t, c.linearProbeReg()));
+          probes.put(t.task().name(), probe(spark, t, probeTrain.get(t.task().name()), c.linearProbeReg()));
         }
       }
     }
@@ -116,19 +124,37 @@ public final class ModelEvaluation {
     }
   }
 
-  /** Logistic regression on the task's frozen image embeddings: even-indexed samples train, odd test. */
-  private static Map<String, Double> probe(SparkSession spark, TaskOutcome t, double reg) {
+  /** A task's linear-probe training set, embedded. */
+  record ProbeTrain(double[][] embeddings, int[] labels) {}
+
+  /**
+   * Logistic regression on frozen image embeddings: trained on the task's probe training set and tested on all its
+   * test samples; without a training set, even-indexed test samples train and odd ones test. The metrics say which
+   * ({@code train_samples}, {@code test_samples}, {@code train_on_test_half} 1 or 0).
+   */
+  private static Map<String, Double> probe(SparkSession spark, TaskOutcome t, ProbeTrain train, double reg) {
     List<double[]> trainX = new ArrayList<>();
     List<Integer> trainY = new ArrayList<>();
     List<double[]> testX = new ArrayList<>();
     List<Integer> testY = new ArrayList<>();
     for (int i = 0; i < t.imageEmbeddings().length; i++) {
-      (i % 2 == 0 ? trainX : testX).add(t.imageEmbeddings()[i]);
-      (i % 2 == 0 ? trainY : testY).add(t.task().labels()[i]);
+      boolean toTrain = train == null && i % 2 == 0;
+      (toTrain ? trainX : testX).add(t.imageEmbeddings()[i]);
+      (toTrain ? trainY : testY).add(t.task().labels()[i]);
     }
-    return LinearProbe.evaluate(
+    if (train != null) {
+      trainX.addAll(List.of(train.embeddings()));
+      for (int label : train.labels()) {
+        trainY.add(label);
+      }
+    }
+    Map<String, Double> out = new LinkedHashMap<>(LinearProbe.evaluate(
         LinearProbe.frame(spark, trainX.toArray(double[][]::new), trainY.stream().mapToInt(Integer::intValue).toArray()),
         LinearProbe.frame(spark, testX.toArray(double[][]::new), testY.stream().mapToInt(Integer::intValue).toArray()),
-        t.task().classes().size(), reg);
+        t.task().classes().size(), reg));
+    out.put("train_samples", (double) trainX.size());
+    out.put("test_samples", (double) testX.size());
+    out.put("train_on_test_half", train == null ? 1.0 : 0.0);
+    return out;
   }
 }

@@ -29,7 +29,9 @@ final class ModelReport {
       r.headline("text→image R@1 / R@5", pct(m.get("retrieval/text_to_image_R@1")) + " / "
           + pct(m.get("retrieval/text_to_image_R@5")));
     }
-    probes.forEach((task, p) -> r.headline("linear probe " + task + " top-1", pct(p.get("acc1"))));
+    probes.forEach((task, p) -> r.headline("linear probe " + task + " top-1", pct(p.get("acc1")) + " ("
+        + (p.get("train_on_test_half") == 1.0 ? "trained on half the test images" : "trained on "
+        + p.get("train_samples").intValue() + " training images") + ")"));
 
     if (!trainingLog.isEmpty()) {
       List<Double> steps = new ArrayList<>();

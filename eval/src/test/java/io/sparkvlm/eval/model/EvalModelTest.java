@@ -88,7 +88,8 @@ class EvalModelTest {
         "eval.model.images-per-task=40", "eval.model.max-images=120",
         "eval.model.suites=[{root = \"" + world + "\", retrieval = \"eval/retrieval/test.jsonl\", zero-shot = "
             + "[\"eval/zeroshot/shape.json\", \"eval/zeroshot/colour.json\", \"eval/zeroshot/composition.json\"]}, "
-            + "{root = \"" + fashion + "\", zero-shot = [\"zeroshot/fashion-mnist.json\"]}]"));
+            + "{root = \"" + fashion + "\", zero-shot = [\"zeroshot/fashion-mnist.json\"], "
+            + "probe-train = [\"probe/fashion-mnist.json\"]}]"));
     o.addAll(List.of(more));
     return ConfigLoader.load(new ConfigSources(List.of(), o));
   }
@@ -108,6 +109,12 @@ class EvalModelTest {
       assertThat(metrics.get(key).asDouble()).isBetween(0.0, 1.0);
     }
     assertThat(summary).contains("report.html");
+    // Fashion-MNIST's probe trains on its train split (60 images here) and tests on all 60 test images; the
+    // synthetic colour task has no probe-train file in this suite: half its test images train
+    assertThat(metrics.get("linear_probe/fashion-mnist/train_samples").asInt()).isEqualTo(60);
+    assertThat(metrics.get("linear_probe/fashion-mnist/test_samples").asInt()).isEqualTo(60);
+    assertThat(metrics.get("linear_probe/fashion-mnist/train_on_test_half").asInt()).isZero();
+    assertThat(metrics.get("linear_probe/colour/train_on_test_half").asInt()).isOne();
     // the executors' embeddings are the driver's (the evaluator the training loop uses embeds on the driver);
     // compared as embeddings, since an untrained model's near-tied similarities make ranks fragile
     ClipEvalSets sets = ClipEvalSets.read(world.toString(), Optional.of("eval/retrieval/test.jsonl"), List.of(),
@@ -130,6 +137,16 @@ class EvalModelTest {
     assertThat(html).contains("Zero-shot fashion-mnist: confusion matrix").contains("Training loss").contains("confusion matrix").contains("Retrieval recall@k")
         .contains("data:image/jpeg;base64").contains("Not evaluated yet");
     assertThat(Files.readString(dir.resolve("report/report.md"))).contains("zeroshot/shape/acc1");
+  }
+
+  @Test
+  void aProbeTrainingSetForAnUnknownTaskIsAClearError() {
+    Config config = config("eval.model.suites=[{root = \"" + fashion + "\", zero-shot = [], "
+        + "probe-train = [\"probe/fashion-mnist.json\"]}]");
+    EvalJob job = new EvalJob();
+    assertThatThrownBy(() -> JobLauncher.execute(job, spark, config, job.readConfig(new ConfigReader(config))))
+        .hasMessageContaining("probe/fashion-mnist.json")
+        .hasMessageContaining("linear-probe training set for task 'fashion-mnist', which no zero-shot file");
   }
 
   @Test
