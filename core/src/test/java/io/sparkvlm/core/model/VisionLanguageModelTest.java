@@ -159,6 +159,30 @@ class VisionLanguageModelTest {
   }
 
   /**
+   * LLaVA-1.5's path to a larger image: the CLIP resized (positions resampled) then copied into a VLM of the new
+   * size, which sees more patches (here 4 -> 9 visual tokens) and runs.
+   */
+  @Test
+  void aClipResizedToALargerImageStartsAVlmOfThatSize() {
+    Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    ComputationGraph clip = ClipModel.build(MICRO, new NoOp(), DataType.FLOAT, 11);
+    ComputationGraph larger = PositionResize.withImageSize(clip, MICRO, 12, Optimiser.adam(1e-3), 11);
+    ClipShape at12 = new ClipShape("clip-micro-12", MICRO.vision(), MICRO.text(), 12, 4, 5, 11, 8);
+    VisionLanguageModel.Shape s = VisionLanguageModel.Shape.of(at12, new Connector.Linear());
+    assertThat(s.visualTokens()).isEqualTo(9);
+    ComputationGraph lm = LanguageModel.build(s.lm(), new NoOp(), DataType.FLOAT, 12);
+    ComputationGraph vlm = VisionLanguageModel.build(s, new NoOp(), DataType.FLOAT, 13, Trainable.INSTRUCT);
+    VisionLanguageModel.initialiseFrom(vlm, s, larger, lm);
+    assertThat(vlm.getParam("visionStem_pos")).isEqualTo(larger.getParam("visionStem_pos"));
+    assertThat(vlm.getParam("visionStem_pos").shape()).containsExactly(10, 6);
+    MultiDataSet b = VisionLanguageModel.batch(s, Nd4j.rand(DataType.FLOAT, 2, 3, 12, 12),
+        List.of(new int[] {1, 5, 2}, new int[] {1, 6, 7, 2}), LanguageModel.learnAll(List.of(new int[] {1, 5, 2},
+            new int[] {1, 6, 7, 2})));
+    assertThat(vlm.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0].shape()).containsExactly(2, 14, 11);
+    assertThat(vlm.score(b)).isFinite().isPositive();
+  }
+
+  /**
    * Only the image says which colour it is: a nano VLM (random, frozen vision tower, as in stage 2) learns to answer
    * with the colour's token after the start token, and greedy generation names held-out images' colours.
    */
