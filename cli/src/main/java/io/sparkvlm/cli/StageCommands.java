@@ -168,13 +168,18 @@ final class StageCommands {
       @picocli.CommandLine.Option(names = "--results", required = true, description = "[{question_id, answer}]")
       String results;
 
+      @picocli.CommandLine.Option(names = "--images", description = "COCO-format JSON naming each image_id's "
+          + "file_name (images are found relative to it), for the report's gallery")
+      String images;
+
       @picocli.CommandLine.Option(names = "--out", description = "report folder (default: ${DEFAULT-VALUE})")
       java.nio.file.Path out = java.nio.file.Path.of("work/reports/vqa");
 
       @Override
       public Integer call() {
         return report(() -> io.sparkvlm.eval.ScoreFiles.vqa(questions, annotations, results),
-            io.sparkvlm.eval.ScoreFiles::vqaReport, out);
+            m -> io.sparkvlm.eval.ScoreFiles.vqaReport(questions, annotations, results,
+                java.util.Optional.ofNullable(images), m), out);
       }
     }
 

@@ -95,15 +95,22 @@ class VlmTest {
     var results = mapper.createArrayNode();
     annotations.get("annotations").forEach(a -> results.addObject().put("question_id", a.get("question_id").asLong())
         .put("answer", a.get("multiple_choice_answer").asText()));
+    // one wrong answer: the gallery of the worst answered shows it first
+    long wrongId = annotations.get("annotations").get(0).get("question_id").asLong();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) results.get(0)).put("answer", "purple elephant");
     java.nio.file.Path vqaResults = dir.resolve("vqa-results.json");
     mapper.writeValue(vqaResults.toFile(), results);
     Result vqa = vlm("eval", "vqa", "--questions", world.resolve("eval/vqa/questions_test.json").toString(),
         "--annotations", world.resolve("eval/vqa/annotations_test.json").toString(),
-        "--results", vqaResults.toString(), "--out", dir.resolve("vqa-report").toString());
+        "--results", vqaResults.toString(), "--images", world.resolve("eval/captions/captions_test.json").toString(),
+        "--out", dir.resolve("vqa-report").toString());
     assertThat(vqa.code()).as(vqa.err()).isZero();
     var metrics = mapper.readTree(dir.resolve("vqa-report/metrics.json").toFile());
-    assertThat(metrics.get("overall").asDouble()).isEqualTo(100.0);
-    assertThat(dir.resolve("vqa-report/report.md")).content().contains("| overall | 100.0000 |");
+    int questions = metrics.get("questions").asInt();
+    assertThat(metrics.get("overall").asDouble()).isCloseTo(100.0 * (questions - 1) / questions,
+        org.assertj.core.api.Assertions.within(0.01));
+    assertThat(dir.resolve("vqa-report/report.md")).content().contains("| overall |");
+    assertThat(wrongId).isPositive();
     // captions: the first reference as the candidate scores high, a constant caption low
     var coco = mapper.readTree(world.resolve("eval/captions/captions_test.json").toFile());
     var first = mapper.createArrayNode();
@@ -128,7 +135,12 @@ class VlmTest {
     assertThat(dom).contains("data-charts-rendered=\"1\"").contains("data-broken-images=\"0\"")
         .contains(String.format("%.3f", good)).contains("Best by CIDEr-D").contains("<img");
     String vqaDom = HeadlessChromium.dumpDom(dir.resolve("vqa-report/report.html"), dir.resolve("chromium-2"));
-    assertThat(vqaDom).contains("data-charts-rendered=\"2\"").contains("100.00");
+    assertThat(vqaDom).contains("data-charts-rendered=\"2\"").contains("data-broken-images=\"0\"")
+        .contains("Answered worst").contains("Answered best").contains("answer: purple elephant (accuracy 0.00)")
+        .contains("<img");
+    // the gallery's first item is the wrong answer, with its image
+    String worst = vqaDom.substring(vqaDom.indexOf("Answered worst"));
+    assertThat(worst.indexOf("purple elephant")).isLessThan(worst.indexOf("accuracy 100.00"));
     double bad = mapper.readTree(dir.resolve("c2/metrics.json").toFile()).at("/scores/CIDEr").asDouble();
     assertThat(good).isGreaterThan(1.0).isGreaterThan(10 * bad);
     // a results file missing images is a clear error

@@ -83,8 +83,53 @@ public final class ScoreFiles {
     return out;
   }
 
-  /** The HTML report of a VQA evaluation: accuracy by type and the questions answered worst. */
-  public static HtmlReport vqaReport(Map<String, Object> metrics) {
+  /**
+   * The HTML report of a VQA evaluation: accuracy by type, and galleries of the questions answered worst and best
+   * (the image, the question, the answer given, the ten human answers). VQA v2 files name images by id only:
+   * {@code imagesFile}, a COCO-format JSON whose {@code images} give each id's {@code file_name} (COCO's own
+   * annotations, whose image ids VQA v2 uses; the synthetic world's captions file), finds them, relative to it.
+   */
+  public static HtmlReport vqaReport(String questionsFile, String annotationsFile, String resultsFile,
+      java.util.Optional<String> imagesFile, Map<String, Object> metrics) {
+    HtmlReport r = vqaReport(metrics);
+    List<VqaAccuracy.Question> questions = StandardFormats.vqaQuestions(questionsFile, annotationsFile);
+    Map<Long, String> answers = StandardFormats.vqaResults(resultsFile);
+    Map<Long, Double> accuracy = VqaAccuracy.evaluate(questions, answers).perQuestion();
+    Map<Long, StandardFormats.VqaQuestionText> texts = StandardFormats.vqaQuestionTexts(questionsFile);
+    Map<String, String> files = imagesFile.map(StandardFormats::cocoImageFiles).orElse(Map.of());
+    List<VqaAccuracy.Question> byAccuracy = new ArrayList<>(questions);
+    byAccuracy.sort(java.util.Comparator.comparingDouble((VqaAccuracy.Question q) -> accuracy.get(q.questionId()))
+        .thenComparingLong(VqaAccuracy.Question::questionId));
+    int n = Math.min(6, byAccuracy.size());
+    r.gallery("Answered worst", vqaItems(byAccuracy.subList(0, n), answers, accuracy, texts, files, imagesFile));
+    List<VqaAccuracy.Question> best = new ArrayList<>(byAccuracy.subList(byAccuracy.size() - n, byAccuracy.size()));
+    java.util.Collections.reverse(best);
+    r.gallery("Answered best", vqaItems(best, answers, accuracy, texts, files, imagesFile));
+    return r;
+  }
+
+  private static List<HtmlReport.Item> vqaItems(List<VqaAccuracy.Question> questions, Map<Long, String> answers,
+      Map<Long, Double> accuracy, Map<Long, StandardFormats.VqaQuestionText> texts, Map<String, String> files,
+      java.util.Optional<String> imagesFile) {
+    List<HtmlReport.Item> out = new ArrayList<>();
+    for (VqaAccuracy.Question q : questions) {
+      StandardFormats.VqaQuestionText t = texts.get(q.questionId());
+      Map<String, Long> humans = new java.util.TreeMap<>();
+      q.answers().forEach(a -> humans.merge(a, 1L, Long::sum));
+      StringBuilder h = new StringBuilder("humans:");
+      humans.forEach((a, c) -> h.append(' ').append(a).append(c > 1 ? " x" + c : "").append(';'));
+      List<String> lines = List.of("Q: " + t.question(),
+          "answer: " + answers.getOrDefault(q.questionId(), "(none)") + " (accuracy "
+              + String.format("%.2f", accuracy.get(q.questionId())) + ")",
+          h.substring(0, h.length() - 1), "image " + t.imageId() + ", " + q.questionType());
+      byte[] image = imagesFile.map(f -> StandardFormats.findImage(f, files.get(t.imageId()))).orElse(null);
+      out.add(HtmlReport.Item.of(image, lines));
+    }
+    return out;
+  }
+
+  /** The VQA report's headline numbers and charts. */
+  static HtmlReport vqaReport(Map<String, Object> metrics) {
     HtmlReport r = new HtmlReport("VQA: " + metrics.get("questions") + " questions");
     r.headline("accuracy (VQA v2)", String.format("%.2f", (Double) metrics.get("overall")));
     @SuppressWarnings("unchecked")

@@ -127,6 +127,24 @@ public final class StandardFormats {
     return out;
   }
 
+  /** A VQA v2 question's image and text. */
+  public record VqaQuestionText(String imageId, String question) {}
+
+  /** question id -> its image id and text, from a VQA v2 questions file. */
+  public static Map<Long, VqaQuestionText> vqaQuestionTexts(String questionsFile) {
+    JsonNode questions = read(questionsFile).get("questions");
+    if (questions == null) {
+      throw new IllegalArgumentException("VQA files need a 'questions' array (" + questionsFile + ")");
+    }
+    Map<Long, VqaQuestionText> out = new LinkedHashMap<>();
+    for (JsonNode q : questions) {
+      require(q, questionsFile, "question_id", "image_id", "question");
+      out.put(q.get("question_id").asLong(), new VqaQuestionText(q.get("image_id").asText(),
+          q.get("question").asText()));
+    }
+    return out;
+  }
+
   public static Map<Long, String> vqaResults(String location) {
     JsonNode root = read(location);
     if (!root.isArray()) {

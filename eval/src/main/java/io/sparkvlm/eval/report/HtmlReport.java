@@ -110,8 +110,11 @@ public final class HtmlReport {
 
   /** One gallery item: an image (bytes and MIME type) and lines of text under it. */
   public record Item(byte[] image, String mime, List<String> lines) {
-    /** An image with its MIME type from its leading bytes (JPEG when unrecognised). */
+    /** An image with its MIME type from its leading bytes (JPEG when unrecognised); null: text only. */
     public static Item of(byte[] image, List<String> lines) {
+      if (image == null) {
+        return new Item(null, null, lines);
+      }
       return new Item(image, io.sparkvlm.core.image.ImageFormat.sniff(image)
           .map(io.sparkvlm.core.image.ImageFormat::mimeType).orElse("image/jpeg"), lines);
     }
