@@ -27,8 +27,8 @@ import org.apache.spark.sql.SparkSession;
  * generate the world, serve its simulated web on 127.0.0.1, ingest it, pretrain a tiny CLIP on the pairs (with
  * zero-shot and retrieval evaluation on the world's held-out test split), evaluate it on the executors into an
  * HTML report, pretrain a tiny decoder LM on the captions and instruction text, and summarise: ingest status
- * counts against the faults the web injected, the model's headline numbers, the LM's held-out perplexity. Later stages join as they land; the demo
- * says which are still missing.
+ * counts against the faults the web injected, the model's headline numbers, the LM's held-out perplexity. Later
+ * stages join as they land; the demo says which are still missing.
  */
 final class Demo {
   static final List<String> MISSING = List.of(

@@ -1,12 +1,17 @@
 package io.sparkvlm.core.model;
 
 import io.sparkvlm.core.model.layers.ClipLoss;
-import io.sparkvlm.core.model.layers.CorrectedSameDiffLayer;
+import io.sparkvlm.core.model.layers.Freezable;
 import io.sparkvlm.core.model.layers.TextStem;
 import io.sparkvlm.core.model.layers.TokenPool;
 import io.sparkvlm.core.model.layers.TransformerBlock;
 import io.sparkvlm.core.model.layers.VisionEmbedding;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -20,7 +25,8 @@ import io.sparkvlm.core.model.training.Optimiser;
  *
  * <pre>
  *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x L -> TokenPool(first) -> imageEmbedding [B, E]
- *   text  [B, 1, T]    -> TokenTable, TextPositions -> TransformerBlock x L (causal) -> TokenPool(last) -> textEmbedding
+ *   text  [B, 1, T]    -> TextStem (TokenTable, TextPositions) -> TransformerBlock x L (causal)
+ *                      -> TokenPool(last) -> textEmbedding [B, E]
  *   [imageEmbedding | textEmbedding] -> ClipLoss (symmetric InfoNCE, learnable logit scale)
  * </pre>
  *
@@ -33,6 +39,10 @@ public final class ClipModel {
   public static final String IMAGE_EMBEDDING = "imageEmbedding";
   public static final String TEXT_EMBEDDING = "textEmbedding";
   public static final String LOSS = "loss";
+  /** Layer names other models share, so trained towers copy across ({@link Weights}). */
+  public static final String VISION_STEM = "visionStem";
+  public static final String VISION_BLOCK = "visionBlock";
+  public static final String TEXT_BLOCK = "textBlock";
 
   private ClipModel() {}
 
@@ -57,26 +67,17 @@ public final class ClipModel {
 
   private static ComputationGraphConfiguration configuration(ClipShape s, NeuralNetConfiguration.Builder base,
       DataType dataType, long seed, Trainable trainable) {
-    java.util.function.Function<CorrectedSameDiffLayer, org.deeplearning4j.nn.conf.layers.Layer> vision =
-        trainable == Trainable.ALL ? l -> l : ClipModel::frozen;
+    Function<Freezable, Layer> vision = trainable == Trainable.ALL ? Freezable::trained : ClipModel::frozen;
     var b = base.dataType(dataType).seed(seed).graphBuilder()
         .addInputs(IMAGE, TEXT)
         .setInputTypes(InputType.convolutional(s.imageSize(), s.imageSize(), 3),
             InputType.recurrent(1, s.contextLength()));
-    b.addLayer("visionStem", vision.apply(new VisionEmbedding(s.imageSize(), s.patchSize(), s.vision().width())),
-        IMAGE);
-    String last = "visionStem";
-    for (int i = 0; i < s.vision().layers(); i++) {
-      String name = "visionBlock" + i;
-      b.addLayer(name, vision.apply(new TransformerBlock(s.vision().width(), s.vision().heads(),
-          s.vision().mlpRatio(), s.patches() + 1, false)), last);
-      last = name;
-    }
+    String last = addVisionTower(b, IMAGE, s, s.vision().layers(), vision);
     b.addLayer(IMAGE_EMBEDDING, vision.apply(new TokenPool(s.vision().width(), s.embedDim(), s.patches() + 1,
         TokenPool.Pick.FIRST)), last);
     last = TextStem.add(b, TEXT, s.vocabSize(), s.contextLength(), s.text().width());
     for (int i = 0; i < s.text().layers(); i++) {
-      String name = "textBlock" + i;
+      String name = TEXT_BLOCK + i;
       b.addLayer(name, new TransformerBlock(s.text().width(), s.text().heads(), s.text().mlpRatio(),
           s.contextLength(), true), last);
       last = name;
@@ -88,8 +89,36 @@ public final class ClipModel {
     return b.setOutputs(LOSS).build();
   }
 
-  /** A frozen layer: no gradient step and no weight decay (see CorrectedSameDiffLayer#exemptFromWeightDecay). */
-  private static org.deeplearning4j.nn.conf.layers.Layer frozen(CorrectedSameDiffLayer layer) {
+  /**
+   * The ViT's stem and its first {@code layers} blocks ({@link #VISION_STEM}, {@link #VISION_BLOCK}i) after
+   * {@code input}, each through {@code wrap} (freezing); returns the last layer's name. [B, 3, S, S] in,
+   * [B, width, 1 + patches] out.
+   */
+  static String addVisionTower(GraphBuilder b, String input, ClipShape s, int layers,
+      Function<Freezable, Layer> wrap) {
+    ClipShape.Tower v = s.vision();
+    b.addLayer(VISION_STEM, wrap.apply(new VisionEmbedding(s.imageSize(), s.patchSize(), v.width())), input);
+    String last = VISION_STEM;
+    for (int i = 0; i < layers; i++) {
+      String name = VISION_BLOCK + i;
+      b.addLayer(name, wrap.apply(new TransformerBlock(v.width(), v.heads(), v.mlpRatio(), s.patches() + 1, false)),
+          last);
+      last = name;
+    }
+    return last;
+  }
+
+  /** The names of the stem and the first {@code layers} blocks of the vision tower. */
+  static List<String> visionTowerLayers(int layers) {
+    List<String> out = new ArrayList<>(List.of(VISION_STEM));
+    for (int i = 0; i < layers; i++) {
+      out.add(VISION_BLOCK + i);
+    }
+    return out;
+  }
+
+  /** A frozen layer: no gradient step and no weight decay ({@link Freezable}). */
+  private static Layer frozen(Freezable layer) {
     return new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(layer.exemptFromWeightDecay());
   }
 

@@ -10,9 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Batched decoding with a {@link LanguageModel} or a {@link VisionLanguageModel}: greedy, or sampled with temperature, top-k and top-p (nucleus),
- * seeded; each sequence stops at the end-of-text token, at {@code maxNewTokens} or at the context length. No
- * key/value cache: each step runs the whole (short) context again.
+ * Batched decoding with a {@link LanguageModel} or a {@link VisionLanguageModel}: greedy, or sampled with
+ * temperature, top-k and top-p (nucleus), seeded; each sequence stops at the end-of-text token, at
+ * {@code maxNewTokens} or at the context length. No key/value cache: each step runs the whole (short) context
+ * again.
  */
 public final class Generation {
   private Generation() {}

@@ -20,15 +20,18 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * A decoder-only language model (GPT's layout, the text tower's blocks) as a DL4J ComputationGraph:
  *
  * <pre>
- *   ids [B, 1, T] -> TokenTable, TextPositions -> causal TransformerBlock x L -> LmLoss (ln_final, vocabulary projection,
- *   masked next-token cross-entropy); the graph's output activations are the logits [B, T, V]
+ *   ids [B, 1, T] -> TextStem (TokenTable, TextPositions) -> causal TransformerBlock x L
+ *   -> LmLoss (ln_final, vocabulary projection, masked next-token cross-entropy)
  * </pre>
  *
- * The image prefix and connectors of the LLaVA stages are not part of it yet.
+ * The graph's output activations are the logits [B, T, V]. With an image in front of the text it is
+ * {@link VisionLanguageModel}, which uses the same layer names so a trained LM copies in.
  */
 public final class LanguageModel {
   public static final String TEXT = "text";
   public static final String HEAD = "lm";
+  /** The decoder blocks' name prefix (shared with {@link VisionLanguageModel}). */
+  public static final String BLOCK = "block";
 
   private LanguageModel() {}
 
@@ -70,7 +73,7 @@ public final class LanguageModel {
         .setInputTypes(InputType.recurrent(1, s.contextLength()));
     String last = TextStem.add(b, TEXT, s.vocabSize(), s.contextLength(), s.tower().width());
     for (int i = 0; i < s.tower().layers(); i++) {
-      String name = "block" + i;
+      String name = BLOCK + i;
       b.addLayer(name, new TransformerBlock(s.tower().width(), s.tower().heads(), s.tower().mlpRatio(),
           s.contextLength(), true), last);
       last = name;

@@ -1,11 +1,11 @@
 package io.sparkvlm.core.model;
 
 import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.model.layers.Freezable;
 import io.sparkvlm.core.model.layers.PrefixConcat;
 import io.sparkvlm.core.model.layers.TextStem;
 import io.sparkvlm.core.model.layers.TokenPool;
 import io.sparkvlm.core.model.layers.TransformerBlock;
-import io.sparkvlm.core.model.layers.VisionEmbedding;
 import io.sparkvlm.core.model.layers.VisionFeatures;
 import io.sparkvlm.core.model.training.Optimiser;
 import java.util.ArrayList;
@@ -39,8 +39,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * bidirectional sequence (the issue's design), which lets every layer be the tested transformer block. The loss is
  * two-way cross-entropy, as BLIP's {@code F.cross_entropy(itm_logits, itm_labels)}; training batches hold each
  * positive pair and two hard negatives ({@link HardNegatives}, {@link #batch}). Layer names follow {@link ClipModel}
- * ({@code visionStem, visionBlock*, textTokens, textStem, textBlock*}), so {@link #initialiseFrom} starts from a trained CLIP, as
- * BLIP's matching encoder shares the contrastive text encoder's weights.
+ * ({@code visionStem, visionBlock*, textTokens, textStem, textBlock*}), so {@link #initialiseFrom} starts from a
+ * trained CLIP, as BLIP's matching encoder shares the contrastive text encoder's weights.
  */
 public final class MatchingModel {
   public static final String IMAGE = "image";
@@ -111,20 +111,14 @@ public final class MatchingModel {
         .addInputs(IMAGE, TEXT)
         .setInputTypes(InputType.convolutional(c.imageSize(), c.imageSize(), 3),
             InputType.recurrent(1, c.contextLength()));
-    b.addLayer("visionStem", new VisionEmbedding(c.imageSize(), c.patchSize(), v.width()), IMAGE);
-    String last = "visionStem";
-    for (int i = 0; i < v.layers(); i++) {
-      String name = "visionBlock" + i;
-      b.addLayer(name, new TransformerBlock(v.width(), v.heads(), v.mlpRatio(), s.imageTokens(), false), last);
-      last = name;
-    }
+    String last = ClipModel.addVisionTower(b, IMAGE, c, v.layers(), Freezable::trained);
     b.addLayer("imageTokens", new Connector.Linear().layer(v.width(), t.width(), c.patches(),
         VisionFeatures.CLS_PATCH), last);
     String text = TextStem.add(b, TEXT, c.vocabSize(), c.contextLength(), t.width());
     b.addVertex("prefix", new PrefixConcat(s.imageTokens(), c.contextLength()), "imageTokens", text);
     last = "prefix";
     for (int i = 0; i < t.layers(); i++) {
-      String name = "textBlock" + i;
+      String name = ClipModel.TEXT_BLOCK + i;
       b.addLayer(name, new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(), false), last);
       last = name;
     }
@@ -175,14 +169,14 @@ public final class MatchingModel {
 
   /** Starts from a trained CLIP: its vision tower, text stem and text blocks. Returns the layers copied. */
   public static List<String> initialiseFrom(ComputationGraph itm, Shape s, ComputationGraph clip) {
-    List<String> layers = new ArrayList<>(List.of("visionStem", TextStem.TOKENS, TextStem.STEM));
+    List<String> layers = new ArrayList<>(List.of(ClipModel.VISION_STEM, TextStem.TOKENS, TextStem.STEM));
     for (int i = 0; i < s.clip().vision().layers(); i++) {
-      layers.add("visionBlock" + i);
+      layers.add(ClipModel.VISION_BLOCK + i);
     }
     for (int i = 0; i < s.clip().text().layers(); i++) {
-      layers.add("textBlock" + i);
+      layers.add(ClipModel.TEXT_BLOCK + i);
     }
-    return Weights.copyLayers(clip, itm, layers);
+    return Weights.copyLayers(itm, new Weights.Source(clip, layers));
   }
 
   private static INDArray rows(INDArray images, int[] rows) {

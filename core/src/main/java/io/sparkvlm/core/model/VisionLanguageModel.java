@@ -1,18 +1,16 @@
 package io.sparkvlm.core.model;
 
 import io.sparkvlm.core.model.layers.Connector;
-import io.sparkvlm.core.model.layers.CorrectedSameDiffLayer;
+import io.sparkvlm.core.model.layers.Freezable;
 import io.sparkvlm.core.model.layers.LmLoss;
 import io.sparkvlm.core.model.layers.PrefixConcat;
 import io.sparkvlm.core.model.layers.TextStem;
-import io.sparkvlm.core.model.layers.TokenTable;
 import io.sparkvlm.core.model.layers.TransformerBlock;
-import io.sparkvlm.core.model.layers.VisionEmbedding;
 import io.sparkvlm.core.model.layers.VisionFeatures;
 import io.sparkvlm.core.model.training.Optimiser;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -52,9 +50,6 @@ public final class VisionLanguageModel {
   public static final String CONNECTOR = "connector";
   public static final String PREFIX = "prefix";
   public static final String HEAD = LanguageModel.HEAD;
-  static final String VISION_STEM = "visionStem";
-  static final String VISION_BLOCK = "visionBlock";
-  static final String BLOCK = "block";
 
   /** A zero step for layers that stay fixed but pass gradients through (the LM while the connector aligns). */
   private static final IUpdater ZERO_STEP = new Sgd(0.0);
@@ -139,29 +134,23 @@ public final class VisionLanguageModel {
     ClipShape c = s.clip();
     ClipShape.Tower v = c.vision();
     ClipShape.Tower t = c.text();
+    Function<Freezable, Layer> trained = Freezable::trained;
     // the vision tower and the text stem have nothing trainable upstream: frozen, they are skipped in backprop
-    UnaryOperator<Layer> vision = trainable == Trainable.ALL ? l -> l : VisionLanguageModel::frozen;
-    UnaryOperator<Layer> textStem = trainable == Trainable.ALIGN ? VisionLanguageModel::frozen : l -> l;
+    Function<Freezable, Layer> vision = trainable == Trainable.ALL ? trained : VisionLanguageModel::frozen;
+    Function<Freezable, Layer> textStem = trainable == Trainable.ALIGN ? VisionLanguageModel::frozen : trained;
     // the decoder passes the gradient down to the connector: frozen as a zero step
-    UnaryOperator<Layer> decoder = trainable == Trainable.ALIGN ? VisionLanguageModel::zeroStep : l -> l;
+    Function<Freezable, Layer> decoder = trainable == Trainable.ALIGN ? VisionLanguageModel::zeroStep : trained;
     var b = base.dataType(dataType).seed(seed).graphBuilder()
         .addInputs(IMAGE, TEXT)
         .setInputTypes(InputType.convolutional(c.imageSize(), c.imageSize(), 3),
             InputType.recurrent(1, c.contextLength()));
-    b.addLayer(VISION_STEM, vision.apply(new VisionEmbedding(c.imageSize(), c.patchSize(), v.width())), IMAGE);
-    String last = VISION_STEM;
-    for (int i = 0; i < s.visionLayers(); i++) {
-      String name = VISION_BLOCK + i;
-      b.addLayer(name, vision.apply(new TransformerBlock(v.width(), v.heads(), v.mlpRatio(), c.patches() + 1,
-          false)), last);
-      last = name;
-    }
+    String last = ClipModel.addVisionTower(b, IMAGE, c, s.visionLayers(), vision);
     b.addLayer(CONNECTOR, s.connector().layer(v.width(), t.width(), c.patches(), s.features()), last);
     String text = TextStem.add(b, TEXT, c.vocabSize(), c.contextLength(), t.width(), textStem);
     b.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), c.contextLength()), CONNECTOR, text);
     last = PREFIX;
     for (int i = 0; i < t.layers(); i++) {
-      String name = BLOCK + i;
+      String name = LanguageModel.BLOCK + i;
       b.addLayer(name, decoder.apply(new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(),
           true)), last);
       last = name;
@@ -171,26 +160,19 @@ public final class VisionLanguageModel {
   }
 
   /** Frozen, no backprop through it, no weight decay. */
-  private static Layer frozen(Layer layer) {
-    return new FrozenLayer(exemptFromDecay(layer));
+  private static Layer frozen(Freezable layer) {
+    return new FrozenLayer(layer.exemptFromWeightDecay());
   }
 
-  /** Frozen with gradients passing through: a zero learning rate for every parameter, no weight decay. */
-  private static Layer zeroStep(Layer layer) {
-    AbstractSameDiffLayer l = (AbstractSameDiffLayer) exemptFromDecay(layer);
+  /**
+   * Frozen with gradients passing through: a zero learning rate for every parameter, no weight decay (the decoder's
+   * blocks and head, all SameDiff layers).
+   */
+  private static Layer zeroStep(Freezable layer) {
+    AbstractSameDiffLayer l = (AbstractSameDiffLayer) layer.exemptFromWeightDecay();
     l.setUpdater(ZERO_STEP);
     l.setBiasUpdater(ZERO_STEP);
     return l;
-  }
-
-  private static Layer exemptFromDecay(Layer layer) {
-    if (layer instanceof CorrectedSameDiffLayer l) {
-      return l.exemptFromWeightDecay();
-    }
-    if (layer instanceof TokenTable) {
-      return layer; // never decayed
-    }
-    return ((LmLoss) layer).exemptFromWeightDecay();
   }
 
   /**
@@ -199,6 +181,10 @@ public final class VisionLanguageModel {
    * Features {image, text}, feature masks {none, text mask}, labels [B, 2, N + T].
    */
   public static MultiDataSet batch(Shape s, INDArray images, List<int[]> sequences, List<boolean[]> learn) {
+    if (images.size(0) != sequences.size() || learn.size() != sequences.size()) {
+      throw new IllegalArgumentException("a batch needs one image and one learn mask per sequence: "
+          + images.size(0) + " images, " + sequences.size() + " sequences, " + learn.size() + " masks");
+    }
     MultiDataSet text = LanguageModel.batch(sequences, learn, s.clip().contextLength());
     INDArray textLabels = text.getLabels(0);                                                 // [B, 2, T]
     long b = sequences.size();
@@ -229,17 +215,12 @@ public final class VisionLanguageModel {
    */
   public static List<String> initialiseFrom(ComputationGraph vlm, Shape s, ComputationGraph clip,
       ComputationGraph lm) {
-    List<String> vision = new ArrayList<>(List.of(VISION_STEM));
-    for (int i = 0; i < s.visionLayers(); i++) {
-      vision.add(VISION_BLOCK + i);
-    }
     List<String> decoder = new ArrayList<>(List.of(TextStem.TOKENS, TextStem.STEM));
     for (int i = 0; i < s.clip().text().layers(); i++) {
-      decoder.add(BLOCK + i);
+      decoder.add(LanguageModel.BLOCK + i);
     }
     decoder.add(HEAD);
-    List<String> copied = new ArrayList<>(Weights.copyLayers(clip, vlm, vision));
-    copied.addAll(Weights.copyLayers(lm, vlm, decoder));
-    return copied;
+    return Weights.copyLayers(vlm, new Weights.Source(clip, ClipModel.visionTowerLayers(s.visionLayers())),
+        new Weights.Source(lm, decoder));
   }
 }

@@ -12,38 +12,53 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Weights {
   private Weights() {}
 
+  /** Layers to copy from a model. */
+  public record Source(ComputationGraph model, List<String> layers) {}
+
   /**
-   * Copies every parameter of the named layers from {@code from} into {@code to} (same layer names, same parameter
-   * names and shapes, else an error naming the first mismatch; nothing is copied then). Returns the layers copied.
+   * Copies every parameter of each source's named layers into {@code to} (same layer names, same parameter names
+   * and shapes, else an error naming the first mismatch; nothing is copied then, from any source). Returns the
+   * layers copied, in order.
    */
-  public static List<String> copyLayers(ComputationGraph from, ComputationGraph to, List<String> layers) {
+  public static List<String> copyLayers(ComputationGraph to, Source... sources) {
     List<INDArray[]> pairs = new ArrayList<>();
-    for (String name : layers) {
-      Layer source = from.getLayer(name);
-      Layer target = to.getLayer(name);
-      if (source == null || target == null) {
-        throw new IllegalArgumentException("Cannot copy layer '" + name + "': the "
-            + (source == null ? "source" : "target") + " model has no such layer");
-      }
-      Map<String, INDArray> sourceParams = source.paramTable();
-      Map<String, INDArray> targetParams = target.paramTable();
-      if (!sourceParams.keySet().equals(targetParams.keySet())) {
-        throw new IllegalArgumentException("Cannot copy layer '" + name + "': parameters " + sourceParams.keySet()
-            + " vs " + targetParams.keySet());
-      }
-      for (Map.Entry<String, INDArray> e : sourceParams.entrySet()) {
-        INDArray t = targetParams.get(e.getKey());
-        if (!Arrays.equals(e.getValue().shape(), t.shape())) {
-          throw new IllegalArgumentException("Cannot copy " + name + "." + e.getKey() + ": shape "
-              + Arrays.toString(e.getValue().shape()) + " into " + Arrays.toString(t.shape()));
-        }
-        pairs.add(new INDArray[] {e.getValue(), t});
+    List<String> copied = new ArrayList<>();
+    for (Source from : sources) {
+      for (String name : from.layers()) {
+        pairs.addAll(matchingParams(from.model(), to, name));
+        copied.add(name);
       }
     }
     // assign into the parameter views: DL4J M2.1's SameDiffLayer.setParam checks the shape and does nothing
     for (INDArray[] p : pairs) {
       p[1].assign(p[0]);
     }
-    return List.copyOf(layers);
+    return List.copyOf(copied);
+  }
+
+  /** (source, target) parameter pairs of one layer, checked. */
+  private static List<INDArray[]> matchingParams(ComputationGraph from, ComputationGraph to, String name) {
+    List<INDArray[]> pairs = new ArrayList<>();
+    Layer source = from.getLayer(name);
+    Layer target = to.getLayer(name);
+    if (source == null || target == null) {
+      throw new IllegalArgumentException("Cannot copy layer '" + name + "': the "
+          + (source == null ? "source" : "target") + " model has no such layer");
+    }
+    Map<String, INDArray> sourceParams = source.paramTable();
+    Map<String, INDArray> targetParams = target.paramTable();
+    if (!sourceParams.keySet().equals(targetParams.keySet())) {
+      throw new IllegalArgumentException("Cannot copy layer '" + name + "': parameters " + sourceParams.keySet()
+          + " vs " + targetParams.keySet());
+    }
+    for (Map.Entry<String, INDArray> e : sourceParams.entrySet()) {
+      INDArray t = targetParams.get(e.getKey());
+      if (!Arrays.equals(e.getValue().shape(), t.shape())) {
+        throw new IllegalArgumentException("Cannot copy " + name + "." + e.getKey() + ": shape "
+            + Arrays.toString(e.getValue().shape()) + " into " + Arrays.toString(t.shape()));
+      }
+      pairs.add(new INDArray[] {e.getValue(), t});
+    }
+    return pairs;
   }
 }

@@ -146,8 +146,14 @@ class VisionLanguageModelTest {
     // a CLIP of another image size does not fit
     ClipShape bigger = new ClipShape("clip-micro-16", MICRO.vision(), MICRO.text(), 16, 4, 5, 11, 8);
     ComputationGraph otherClip = ClipModel.build(bigger, new NoOp(), DataType.FLOAT, 11);
-    assertThatThrownBy(() -> VisionLanguageModel.initialiseFrom(vlm, s, otherClip, lm))
+    ComputationGraph otherLm = LanguageModel.build(s.lm(), new NoOp(), DataType.FLOAT, 14);
+    INDArray vocabBefore = vlm.getParam("lm_vocab").dup();
+    assertThatThrownBy(() -> VisionLanguageModel.initialiseFrom(vlm, s, otherClip, otherLm))
         .hasMessageContaining("visionStem.pos").hasMessageContaining("[17, 6] into [5, 6]");
+    assertThat(vlm.getParam("lm_vocab")).as("nothing copied from either model").isEqualTo(vocabBefore);
+    assertThatThrownBy(() -> VisionLanguageModel.batch(s, Nd4j.rand(DataType.FLOAT, 3, 3, 8, 8),
+        List.of(new int[] {1, 2}), List.of(new boolean[] {true, true})))
+        .hasMessageContaining("3 images, 1 sequences");
 
     File file = dir.resolve("vlm.zip").toFile();
     ModelSerializer.writeModel(vlm, file, true);

@@ -18,8 +18,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Training steps per second of a model shape (CLIP, decoder LM, vision-language model, matching model) in one process (no Spark), on one fixed random batch (the data
- * pipeline is not measured), and where the step's time goes: forward alone vs forward + backward + update.
+ * Training steps per second of a model shape (CLIP, decoder LM, vision-language model, matching model) in one
+ * process (no Spark), on one fixed random batch (the data pipeline is not measured), and where the step's time
+ * goes: forward alone vs forward + backward + update.
  */
 public final class TrainingThroughput {
   private TrainingThroughput() {}

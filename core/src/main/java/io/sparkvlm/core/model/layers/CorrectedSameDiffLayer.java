@@ -16,7 +16,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * {@link #decayedParams}: weight matrices, never norm gains, biases, embeddings or positions (as the issue and
  * the CLIP/LLaVA recipes ask; DL4J's default would decay every "weight" parameter, norms included).
  */
-public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
+public abstract class CorrectedSameDiffLayer extends SameDiffLayer implements Freezable {
 
   /** Set for layers in a frozen tower: see {@link #exemptFromWeightDecay}. */
   private boolean decayExempt;
@@ -24,11 +24,7 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
   protected CorrectedSameDiffLayer() {
   }
 
-  /**
-   * No weight decay for any parameter of this layer. Needed for frozen towers: DL4J 1.0.0-M2.1's runtime
-   * FrozenLayerWithBackprop hands the updater its underlying layer's configuration, so the network's weight decay
-   * would still shrink "frozen" parameters (caught by the locked-image tests); returns this layer.
-   */
+  @Override
   public CorrectedSameDiffLayer exemptFromWeightDecay() {
     this.decayExempt = true;
     return this;

@@ -27,7 +27,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * learned tokens. The target and its weight travel together in the labels because SameDiff output layers get no
  * label mask. The activations ({@link #activationsVertexName}) are the logits [B, T, V], for generation.
  */
-public class LmLoss extends SameDiffOutputLayer {
+public class LmLoss extends SameDiffOutputLayer implements Freezable {
   public static final String LN_GAIN = "lnG";
   public static final String LN_BIAS = "lnB";
   public static final String VOCAB = "vocab";
@@ -87,7 +87,7 @@ public class LmLoss extends SameDiffOutputLayer {
     return true;
   }
 
-  /** No weight decay at all (a frozen head; see CorrectedSameDiffLayer#exemptFromWeightDecay); returns this. */
+  @Override
   public LmLoss exemptFromWeightDecay() {
     this.decayExempt = true;
     return this;

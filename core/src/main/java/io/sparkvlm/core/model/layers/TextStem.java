@@ -1,6 +1,6 @@
 package io.sparkvlm.core.model.layers;
 
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.layers.Layer;
 
@@ -16,13 +16,13 @@ public final class TextStem {
 
   /** Adds both layers after {@code input}, each passed through {@code wrap} (freezing); returns {@link #STEM}. */
   public static String add(GraphBuilder b, String input, int vocabSize, int contextLength, int width,
-      UnaryOperator<Layer> wrap) {
+      Function<Freezable, Layer> wrap) {
     b.addLayer(TOKENS, wrap.apply(TokenTable.of(vocabSize, contextLength, width)), input);
     b.addLayer(STEM, wrap.apply(new TextPositions(contextLength, width)), TOKENS);
     return STEM;
   }
 
   public static String add(GraphBuilder b, String input, int vocabSize, int contextLength, int width) {
-    return add(b, input, vocabSize, contextLength, width, l -> l);
+    return add(b, input, vocabSize, contextLength, width, Freezable::trained);
   }
 }

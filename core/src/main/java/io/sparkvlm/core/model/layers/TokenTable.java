@@ -15,7 +15,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * It replaces a SameDiff one-hot x table product (SameDiff's gather gives wrong table gradients in ND4J 1.0.0-M2.1),
  * which cost a [batch x context, vocab] matrix and three vocab-sized matrix products per step.
  */
-public class TokenTable extends EmbeddingSequenceLayer {
+public class TokenTable extends EmbeddingSequenceLayer implements Freezable {
 
   /** For JSON deserialisation. */
   public TokenTable() {
@@ -40,6 +40,12 @@ public class TokenTable extends EmbeddingSequenceLayer {
    */
   @Override
   public void setNIn(org.deeplearning4j.nn.conf.inputs.InputType inputType, boolean override) {
+  }
+
+  /** Token embeddings are never decayed. */
+  @Override
+  public TokenTable exemptFromWeightDecay() {
+    return this;
   }
 
   /** Token embeddings: no weight decay. */
