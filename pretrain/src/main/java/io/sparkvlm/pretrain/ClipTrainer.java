@@ -8,6 +8,7 @@ import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.model.ClipModel;
 import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.layers.ClipLoss;
 import io.sparkvlm.core.model.training.LogitScaleClamp;
@@ -76,8 +77,8 @@ final class ClipTrainer {
           (items, epoch) -> ClipTrainingData.toMultiDataSet(items, shape, seed, epoch, minCrop, threads), tokenizer,
           new TrainingRun.Job() {
             @Override
-            public String modelName() {
-              return shape.name();
+            public ModelArchitecture architecture() {
+              return new ModelArchitecture.Clip(shape);
             }
 
             @Override

@@ -10,10 +10,12 @@ import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.Generation;
 import io.sparkvlm.core.model.LanguageModel;
+import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.WorkerSetup;
 import io.sparkvlm.core.model.layers.LmLoss;
 import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.ChatTemplate;
 import io.sparkvlm.core.text.SpecialTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,8 +87,8 @@ final class LmTrainer {
       return TrainingRun.train(spark, s, start, c.input(), "documents", encoded,
           (items, epoch) -> toMultiDataSet(items, context, threads), tokenizer, new TrainingRun.Job() {
             @Override
-            public String modelName() {
-              return shape.name();
+            public ModelArchitecture architecture() {
+              return new ModelArchitecture.Language(shape);
             }
 
             @Override
@@ -144,7 +146,7 @@ final class LmTrainer {
     return captions.union(sc.parallelize(conversations, Math.max(1, sc.defaultParallelism())));
   }
 
-  /** A LLaVA instruction file's conversations as text: each turn prefixed by its role token, image tokens dropped. */
+  /** A LLaVA instruction file's conversations as text, in the {@link ChatTemplate} (start and end added later). */
   static List<String> conversations(String file, Configuration conf) throws IOException {
     JsonNode root = Json.MAPPER.readTree(HadoopFiles.readAll(new Path(file), conf));
     if (!root.isArray()) {
@@ -155,14 +157,14 @@ final class LmTrainer {
       StringBuilder text = new StringBuilder();
       for (JsonNode turn : item.path("conversations")) {
         String role = turn.path("from").asText();
-        String token = switch (role) {
-          case "human" -> SpecialTokens.USER;
-          case "gpt" -> SpecialTokens.ASSISTANT;
-          case "system" -> SpecialTokens.SYSTEM;
+        ChatTemplate.Role speaker = switch (role) {
+          case "human" -> ChatTemplate.Role.USER;
+          case "gpt" -> ChatTemplate.Role.ASSISTANT;
+          case "system" -> ChatTemplate.Role.SYSTEM;
           default -> throw new IOException(file + ": item " + item.path("id").asText() + " has a turn from '" + role
               + "' (expected human, gpt or system)");
         };
-        text.append(token).append(turn.path("value").asText().replace(SpecialTokens.IMAGE, "").strip());
+        text.append(ChatTemplate.turn(speaker, turn.path("value").asText()));
       }
       out.add(text.toString());
     }

@@ -7,6 +7,7 @@ import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.dataset.InputRef;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.metrics.MetricsLog;
+import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
@@ -61,8 +62,8 @@ final class TrainingRun {
 
   /** What differs between jobs, on the driver. */
   interface Job {
-    /** The model name checkpoints record, e.g. clip-tiny. */
-    String modelName();
+    /** What the model is, as checkpoints record it (its name, e.g. clip-tiny, and exact shape). */
+    ModelArchitecture architecture();
 
     /** A new model whose schedule spans {@code totalSteps}. */
     ComputationGraph newModel(int totalSteps);
@@ -255,7 +256,8 @@ final class TrainingRun {
           saved.put("epoch", (double) epoch);
           saved.put("epoch_step", (double) to);
           String location = new Path(checkpoints, Checkpoints.nameForStep(step)).toString();
-          ModelCheckpoints.save(model, Optional.of(tokenizer), location, new CheckpointManifest(job.modelName(),
+          ModelCheckpoints.save(model, Optional.of(tokenizer), location, new CheckpointManifest(
+              job.architecture().name(), Optional.of(job.architecture().toJson()),
               step, s.seed(), s.effectiveConfig(), inputs, start.checkpoint(), saved, Versions.all(),
               Instant.now().toString()), false, conf);
           LOG.info("{}: checkpoint {}", stage(s), location);

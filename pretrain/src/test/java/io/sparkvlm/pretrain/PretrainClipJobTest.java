@@ -13,6 +13,8 @@ import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.config.ConfigSources;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.metrics.MetricsLog;
+import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.testing.SparkTestSessions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,6 +92,8 @@ class PretrainClipJobTest {
     CheckpointManifest m = Checkpoints.readManifest(newest, conf);
     assertThat(m.step()).isEqualTo(20L * stepsPerEpoch);
     assertThat(m.model()).isEqualTo("clip-nano");
+    assertThat(ModelArchitecture.of(m, newest))
+        .contains(new ModelArchitecture.Clip(ClipShape.preset("nano")));
     assertThat(m.metrics()).containsKeys("loss", "epoch", "epoch_step", "retrieval/image_to_text_R@1");
     assertThat(m.datasets()).hasSize(1);
   }
@@ -143,7 +147,7 @@ class PretrainClipJobTest {
         Checkpoints.latestComplete(out + "/checkpoints", conf).orElseThrow(), conf);
     // the same seed builds the same initial weights
     org.deeplearning4j.nn.graph.ComputationGraph initial = io.sparkvlm.core.model.ClipModel.build(
-        io.sparkvlm.core.model.ClipShape.preset("nano"), io.sparkvlm.core.model.training.Optimiser.adam(1e-3),
+        ClipShape.preset("nano"), io.sparkvlm.core.model.training.Optimiser.adam(1e-3),
         org.nd4j.linalg.api.buffer.DataType.FLOAT, 42, io.sparkvlm.core.model.ClipModel.Trainable.LOCKED_IMAGE);
     for (String layer : List.of("visionStem", "visionBlock0", "visionBlock1", "imageEmbedding")) {
       assertThat(trained.getLayer(layer).params().ravel().toFloatVector()).as(layer)

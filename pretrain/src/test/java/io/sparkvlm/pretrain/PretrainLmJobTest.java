@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.checkpoint.Checkpoints;
 import io.sparkvlm.core.metrics.MetricsLog;
+import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.Generation;
+import io.sparkvlm.core.model.LanguageModel;
+import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.testing.SparkTestSessions;
 import io.sparkvlm.core.text.BpeTokenizer;
@@ -62,6 +65,9 @@ class PretrainLmJobTest {
 
     String newest = Checkpoints.latestComplete(out + "/checkpoints", conf).orElseThrow();
     assertThat(Checkpoints.readManifest(newest, conf).model()).isEqualTo("lm-nano");
+    assertThat(ModelArchitecture.of(Checkpoints.readManifest(newest, conf), newest))
+        .contains(new ModelArchitecture.Language(LanguageModel.Shape
+            .of(ClipShape.preset("nano"))));
     ComputationGraph lm = ModelCheckpoints.loadModel(newest, conf);
     BpeTokenizer tokenizer = ModelCheckpoints.loadTokenizer(newest, conf).orElseThrow();
     int[] generated = Generation.generate(lm, 16, List.of(new int[] {tokenizer.id(SpecialTokens.START_OF_TEXT)}),

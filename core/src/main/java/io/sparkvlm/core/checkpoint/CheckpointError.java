@@ -5,4 +5,8 @@ public final class CheckpointError extends RuntimeException {
   public CheckpointError(String message) {
     super(message);
   }
+
+  public CheckpointError(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -57,7 +57,8 @@ class ModelCheckpointsTest {
       model.fit(batch); // so the Adam moments are not zero
     }
     BpeTokenizer tokenizer = BpeTrainer.train(new java.util.HashMap<>(Map.of(ByteLevel.encode(" red"), 5L)), 270, 1);
-    CheckpointManifest manifest = new CheckpointManifest(shape.name(), 3, 17,
+    CheckpointManifest manifest = new CheckpointManifest(shape.name(),
+        Optional.of(new ModelArchitecture.Clip(shape).toJson()), 3, 17,
         JsonNodeFactory.instance.objectNode().put("lr", 1e-3), List.of(), Optional.empty(),
         Map.of("loss", model.score()), Versions.all(), java.time.Instant.now().toString());
     String location = dir.resolve("run/" + Checkpoints.nameForStep(3)).toString();
@@ -77,6 +78,7 @@ class ModelCheckpointsTest {
     CheckpointManifest read = Checkpoints.readManifest(location, conf);
     assertThat(read.model()).isEqualTo("clip-nano");
     assertThat(read.step()).isEqualTo(3);
+    assertThat(ModelArchitecture.of(read, location)).contains(new ModelArchitecture.Clip(shape));
     assertThat(read.versions()).containsKeys("dl4j", "nd4j_backend");
     assertThat(ModelCheckpoints.loadTokenizer(location, conf).orElseThrow().encode(" red red"))
         .isEqualTo(tokenizer.encode(" red red"));

@@ -13,7 +13,8 @@ import java.util.Locale;
  *       number of visual tokens whatever the image size.
  * </ul>
  */
-public sealed interface Connector permits Connector.Linear, Connector.Mlp2xGelu, Connector.Resampler {
+public sealed interface Connector extends java.io.Serializable
+    permits Connector.Linear, Connector.Mlp2xGelu, Connector.Resampler {
 
   /** LLaVA's name of the kind ({@code mm_projector_type}). */
   String name();
