@@ -11,10 +11,13 @@ import io.sparkvlm.core.clipeval.ClipEvaluator.TaskOutcome;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.eval.ScoreFiles;
 import io.sparkvlm.eval.metrics.LinearProbe;
+import io.sparkvlm.eval.report.HtmlReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +31,11 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code vlm eval model}: a CLIP checkpoint on the configured suites, embeddings on executors, then the report. */
+/**
+ * {@code vlm eval model}: a checkpoint on the configured suites, the model's work done on the executors, then the
+ * report. A CLIP is evaluated by retrieval, zero-shot classification and linear probes on its embeddings; a
+ * vision-language model by captioning and VQA on the text it generates.
+ */
 public final class ModelEvaluation {
   private static final Logger LOG = LoggerFactory.getLogger(ModelEvaluation.class);
 
@@ -38,15 +45,78 @@ public final class ModelEvaluation {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     String checkpoint = resolve(c.checkpoint(), conf);
     CheckpointManifest manifest = Checkpoints.readManifest(checkpoint, conf);
-    JsonNode preset = manifest.config().path("pretrain").path("clip").path("model");
-    if (!preset.isTextual()) {
-      throw new CheckpointError("Checkpoint " + checkpoint + " does not say which model preset it is (its manifest "
-          + "has no config pretrain.clip.model): only pretrain clip checkpoints can be evaluated yet");
-    }
-    ClipShape shape = ClipShape.preset(preset.asText());
+    ModelArchitecture architecture = architecture(manifest, checkpoint);
     BpeTokenizer tokenizer = ModelCheckpoints.loadTokenizer(checkpoint, conf).orElseThrow(() ->
         new CheckpointError("Checkpoint " + checkpoint + " has no " + ModelCheckpoints.TOKENIZER));
     byte[] model = HadoopFiles.readAll(new org.apache.hadoop.fs.Path(checkpoint, ModelCheckpoints.MODEL), conf);
+    // a training run folder holds checkpoints/step-N/ and its metrics log
+    org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(checkpoint).getParent();
+    List<JsonNode> log = parent == null || parent.getParent() == null ? List.of()
+        : readLog(parent.getParent().toString(), checkpoint, conf);
+    if (architecture instanceof ModelArchitecture.Clip clip) {
+      return clip(spark, c, checkpoint, manifest, clip.shape(), tokenizer, model, log);
+    }
+    if (architecture instanceof ModelArchitecture.VisionLanguage vlm) {
+      return visionLanguage(spark, c, checkpoint, manifest, vlm.shape(), tokenizer, model, log);
+    }
+    throw new CheckpointError("Checkpoint " + checkpoint + " is a " + architecture.name() + " model: vlm eval model "
+        + "evaluates CLIP checkpoints (retrieval, zero-shot, linear probe) and vision-language checkpoints "
+        + "(captioning, VQA)");
+  }
+
+  /**
+   * The manifest's architecture; a checkpoint written before manifests recorded it is a CLIP whose preset is its
+   * config's {@code pretrain.clip.model}.
+   */
+  static ModelArchitecture architecture(CheckpointManifest manifest, String checkpoint) {
+    Optional<ModelArchitecture> recorded = ModelArchitecture.of(manifest, checkpoint);
+    if (recorded.isPresent()) {
+      return recorded.get();
+    }
+    JsonNode preset = manifest.config().path("pretrain").path("clip").path("model");
+    if (!preset.isTextual()) {
+      throw new CheckpointError("Checkpoint " + checkpoint + " does not say what model it is (its manifest has no "
+          + "architecture and no config pretrain.clip.model)");
+    }
+    return new ModelArchitecture.Clip(ClipShape.preset(preset.asText()));
+  }
+
+  /** A vision-language model: captions and VQA answers generated on the executors and scored. */
+  private static String visionLanguage(SparkSession spark, EvalModelConfig c, String checkpoint,
+      CheckpointManifest manifest, VisionLanguageModel.Shape shape, BpeTokenizer tokenizer, byte[] model,
+      List<JsonNode> log) throws IOException {
+    Path report = Path.of(c.report());
+    HtmlReport html = new HtmlReport("spark-vlm model evaluation: " + checkpoint + " (" + shape.name() + ", step "
+        + manifest.step() + ")");
+    ModelReport.addTrainingCurves(html, log, "Training loss (next-token cross-entropy)");
+    Map<String, Double> metrics = new GenerativeEvaluation(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+        model, shape, tokenizer, c, spark.sparkContext().hadoopConfiguration()).evaluate(html, report);
+    List<List<String>> rows = new ArrayList<>();
+    metrics.forEach((k, v) -> rows.add(List.of(k, String.format("%.4f", v))));
+    html.table("All metrics", List.of("metric", "value"), rows);
+    html.table("Not evaluated", List.of("what", "why"), List.of(List.of("zero-shot classification, retrieval, "
+        + "linear probe", "they need a CLIP's image and text embeddings: evaluate the CLIP checkpoint the "
+        + "vision-language model was built from")));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("task", "model");
+    out.put("checkpoint", checkpoint);
+    out.put("step", manifest.step());
+    out.put("model", shape.name());
+    out.putAll(metrics);
+    ScoreFiles.write(out, html, report);
+    StringBuilder summary = new StringBuilder("report in " + report.resolve("report.html"));
+    metrics.forEach((k, v) -> {
+      if (GenerativeEvaluation.isHeadline(k)) {
+        summary.append(", ").append(k).append(' ').append(String.format("%.3f", v));
+      }
+    });
+    return summary.toString();
+  }
+
+  /** A CLIP: retrieval, zero-shot and linear probe on embeddings computed on the executors. */
+  private static String clip(SparkSession spark, EvalModelConfig c, String checkpoint, CheckpointManifest manifest,
+      ClipShape shape, BpeTokenizer tokenizer, byte[] model, List<JsonNode> log) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
     ExecutorEmbedder embedder = new ExecutorEmbedder(JavaSparkContext.fromSparkContext(spark.sparkContext()), model,
         shape, c.imagesPerTask());
 
@@ -81,10 +151,6 @@ public final class ModelEvaluation {
       }
     }
     Evaluation all = new Evaluation(metrics, tasks, retrieval);
-    // a pretrain run folder holds checkpoints/step-N/ and its metrics log
-    org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(checkpoint).getParent();
-    List<JsonNode> log = parent == null || parent.getParent() == null ? List.of()
-        : readLog(parent.getParent().toString(), checkpoint, conf);
 
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("task", "model");

@@ -33,32 +33,7 @@ final class ModelReport {
         + (p.get("train_on_test_half") == 1.0 ? "trained on half the test images" : "trained on "
         + p.get("train_samples").intValue() + " training images") + ")"));
 
-    if (!trainingLog.isEmpty()) {
-      List<Double> steps = new ArrayList<>();
-      List<Double> loss = new ArrayList<>();
-      List<Double> lr = new ArrayList<>();
-      List<Double> evalSteps = new ArrayList<>();
-      List<Double> i2t = new ArrayList<>();
-      List<Double> t2i = new ArrayList<>();
-      for (JsonNode n : trainingLog) {
-        steps.add(n.path("step").asDouble());
-        loss.add(n.path("loss").asDouble());
-        lr.add(n.path("learning_rate").asDouble());
-        if (n.has("retrieval/image_to_text_R@5")) {
-          evalSteps.add(n.path("step").asDouble());
-          i2t.add(n.path("retrieval/image_to_text_R@5").asDouble());
-          t2i.add(n.path("retrieval/text_to_image_R@5").asDouble());
-        }
-      }
-      r.lineChart("Training loss (contrastive, per slice)", steps, Map.of("loss", loss), "loss");
-      r.lineChart("Learning rate", steps, Map.of("learning rate", lr), "learning rate");
-      if (!evalSteps.isEmpty()) {
-        Map<String, List<Double>> series = new LinkedHashMap<>();
-        series.put("image→text R@5", i2t);
-        series.put("text→image R@5", t2i);
-        r.lineChart("Held-out retrieval during training", evalSteps, series, "recall@5");
-      }
-    }
+    addTrainingCurves(r, trainingLog, "Training loss (contrastive, per slice)");
     if (e.retrieval().isPresent()) {
       Map<String, Double> recall = new LinkedHashMap<>();
       for (int k : new int[] {1, 5, 10}) {
@@ -108,10 +83,41 @@ final class ModelReport {
       }
       r.gallery("Test images: the caption the model retrieves vs the truth", items);
     }
-    r.table("Not evaluated yet", List.of("what", "why"), List.of(
-        List.of("captioning (BLEU, ROUGE-L, CIDEr-D) and VQA accuracy", "need a generative model: the LLaVA stages "
-            + "do not exist yet; `vlm eval captions|vqa` score predictions from any model")));
+    r.table("Not evaluated", List.of("what", "why"), List.of(
+        List.of("captioning (BLEU, ROUGE-L, CIDEr-D) and VQA accuracy", "a CLIP does not generate text: they are "
+            + "evaluated for vision-language checkpoints; `vlm eval captions|vqa` score predictions from any model")));
     return r;
+  }
+
+  /** Loss and learning rate from a run's metrics log, and held-out recall@5 where the log has it. */
+  static void addTrainingCurves(HtmlReport r, List<JsonNode> trainingLog, String lossTitle) {
+    if (trainingLog.isEmpty()) {
+      return;
+    }
+    List<Double> steps = new ArrayList<>();
+    List<Double> loss = new ArrayList<>();
+    List<Double> lr = new ArrayList<>();
+    List<Double> evalSteps = new ArrayList<>();
+    List<Double> i2t = new ArrayList<>();
+    List<Double> t2i = new ArrayList<>();
+    for (JsonNode n : trainingLog) {
+      steps.add(n.path("step").asDouble());
+      loss.add(n.path("loss").asDouble());
+      lr.add(n.path("learning_rate").asDouble());
+      if (n.has("retrieval/image_to_text_R@5")) {
+        evalSteps.add(n.path("step").asDouble());
+        i2t.add(n.path("retrieval/image_to_text_R@5").asDouble());
+        t2i.add(n.path("retrieval/text_to_image_R@5").asDouble());
+      }
+    }
+    r.lineChart(lossTitle, steps, Map.of("loss", loss), "loss");
+    r.lineChart("Learning rate", steps, Map.of("learning rate", lr), "learning rate");
+    if (!evalSteps.isEmpty()) {
+      Map<String, List<Double>> series = new LinkedHashMap<>();
+      series.put("image→text R@5", i2t);
+      series.put("text→image R@5", t2i);
+      r.lineChart("Held-out retrieval during training", evalSteps, series, "recall@5");
+    }
   }
 
   static String pct(Double v) {

@@ -37,6 +37,12 @@ public final class HtmlReport {
     return this;
   }
 
+  /** A heading over the sections that follow (one part of a report with several). */
+  public HtmlReport part(String heading) {
+    sections.add("<h2 class=\"part\">" + esc(heading) + "</h2>");
+    return this;
+  }
+
   /** A bar chart of {@code values} by label. */
   public HtmlReport barChart(String heading, Map<String, Double> values, String axis) {
     ObjectNode c = chart("bar", heading);
@@ -176,6 +182,7 @@ public final class HtmlReport {
   private static final String CSS = String.join("\n",
       "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1f2937;max-width:1100px}",
       "h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2rem}",
+      "h2.part{font-size:1.35rem;border-bottom:1px solid #ccc}",
       ".cards{display:flex;flex-wrap:wrap;gap:1rem}",
       ".card{border:1px solid #e5e7eb;border-radius:8px;padding:.8rem 1.2rem;min-width:9rem}",
       ".card .value{font-size:1.6rem;font-weight:600}.card .label{color:#6b7280;font-size:.85rem}",

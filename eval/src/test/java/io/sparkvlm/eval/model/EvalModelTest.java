@@ -71,7 +71,7 @@ class EvalModelTest {
     config.putObject("pretrain").putObject("clip").put("model", "nano");
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ModelCheckpoints.save(model, Optional.of(tokenizer), run + "/checkpoints/" + Checkpoints.nameForStep(20),
-        new CheckpointManifest(NANO.name(), 20, 11, config, List.of(), Optional.empty(), Map.of(), Versions.all(),
+        new CheckpointManifest(NANO.name(), Optional.empty(), 20, 11, config, List.of(), Optional.empty(), Map.of(), Versions.all(),
             Instant.now().toString()), false, conf);
     fashion = dir.resolve("fashion-mnist");
     io.sparkvlm.synth.FashionMnist.write(Path.of(System.getProperty("sparkvlm.fashion-mnist.dir",
@@ -135,7 +135,7 @@ class EvalModelTest {
     }
     String html = Files.readString(dir.resolve("report/report.html"));
     assertThat(html).contains("Zero-shot fashion-mnist: confusion matrix").contains("Training loss").contains("confusion matrix").contains("Retrieval recall@k")
-        .contains("data:image/jpeg;base64").contains("Not evaluated yet");
+        .contains("data:image/jpeg;base64").contains("Not evaluated");
     assertThat(Files.readString(dir.resolve("report/report.md"))).contains("zeroshot/shape/acc1");
   }
 

@@ -1,0 +1,198 @@
+package io.sparkvlm.eval.model;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.sparkvlm.core.io.HadoopFiles;
+import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.ChatTemplate;
+import io.sparkvlm.core.text.SpecialTokens;
+import io.sparkvlm.eval.CaptionResults;
+import io.sparkvlm.eval.StandardFormats;
+import io.sparkvlm.eval.VqaResults;
+import io.sparkvlm.eval.metrics.VqaAccuracy;
+import io.sparkvlm.eval.report.HtmlReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code vlm eval model} for a vision-language checkpoint: on the executors it captions each suite's caption images
+ * and answers its VQA questions (greedy decoding, {@link ChatTemplate} prompts), then scores them with the same
+ * code as {@code vlm eval captions} and {@code vlm eval vqa}, adds the report sections (scores, galleries with the
+ * generated text next to the truth), and writes the predictions in the standard results formats beside the report.
+ */
+final class GenerativeEvaluation {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerativeEvaluation.class);
+
+  private final ExecutorGenerator generator;
+  private final VisionLanguageModel.Shape shape;
+  private final BpeTokenizer tokenizer;
+  private final EvalModelConfig c;
+  private final Configuration conf;
+
+  GenerativeEvaluation(JavaSparkContext sc, byte[] model, VisionLanguageModel.Shape shape, BpeTokenizer tokenizer,
+      EvalModelConfig c, Configuration conf) {
+    this.shape = shape;
+    this.tokenizer = tokenizer;
+    this.c = c;
+    this.conf = conf;
+    this.generator = new ExecutorGenerator(sc, model, shape, c.imagesPerTask(), c.generation().maxNewTokens(),
+        tokenizer.id(SpecialTokens.END_OF_TEXT));
+  }
+
+  /** Metrics for a one-line summary: each captions file's CIDEr-D and BLEU-4, each VQA file's accuracy. */
+  static boolean isHeadline(String key) {
+    return key.startsWith("captioning/") && (key.endsWith("/CIDEr") || key.endsWith("/Bleu_4"))
+        || key.startsWith("vqa/") && key.endsWith("/accuracy");
+  }
+
+  /** Every suite's captions and VQA: metrics (stable keys), report sections, results files in {@code reportDir}. */
+  Map<String, Double> evaluate(HtmlReport report, Path reportDir) throws IOException {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    for (EvalModelConfig.Suite suite : c.suites()) {
+      if (suite.captions().isPresent()) {
+        metrics.putAll(captions(suite, suite.captions().get(), report, reportDir));
+      }
+      if (suite.vqa().isPresent()) {
+        metrics.putAll(vqa(suite, suite.vqa().get(), report, reportDir));
+      }
+    }
+    if (metrics.isEmpty()) {
+      throw new IllegalArgumentException("A vision-language checkpoint is evaluated on captions and VQA files, and "
+          + "no suite in eval.model.suites has captions or vqa-questions");
+    }
+    return metrics;
+  }
+
+  private Map<String, Double> captions(EvalModelConfig.Suite suite, String file, HtmlReport report, Path reportDir)
+      throws IOException {
+    String location = suite.root() + "/" + file;
+    Map<String, List<String>> references = new LinkedHashMap<>();
+    StandardFormats.cocoAnnotations(location).entrySet().stream().limit(c.maxImages())
+        .forEach(e -> references.put(e.getKey(), e.getValue()));
+    Function<String, byte[]> images = images(suite, location);
+    int[] prompt = ChatTemplate.prompt(tokenizer, c.generation().captionPrompt(), shape.clip().contextLength(), 1);
+    List<ExecutorGenerator.Request> requests = new ArrayList<>();
+    for (String id : references.keySet()) {
+      requests.add(new ExecutorGenerator.Request(required(images, id, location), prompt));
+    }
+    LOG.info("eval model: captioning {} images of {}", requests.size(), location);
+    List<String> replies = replies(requests);
+    Map<String, String> candidates = new LinkedHashMap<>();
+    int i = 0;
+    for (String id : references.keySet()) {
+      candidates.put(id, replies.get(i++));
+    }
+    CaptionResults results = new CaptionResults(references, candidates);
+    Map<String, Double> scores = results.scores();
+    String name = stem(file);
+    ArrayNode json = Json.MAPPER.createArrayNode();
+    candidates.forEach((id, caption) -> json.addObject().putPOJO("image_id", idValue(id)).put("caption", caption));
+    Files.createDirectories(reportDir);
+    Files.write(reportDir.resolve(name + "_results.json"), Json.MAPPER.writeValueAsBytes(json));
+    report.part("Captioning: " + location);
+    results.addTo(report, scores, images);
+    Map<String, Double> out = new LinkedHashMap<>();
+    scores.forEach((k, v) -> out.put("captioning/" + name + "/" + k, v));
+    out.put("captioning/" + name + "/images", (double) candidates.size());
+    return out;
+  }
+
+  private Map<String, Double> vqa(EvalModelConfig.Suite suite, EvalModelConfig.Vqa files, HtmlReport report,
+      Path reportDir) throws IOException {
+    String questionsFile = suite.root() + "/" + files.questions();
+    List<VqaAccuracy.Question> questions = StandardFormats.vqaQuestions(questionsFile,
+        suite.root() + "/" + files.annotations()).stream().limit(c.maxImages()).toList();
+    Map<Long, StandardFormats.VqaQuestionText> texts = StandardFormats.vqaQuestionTexts(questionsFile);
+    String imagesFile = suite.root() + "/" + files.images();
+    Function<String, byte[]> images = images(suite, imagesFile);
+    List<ExecutorGenerator.Request> requests = new ArrayList<>();
+    String instruction = c.generation().vqaInstruction();
+    for (VqaAccuracy.Question q : questions) {
+      StandardFormats.VqaQuestionText t = texts.get(q.questionId());
+      String asked = instruction.isEmpty() ? t.question() : t.question() + "\n" + instruction;
+      requests.add(new ExecutorGenerator.Request(required(images, t.imageId(), imagesFile),
+          ChatTemplate.prompt(tokenizer, asked, shape.clip().contextLength(), 1)));
+    }
+    LOG.info("eval model: answering {} questions of {}", requests.size(), questionsFile);
+    List<String> replies = replies(requests);
+    Map<Long, String> answers = new LinkedHashMap<>();
+    for (int i = 0; i < questions.size(); i++) {
+      answers.put(questions.get(i).questionId(), replies.get(i));
+    }
+    VqaResults results = new VqaResults(questions, texts, answers);
+    VqaAccuracy.Result scored = results.score();
+    String name = stem(files.questions());
+    ArrayNode json = Json.MAPPER.createArrayNode();
+    answers.forEach((id, a) -> json.addObject().put("question_id", id).put("answer", a));
+    Files.createDirectories(reportDir);
+    Files.write(reportDir.resolve(name + "_results.json"), Json.MAPPER.writeValueAsBytes(json));
+    report.part("VQA: " + questionsFile);
+    VqaResults.addScores(report, scored);
+    results.addGalleries(report, scored, images);
+    Map<String, Double> out = new LinkedHashMap<>();
+    String p = "vqa/" + name + "/";
+    out.put(p + "accuracy", scored.overall());
+    scored.perAnswerType().forEach((k, v) -> out.put(p + "answer_type/" + k, v));
+    scored.perQuestionType().forEach((k, v) -> out.put(p + "question_type/" + k, v));
+    out.put(p + "questions", (double) questions.size());
+    return out;
+  }
+
+  /** Generated answers as text, special tokens dropped. */
+  private List<String> replies(List<ExecutorGenerator.Request> requests) {
+    List<String> out = new ArrayList<>();
+    for (int[] answer : generator.answers(requests)) {
+      out.add(tokenizer.decode(answer, true).strip());
+    }
+    return out;
+  }
+
+  /** Image id -> bytes (null when the id or the file is unknown), files named by a COCO-format file's images. */
+  private Function<String, byte[]> images(EvalModelConfig.Suite suite, String cocoFile) {
+    Map<String, String> files = StandardFormats.cocoImageFiles(cocoFile);
+    return id -> {
+      String name = files.get(id);
+      if (name == null) {
+        return null;
+      }
+      try {
+        return HadoopFiles.readAll(new org.apache.hadoop.fs.Path(suite.root(), name), conf);
+      } catch (IOException e) {
+        return null;
+      }
+    };
+  }
+
+  private static byte[] required(Function<String, byte[]> images, String id, String cocoFile) {
+    byte[] b = images.apply(id);
+    if (b == null) {
+      throw new IllegalArgumentException("Image " + id + " is not readable: " + cocoFile + " gives it no file_name, "
+          + "or the file it names (relative to the suite's root) does not exist");
+    }
+    return b;
+  }
+
+  private static String stem(String file) {
+    return file.replaceAll(".*/", "").replaceAll("\\.json$", "");
+  }
+
+  /** COCO ids are numbers; kept as text where they are not. */
+  private static Object idValue(String id) {
+    try {
+      return Long.parseLong(id);
+    } catch (NumberFormatException e) {
+      return id;
+    }
+  }
+}
