@@ -108,8 +108,9 @@ final class StageCommands {
   }
 
   @Command(name = "eval", mixinStandardHelpOptions = true,
-      description = "Score predictions in standard formats (captions, vqa), or evaluate a model (model).",
-      subcommands = {Eval.Captions.class, Eval.Vqa.class, Eval.Model.class})
+      description = "Score predictions in standard formats (captions, vqa), a filter's decisions (filter), or "
+          + "evaluate a model (model).",
+      subcommands = {Eval.Captions.class, Eval.Vqa.class, Eval.Filter.class, Eval.Model.class})
   static final class Eval implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -122,9 +123,16 @@ final class StageCommands {
     static int report(java.util.function.Supplier<java.util.Map<String, Object>> score,
         java.util.function.Function<java.util.Map<String, Object>, io.sparkvlm.eval.report.HtmlReport> html,
         java.nio.file.Path out) {
+      return report(score, m -> m, html, out);
+    }
+
+    /** Loads and scores ({@code load}), then writes the metrics and the report of what was loaded. */
+    static <T> int report(java.util.function.Supplier<T> load,
+        java.util.function.Function<T, java.util.Map<String, Object>> metrics,
+        java.util.function.Function<T, io.sparkvlm.eval.report.HtmlReport> html, java.nio.file.Path out) {
       try {
-        java.util.Map<String, Object> metrics = score.get();
-        System.out.print(io.sparkvlm.eval.ScoreFiles.write(metrics, html.apply(metrics), out));
+        T loaded = load.get();
+        System.out.print(io.sparkvlm.eval.ScoreFiles.write(metrics.apply(loaded), html.apply(loaded), out));
         System.out.println("\nwrote " + out.resolve("metrics.json") + ", " + out.resolve("report.md") + " and "
             + out.resolve("report.html"));
         return JobLauncher.OK;
@@ -180,6 +188,29 @@ final class StageCommands {
         return report(() -> io.sparkvlm.eval.ScoreFiles.vqa(questions, annotations, results),
             m -> io.sparkvlm.eval.ScoreFiles.vqaReport(questions, annotations, results,
                 java.util.Optional.ofNullable(images), m), out);
+      }
+    }
+
+    @Command(name = "filter", mixinStandardHelpOptions = true,
+        description = "Precision, recall and F1 of a filter's keep/drop decisions against the synthetic world's noise "
+            + "labels, overall and per noise type, with examples.")
+    static final class Filter implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--decisions", required = true,
+          description = "JSON Lines: {\"url\": ..., \"kept\": true|false, \"score\": 0.9} per web pair judged")
+      String decisions;
+
+      @picocli.CommandLine.Option(names = "--ground-truth", required = true,
+          description = "the synthetic world's ground-truth/web.jsonl")
+      String groundTruth;
+
+      @picocli.CommandLine.Option(names = "--out", description = "report folder (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path out = java.nio.file.Path.of("work/reports/filter");
+
+      @Override
+      public Integer call() {
+        return report(() -> io.sparkvlm.eval.ScoreFiles.filter(decisions, groundTruth),
+            io.sparkvlm.eval.FilterResults::metrics,
+            results -> io.sparkvlm.eval.ScoreFiles.filterReport(results, groundTruth), out);
       }
     }
 

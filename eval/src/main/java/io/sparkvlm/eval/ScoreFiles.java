@@ -69,6 +69,17 @@ public final class ScoreFiles {
         StandardFormats.vqaQuestionTexts(questionsFile), StandardFormats.vqaResults(resultsFile));
   }
 
+  /** {@code vlm eval filter}: a filter's decisions (JSON Lines) against the synthetic world's ground truth. */
+  public static FilterResults filter(String decisionsFile, String groundTruthFile) {
+    return new FilterResults(StandardFormats.webGroundTruth(groundTruthFile),
+        StandardFormats.filterDecisions(decisionsFile));
+  }
+
+  /** The filter report; images found relative to the ground-truth file's folder or its parents. */
+  public static HtmlReport filterReport(FilterResults results, String groundTruthFile) {
+    return results.report(t -> StandardFormats.findImage(groundTruthFile, t.image()));
+  }
+
   /** Writes metrics.json, report.md and (when given) report.html into {@code dir}; returns the markdown. */
   public static String write(Map<String, Object> metrics, HtmlReport html, Path dir) throws IOException {
     Files.createDirectories(dir);

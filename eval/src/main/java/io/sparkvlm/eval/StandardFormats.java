@@ -158,6 +158,97 @@ public final class StandardFormats {
     return out;
   }
 
+  /** One row of the synthetic world's {@code ground-truth/web.jsonl}. */
+  public record WebTruth(String url, String caption, String noise, boolean matchesImage, String fault,
+      String image) {}
+
+  /** url -> its ground truth, in file order, from the synthetic world's {@code ground-truth/web.jsonl}. */
+  public static Map<String, WebTruth> webGroundTruth(String location) {
+    Map<String, WebTruth> out = new LinkedHashMap<>();
+    for (JsonLine l : jsonLines(location)) {
+      JsonNode n = l.json();
+      int line = l.number();
+      requireAt(n, location, line, "url", "noise", "matches_image");
+      String url = n.get("url").asText();
+      if (out.put(url, new WebTruth(url, n.path("caption").asText(""), n.get("noise").asText(),
+          n.get("matches_image").asBoolean(), n.path("fault").asText("NONE"), n.path("image").asText(null))) != null) {
+        throw new IllegalArgumentException(location + " line " + line + ": URL " + url + " appears twice");
+      }
+    }
+    return out;
+  }
+
+  /** A filter's decision on one web pair; {@code score} (the filter's match score) may be absent. */
+  public record FilterDecision(String url, boolean kept, java.util.OptionalDouble score) {}
+
+  /**
+   * url -> decision, from a JSON Lines file of {@code {"url": ..., "kept": true|false, "score": 0.93}} (score
+   * optional), one line per web pair the filter judged; a URL twice is an error.
+   */
+  public static Map<String, FilterDecision> filterDecisions(String location) {
+    Map<String, FilterDecision> out = new LinkedHashMap<>();
+    for (JsonLine l : jsonLines(location)) {
+      JsonNode n = l.json();
+      int line = l.number();
+      requireAt(n, location, line, "url", "kept");
+      if (!n.get("kept").isBoolean()) {
+        throw new IllegalArgumentException(location + " line " + line + ": 'kept' must be true or false, got "
+            + n.get("kept"));
+      }
+      if (n.has("score") && !n.get("score").isNumber()) {
+        throw new IllegalArgumentException(location + " line " + line + ": 'score' must be a number, got "
+            + n.get("score"));
+      }
+      String url = n.get("url").asText();
+      java.util.OptionalDouble score = n.has("score") ? java.util.OptionalDouble.of(n.get("score").asDouble())
+          : java.util.OptionalDouble.empty();
+      if (out.put(url, new FilterDecision(url, n.get("kept").asBoolean(), score)) != null) {
+        throw new IllegalArgumentException(location + " line " + line + ": a second decision for URL " + url);
+      }
+    }
+    return out;
+  }
+
+  /** A parsed line of a JSON Lines file and its number (from 1). */
+  record JsonLine(int number, JsonNode json) {}
+
+  /** The non-blank lines of a JSON Lines file, parsed; a line that is not a JSON object is an error naming it. */
+  static List<JsonLine> jsonLines(String location) {
+    String text;
+    try {
+      text = new String(HadoopFiles.readAll(new Path(location), HadoopConfs.fromSystemProperties()),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + location + ": " + e.getMessage(), e);
+    }
+    List<JsonLine> out = new ArrayList<>();
+    String[] lines = text.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].isBlank()) {
+        continue;
+      }
+      try {
+        JsonNode n = Json.MAPPER.readTree(lines[i]);
+        if (!n.isObject()) {
+          throw new IOException("not a JSON object");
+        }
+        out.add(new JsonLine(i + 1, n));
+      } catch (IOException e) {
+        throw new IllegalArgumentException(location + " line " + (i + 1) + " is not a JSON object: "
+            + e.getMessage().lines().findFirst().orElse(""), e);
+      }
+    }
+    return out;
+  }
+
+  private static void requireAt(JsonNode node, String file, int line, String... fields) {
+    for (String f : fields) {
+      if (!node.has(f)) {
+        throw new IllegalArgumentException(file + " line " + line + " has no '" + f + "'");
+      }
+    }
+  }
+
   private static void require(JsonNode node, String file, String... fields) {
     for (String f : fields) {
       if (!node.has(f)) {
