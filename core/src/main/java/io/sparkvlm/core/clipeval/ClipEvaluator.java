@@ -18,7 +18,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Zero-shot classification and retrieval of one CLIP model on {@link ClipEvalSets}, as CLIP_benchmark computes
- * them: class embedding = mean of the normalised template embeddings, renormalised; logits = cosine similarity.
+ * them: class embedding = mean of the normalised template embeddings, renormalised (or the first template's alone,
+ * {@link Templates#FIRST}); logits = cosine similarity.
  * Keys: {@code zeroshot/TASK/acc1|acc5|mean_per_class_recall}, {@code retrieval/image_to_text_R@k}, ... (see
  * {@link Retrieval#evaluate}). How embeddings are computed is the caller's: on the driver during training
  * ({@link #evaluate(ComputationGraph)}), on Spark executors in {@code vlm eval model}.
@@ -42,15 +43,28 @@ public final class ClipEvaluator {
   public record Evaluation(Map<String, Double> metrics, List<TaskOutcome> zeroShot,
       Optional<RetrievalOutcome> retrieval) {}
 
+  /**
+   * Which prompt templates make a class embedding: all of a task's templates averaged (CLIP's prompt ensembling,
+   * CLIP_benchmark's default), or only its first template (no ensembling).
+   */
+  public enum Templates { ENSEMBLE, FIRST }
+
   private final ClipShape shape;
   private final BpeTokenizer tokenizer;
   private final ClipEvalSets sets;
+  private final Templates templates;
   private final Map<byte[], float[]> pixelCache = new IdentityHashMap<>();
 
+  /** With prompt ensembling. */
   public ClipEvaluator(ClipShape shape, BpeTokenizer tokenizer, ClipEvalSets sets) {
+    this(shape, tokenizer, sets, Templates.ENSEMBLE);
+  }
+
+  public ClipEvaluator(ClipShape shape, BpeTokenizer tokenizer, ClipEvalSets sets, Templates templates) {
     this.shape = shape;
     this.tokenizer = tokenizer;
     this.sets = sets;
+    this.templates = templates;
   }
 
   /** Metrics with embeddings computed here, on {@code model}; images are decoded once and kept for later calls. */
@@ -86,14 +100,15 @@ public final class ClipEvaluator {
     }
     for (ZeroShotTask t : sets.zeroShot()) {
       double[][] image = rows(t.images(), embedded);
+      List<String> used = templates == Templates.ENSEMBLE ? t.templates() : t.templates().subList(0, 1);
       List<int[]> prompts = new ArrayList<>();
       for (String c : t.classes()) {
-        for (String template : t.templates()) {
+        for (String template : used) {
           prompts.add(ClipInputs.tokens(tokenizer, template.replace("{}", c), shape.contextLength()));
         }
       }
       double[][] promptEmbeddings = embedder.texts(prompts);
-      int perClass = t.templates().size();
+      int perClass = used.size();
       double[][] classes = new double[t.classes().size()][];
       for (int c = 0; c < classes.length; c++) {
         double[][] mine = new double[perClass][];

@@ -2,6 +2,7 @@ package io.sparkvlm.eval.model;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import java.util.Set;
 
 /** The {@code eval.model} config section. */
 public record EvalModelConfig(String checkpoint, String report, List<Suite> suites, int maxImages,
-    int linearProbeMaxClasses, double linearProbeReg, int gallery, int imagesPerTask, Generation generation) {
+    int linearProbeMaxClasses, double linearProbeReg, int gallery, int imagesPerTask, Generation generation,
+    ClipEvaluator.Templates zeroShotTemplates) {
 
   /**
    * A folder of evaluation files, each relative to {@code root}. For CLIP checkpoints: retrieval, zero-shot tasks and
@@ -96,6 +98,7 @@ public record EvalModelConfig(String checkpoint, String report, List<Suite> suit
         c.doubleIn(P + "linear-probe-reg", 0, 100), c.intIn(P + "gallery", 0, 1000),
         c.intIn(P + "images-per-task", 1, 1_000_000),
         new Generation(c.nonEmptyString(P + "generation.caption-prompt"), c.string(P + "generation.vqa-instruction"),
-            c.intIn(P + "generation.max-new-tokens", 1, 4096)));
+            c.intIn(P + "generation.max-new-tokens", 1, 4096)),
+        c.oneOf(P + "zero-shot-templates", ClipEvaluator.Templates.class));
   }
 }

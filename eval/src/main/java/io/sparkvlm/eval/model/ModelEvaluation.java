@@ -129,7 +129,7 @@ public final class ModelEvaluation {
           c.maxImages(), conf);
       LOG.info("eval model: suite {}: {} zero-shot tasks{}", suite.root(), sets.zeroShot().size(),
           sets.retrieval().map(r -> ", retrieval over " + r.images().size() + " images").orElse(""));
-      Evaluation e = new ClipEvaluator(shape, tokenizer, sets).evaluate(embedder);
+      Evaluation e = new ClipEvaluator(shape, tokenizer, sets, c.zeroShotTemplates()).evaluate(embedder);
       metrics.putAll(e.metrics());
       tasks.addAll(e.zeroShot());
       if (retrieval.isEmpty()) {
@@ -157,6 +157,7 @@ public final class ModelEvaluation {
     out.put("checkpoint", checkpoint);
     out.put("step", manifest.step());
     out.put("model", manifest.model());
+    out.put("zero_shot_templates", io.sparkvlm.core.config.ConfigReader.configName(c.zeroShotTemplates()));
     out.putAll(metrics);
     probes.forEach((task, p) -> p.forEach((k, v) -> out.put("linear_probe/" + task + "/" + k, v)));
     Path report = Path.of(c.report());

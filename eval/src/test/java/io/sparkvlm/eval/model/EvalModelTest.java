@@ -101,6 +101,7 @@ class EvalModelTest {
     String summary = JobLauncher.execute(job, spark, config, job.readConfig(new ConfigReader(config))).summary();
     JsonNode metrics = Json.MAPPER.readTree(dir.resolve("report/metrics.json").toFile());
     assertThat(metrics.get("step").asInt()).isEqualTo(20);
+    assertThat(metrics.get("zero_shot_templates").asText()).isEqualTo("ensemble");
     for (String key : List.of("zeroshot/shape/acc1", "zeroshot/colour/acc5", "zeroshot/composition/acc1",
         "retrieval/image_to_text_R@1", "retrieval/text_to_image_R@10", "linear_probe/colour/acc1",
         "zeroshot/fashion-mnist/acc1", "zeroshot/fashion-mnist/mean_per_class_recall",
