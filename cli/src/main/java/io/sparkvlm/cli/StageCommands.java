@@ -219,9 +219,37 @@ final class StageCommands {
     static final class Model implements Callable<Integer> {
       @Mixin JobOptions options;
 
+      @picocli.CommandLine.Option(names = "--checkpoint", paramLabel = "PATH",
+          description = "a checkpoint folder or a training run folder (= --conf eval.model.checkpoint=PATH)")
+      String checkpoint;
+
+      @picocli.CommandLine.Option(names = "--suite", paramLabel = "FOLDER", description = "a folder of evaluation "
+          + "sets that lists them in its suite.json (what vlm synth and vlm synth fashion-mnist write); repeatable; "
+          + "replaces eval.model.suites")
+      java.util.List<String> suites = new java.util.ArrayList<>();
+
       @Override
       public Integer call() {
-        return EvalJob.run(options.toJobArgs());
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(options.toJobArgs()));
+        if (checkpoint != null) {
+          args.add("--conf");
+          args.add("eval.model.checkpoint=" + quoted(checkpoint));
+        }
+        if (!suites.isEmpty()) {
+          args.add("--conf");
+          args.add("eval.model.suites=[" + String.join(", ", suites.stream().map(s -> "{root = " + quoted(s) + "}")
+              .toList()) + "]");
+        }
+        return EvalJob.run(args.toArray(String[]::new));
+      }
+
+      /** A HOCON string: paths such as s3a://b/k would otherwise start a comment at //. */
+      private static String quoted(String value) {
+        try {
+          return io.sparkvlm.core.io.Json.MAPPER.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new IllegalStateException(e);
+        }
       }
     }
   }

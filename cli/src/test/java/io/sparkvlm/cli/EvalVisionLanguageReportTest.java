@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * {@code vlm eval model} on a vision-language checkpoint (an untrained nano VLM: what it says does not matter here)
- * with the default suite, the synthetic world's captions and VQA: the report renders in headless Chromium with its
+ * {@code vlm eval model --checkpoint C --suite WORLD} on a vision-language checkpoint (an untrained nano VLM: what
+ * it says does not matter here) and the synthetic world's suite (its captions and VQA, found through its suite.json): the report renders in headless Chromium with its
  * charts, galleries of the generated text and unbroken images.
  */
 class EvalVisionLanguageReportTest {
@@ -57,10 +57,10 @@ class EvalVisionLanguageReportTest {
         Instant.now().toString()), false, new Configuration());
 
     Path report = dir.resolve("report");
-    VlmTest.Result r = VlmTest.vlm("eval", "model", "--conf", "spark.master=local[2]", "--conf",
-        "paths.synth=" + world, "--conf", "eval.model.checkpoint=" + checkpoint, "--conf",
-        "eval.model.report=" + report, "--conf", "eval.model.max-images=10", "--conf",
-        "eval.model.generation.max-new-tokens=6");
+    // the world's suite.json names its captions and VQA files
+    VlmTest.Result r = VlmTest.vlm("eval", "model", "--checkpoint", checkpoint, "--suite", world.toString(),
+        "--conf", "spark.master=local[2]", "--conf", "eval.model.report=" + report, "--conf",
+        "eval.model.max-images=10", "--conf", "eval.model.generation.max-new-tokens=6");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode metrics = Json.MAPPER.readTree(report.resolve("metrics.json").toFile());
     assertThat(metrics.get("captioning/captions_test/images").asInt()).isEqualTo(10);

@@ -3,6 +3,7 @@ package io.sparkvlm.synth;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvlm.core.clipeval.ClipEvalSets;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.synth.Questions.QA;
 import io.sparkvlm.synth.SyntheticWorld.Sample;
@@ -112,6 +113,22 @@ final class EvalSets {
     }
     SyntheticWorld.write(out.resolve(SyntheticWorld.VQA_QUESTIONS), Json.MAPPER.writeValueAsBytes(questions));
     SyntheticWorld.write(out.resolve(SyntheticWorld.VQA_ANNOTATIONS), Json.MAPPER.writeValueAsBytes(annotationsFile));
+    suite(out);
+  }
+
+  /** {@code suite.json}: the files above, so {@code vlm eval model --suite WORLD} finds them. */
+  private static void suite(Path out) throws IOException {
+    ObjectNode suite = JsonNodeFactory.instance.objectNode();
+    suite.put("retrieval", SyntheticWorld.RETRIEVAL);
+    suite.set("zero-shot", SyntheticWorld.strings(List.of(SyntheticWorld.ZEROSHOT + "/shape.json",
+        SyntheticWorld.ZEROSHOT + "/colour.json", SyntheticWorld.ZEROSHOT + "/composition.json")));
+    suite.set("probe-train", SyntheticWorld.strings(List.of(SyntheticWorld.PROBE + "/shape.json",
+        SyntheticWorld.PROBE + "/colour.json")));
+    suite.put("captions", SyntheticWorld.COCO_CAPTIONS);
+    suite.put("vqa-questions", SyntheticWorld.VQA_QUESTIONS);
+    suite.put("vqa-annotations", SyntheticWorld.VQA_ANNOTATIONS);
+    SyntheticWorld.write(out.resolve(ClipEvalSets.SUITE_FILE), Json.MAPPER.writerWithDefaultPrettyPrinter()
+        .writeValueAsBytes(suite));
   }
 
   private static ObjectNode zeroShot(Path out, String task, List<String> classes, List<String> templates,

@@ -146,6 +146,12 @@ public final class FashionMnist {
         SyntheticWorld.write(out.resolve("probe/fashion-mnist.json"), Json.MAPPER.writeValueAsBytes(zeroShot));
       }
     }
+    // suite.json: so `vlm eval model --suite OUT` finds the files
+    com.fasterxml.jackson.databind.node.ObjectNode suite = Json.MAPPER.createObjectNode();
+    suite.putArray("zero-shot").add("zeroshot/fashion-mnist.json");
+    suite.putArray("probe-train").add("probe/fashion-mnist.json");
+    SyntheticWorld.write(out.resolve(io.sparkvlm.core.clipeval.ClipEvalSets.SUITE_FILE),
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(suite));
     return written;
   }
 }

@@ -124,6 +124,7 @@ class SyntheticWorldTest {
     Map<String, Integer> noise = new HashMap<>();
     Map<String, Integer> faults = new HashMap<>();
     for (JsonNode t : truth) {
+      assertThat(world.resolve(t.get("image").asText())).isRegularFile();
       noise.merge(t.get("noise").asText(), 1, Integer::sum);
       faults.merge(t.get("fault").asText(), 1, Integer::sum);
     }
@@ -284,7 +285,13 @@ class SyntheticWorldTest {
       }
     }
     assertThat(samples).isEqualTo(2250);
-    // evaluation files
+    // evaluation files, all listed in suite.json (each entry a file that exists)
+    JsonNode suite = json("suite.json");
+    assertThat(suite.fieldNames()).toIterable().containsExactlyInAnyOrder("retrieval", "zero-shot", "probe-train",
+        "captions", "vqa-questions", "vqa-annotations");
+    suite.forEach(v -> (v.isArray() ? v : Json.MAPPER.createArrayNode().add(v)).forEach(f ->
+        assertThat(world.resolve(f.asText())).isRegularFile()));
+    assertThat(suite.get("zero-shot")).hasSize(3);
     JsonNode coco = json(SyntheticWorld.COCO_CAPTIONS);
     assertThat(coco.get("images")).hasSize(300);
     assertThat(coco.get("annotations")).hasSize(300 * config.captionsPerImage());

@@ -29,6 +29,14 @@ import org.apache.hadoop.fs.Path;
 public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> zeroShot,
     List<LabelledSet> probeTrain) {
 
+  /**
+   * The file in a folder of evaluation sets that lists them (an evaluation suite), relative to the folder: a JSON
+   * object with the keys of a {@code eval.model.suites} entry ({@code retrieval}, {@code zero-shot},
+   * {@code probe-train}, {@code captions}, {@code vqa-questions}, {@code vqa-annotations}, {@code vqa-images}).
+   * {@code vlm synth} and {@code vlm synth fashion-mnist} write one.
+   */
+  public static final String SUITE_FILE = "suite.json";
+
   public record RetrievalSet(List<byte[]> images, List<List<String>> captions) {}
 
   public record ZeroShotTask(String name, List<String> classes, List<String> templates, List<byte[]> images,

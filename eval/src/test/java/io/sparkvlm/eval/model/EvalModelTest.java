@@ -150,6 +150,28 @@ class EvalModelTest {
         .hasMessageContaining("linear-probe training set for task 'fashion-mnist', which no zero-shot file");
   }
 
+  /** A suite given by its folder alone is what the folder's suite.json lists (here Fashion-MNIST's). */
+  @Test
+  void aSuiteGivenByItsFolderReadsItsSuiteFile() throws Exception {
+    Config config = config("eval.model.suites=[{root = \"" + fashion + "\"}]",
+        "eval.model.report=\"" + dir.resolve("report-suite-file") + "\"");
+    EvalJob job = new EvalJob();
+    EvalModelConfig c = job.readConfig(new ConfigReader(config));
+    assertThat(c.suites()).singleElement().satisfies(s -> {
+      assertThat(s.zeroShot()).containsExactly("zeroshot/fashion-mnist.json");
+      assertThat(s.probeTrain()).containsExactly("probe/fashion-mnist.json");
+      assertThat(s.retrieval()).isEmpty();
+    });
+    JobLauncher.execute(job, spark, config, c);
+    JsonNode metrics = Json.MAPPER.readTree(dir.resolve("report-suite-file/metrics.json").toFile());
+    assertThat(metrics.has("zeroshot/fashion-mnist/acc1")).isTrue();
+    assertThat(metrics.has("zeroshot/colour/acc1")).isFalse();
+
+    Config none = config("eval.model.suites=[{root = \"" + dir.resolve("run") + "\"}]");
+    assertThatThrownBy(() -> job.readConfig(new ConfigReader(none))).hasMessageContaining("suite.json")
+        .hasMessageContaining("gives only a root");
+  }
+
   @Test
   void aFolderWithoutACheckpointIsAClearError() {
     Config config = config("eval.model.checkpoint=\"" + dir.resolve("nothing") + "\"");
