@@ -83,17 +83,30 @@ final class EvalSets {
     SyntheticWorld.writeLines(out.resolve(SyntheticWorld.RETRIEVAL), retrieval);
     SyntheticWorld.write(out.resolve(SyntheticWorld.COCO_CAPTIONS), Json.MAPPER.writeValueAsBytes(coco));
 
+    vqa(out, "test", test, seed, SyntheticWorld.VQA_QUESTIONS, SyntheticWorld.VQA_ANNOTATIONS,
+        java.util.Optional.empty());
+    suite(out);
+  }
+
+  /**
+   * VQA v2 questions and annotations about the {@code split}'s scenes: up to three questions per image, ten human
+   * answers each ({@link Questions}). Written for the test split (evaluation) and the instruct split (short-answer
+   * training data, as LLaVA-1.5 mixes VQAv2's train split into instruction tuning).
+   */
+  static void vqa(Path out, String split, List<Sample> samples, long seed, String questionsFile,
+      String annotationsFile, java.util.Optional<String> imagesFile) throws IOException {
+    JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode questions = f.objectNode();
-    questions.putObject("info").put("description", "spark-vlm synthetic world VQA, test split");
-    questions.put("task_type", "Open-Ended").put("data_type", "synthetic").put("data_subtype", "test");
+    questions.putObject("info").put("description", "spark-vlm synthetic world VQA, " + split + " split");
+    questions.put("task_type", "Open-Ended").put("data_type", "synthetic").put("data_subtype", split);
     questions.putObject("license");
     ArrayNode qs = questions.putArray("questions");
-    ObjectNode annotationsFile = f.objectNode();
-    annotationsFile.putObject("info").put("description", "spark-vlm synthetic world VQA, test split");
-    annotationsFile.put("data_type", "synthetic").put("data_subtype", "test");
-    annotationsFile.putObject("license");
-    ArrayNode anns = annotationsFile.putArray("annotations");
-    for (Sample s : test) {
+    ObjectNode annotations = f.objectNode();
+    annotations.putObject("info").put("description", "spark-vlm synthetic world VQA, " + split + " split");
+    annotations.put("data_type", "synthetic").put("data_subtype", split);
+    annotations.putObject("license");
+    ArrayNode anns = annotations.putArray("annotations");
+    for (Sample s : samples) {
       Scene scene = s.scene();
       SplittableRandom r = SyntheticWorld.random(seed, scene.imageId(), 5);
       List<QA> about = Questions.about(scene, r);
@@ -111,9 +124,18 @@ final class EvalSets {
         }
       }
     }
-    SyntheticWorld.write(out.resolve(SyntheticWorld.VQA_QUESTIONS), Json.MAPPER.writeValueAsBytes(questions));
-    SyntheticWorld.write(out.resolve(SyntheticWorld.VQA_ANNOTATIONS), Json.MAPPER.writeValueAsBytes(annotationsFile));
-    suite(out);
+    SyntheticWorld.write(out.resolve(questionsFile), Json.MAPPER.writeValueAsBytes(questions));
+    SyntheticWorld.write(out.resolve(annotationsFile), Json.MAPPER.writeValueAsBytes(annotations));
+    if (imagesFile.isPresent()) {
+      // VQA v2 names images by id only: a COCO-format list of the images' files
+      ObjectNode images = f.objectNode();
+      ArrayNode list = images.putArray("images");
+      for (Sample s : samples) {
+        list.addObject().put("id", s.scene().imageId()).put("file_name", s.scene().imagePath());
+      }
+      images.putArray("annotations");
+      SyntheticWorld.write(out.resolve(imagesFile.get()), Json.MAPPER.writeValueAsBytes(images));
+    }
   }
 
   /** {@code suite.json}: the files above, so {@code vlm eval model --suite WORLD} finds them. */

@@ -50,6 +50,11 @@ public final class SyntheticWorld {
   public static final String COCO_CAPTIONS = "eval/captions/captions_test.json";
   public static final String VQA_QUESTIONS = "eval/vqa/questions_test.json";
   public static final String VQA_ANNOTATIONS = "eval/vqa/annotations_test.json";
+  /** Short-answer VQA about the instruct split's images, for training (VQA v2 format). */
+  public static final String INSTRUCT_VQA_QUESTIONS = "instruct/vqa/questions_instruct.json";
+  public static final String INSTRUCT_VQA_ANNOTATIONS = "instruct/vqa/annotations_instruct.json";
+  /** The instruct VQA's images by id (COCO format: {@code images} with {@code id} and {@code file_name}). */
+  public static final String INSTRUCT_VQA_IMAGES = "instruct/vqa/images_instruct.json";
 
   static final ObjectWriter LINE = Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -112,6 +117,8 @@ public final class SyntheticWorld {
     WebSplit.Result web = WebSplit.write(spark, out, bySplit.getOrDefault(Splits.WEB, List.of()), c);
     writeSeed(out, bySplit.getOrDefault(Splits.SEED, List.of()));
     Instructions.write(out.resolve(INSTRUCT), bySplit.getOrDefault(Splits.INSTRUCT, List.of()), c.seed());
+    EvalSets.vqa(out, Splits.INSTRUCT, bySplit.getOrDefault(Splits.INSTRUCT, List.of()), c.seed(),
+        INSTRUCT_VQA_QUESTIONS, INSTRUCT_VQA_ANNOTATIONS, java.util.Optional.of(INSTRUCT_VQA_IMAGES));
     EvalSets.write(out, bySplit.getOrDefault(Splits.TEST, List.of()), bySplit.getOrDefault(Splits.SEED, List.of()),
         c.seed());
 

@@ -292,6 +292,16 @@ class SyntheticWorldTest {
     suite.forEach(v -> (v.isArray() ? v : Json.MAPPER.createArrayNode().add(v)).forEach(f ->
         assertThat(world.resolve(f.asText())).isRegularFile()));
     assertThat(suite.get("zero-shot")).hasSize(3);
+    // short-answer VQA for training: about instruct images only, each named in the images list
+    JsonNode instructImages = json(SyntheticWorld.INSTRUCT_VQA_IMAGES);
+    Map<String, String> fileOf = new HashMap<>();
+    instructImages.get("images").forEach(i -> fileOf.put(i.get("id").asText(), i.get("file_name").asText()));
+    JsonNode instructQuestions = json(SyntheticWorld.INSTRUCT_VQA_QUESTIONS).get("questions");
+    assertThat(instructQuestions.size()).isGreaterThan(300);
+    for (JsonNode q : instructQuestions) {
+      assertThat(fileOf.get(q.get("image_id").asText())).startsWith("images/instruct/");
+    }
+    assertThat(json(SyntheticWorld.INSTRUCT_VQA_ANNOTATIONS).get("annotations")).hasSameSizeAs(instructQuestions);
     JsonNode coco = json(SyntheticWorld.COCO_CAPTIONS);
     assertThat(coco.get("images")).hasSize(300);
     assertThat(coco.get("annotations")).hasSize(300 * config.captionsPerImage());

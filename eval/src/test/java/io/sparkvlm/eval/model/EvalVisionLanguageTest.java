@@ -56,9 +56,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code vlm eval model} on a vision-language checkpoint: a nano VLM trained here for a few hundred steps on the
- * synthetic world's seed and instruct captions captions the test split and answers its VQA questions on local[2]
- * executors; the numbers are the standard scorers' on the results files it writes, and the executors' text is the
- * driver's.
+ * synthetic world's seed and instruct captions and the instruct split's short-answer VQA captions the test split
+ * and answers its VQA questions on local[2] executors; the numbers are the standard scorers' on the results files
+ * it writes, and the executors' text is the driver's.
  */
 class EvalVisionLanguageTest {
   @TempDir static Path dir;
@@ -95,15 +95,19 @@ class EvalVisionLanguageTest {
         }
       }
     }
-    for (JsonNode item : Json.MAPPER.readTree(world.resolve("instruct/llava_instruct.json").toFile())) {
-      JsonNode turns = item.get("conversations");
-      for (int i = 0; i + 1 < turns.size(); i += 2) {
-        String q = turns.get(i).get("value").asText().replace(SpecialTokens.IMAGE, "").strip();
-        examples.add(new Example(item.get("image").asText(), q, turns.get(i + 1).get("value").asText()));
-        texts.add(q);
-        texts.add(turns.get(i + 1).get("value").asText());
-      }
+    // short answers about the instruct split's images (VQA v2 format), as LLaVA-1.5 mixes VQAv2 into its training
+    Map<String, String> instructImages = StandardFormats.cocoImageFiles(
+        world.resolve(SyntheticWorld.INSTRUCT_VQA_IMAGES).toString());
+    Map<Long, StandardFormats.VqaQuestionText> asked = StandardFormats.vqaQuestionTexts(
+        world.resolve(SyntheticWorld.INSTRUCT_VQA_QUESTIONS).toString());
+    for (JsonNode a : Json.MAPPER.readTree(world.resolve(SyntheticWorld.INSTRUCT_VQA_ANNOTATIONS).toFile())
+        .get("annotations")) {
+      StandardFormats.VqaQuestionText q = asked.get(a.get("question_id").asLong());
+      examples.add(new Example(instructImages.get(q.imageId()), q.question(),
+          a.get("multiple_choice_answer").asText()));
+      texts.add(q.question());
     }
+    assertThat(asked).hasSizeGreaterThan(100);
     for (JsonNode q : Json.MAPPER.readTree(world.resolve("eval/vqa/questions_test.json").toFile()).get("questions")) {
       texts.add(q.get("question").asText());
     }
@@ -215,14 +219,17 @@ class EvalVisionLanguageTest {
       assertThat(captions.get(ids.get(i))).isEqualTo(tokenizer.decode(local.get(i), true).strip());
     }
 
-    // a few hundred steps make captions that share words with the truth; an untrained model's do not
+    // a few hundred steps make captions that share words with the truth and short answers that are often right;
+    // an untrained model's do neither (measured: CIDEr-D 0.14 vs 0.003, VQA 43.8 vs 0.0)
     double cider = m.get("captioning/captions_test/CIDEr").asDouble();
     double baseCider = base.get("captioning/captions_test/CIDEr").asDouble();
     System.out.printf("eval VLM: CIDEr-D %.3f (untrained %.3f), BLEU-4 %.3f, VQA %.2f (untrained %.2f); e.g. '%s'%n",
         cider, baseCider, m.get("captioning/captions_test/Bleu_4").asDouble(),
         m.get("vqa/questions_test/accuracy").asDouble(), base.get("vqa/questions_test/accuracy").asDouble(),
         captions.values().iterator().next());
-    assertThat(cider).isGreaterThan(0.1).isGreaterThan(baseCider + 0.1);
+    assertThat(cider).isGreaterThan(0.05).isGreaterThan(baseCider + 0.05);
+    double accuracy = m.get("vqa/questions_test/accuracy").asDouble();
+    assertThat(accuracy).as("VQA accuracy (%)").isGreaterThan(base.get("vqa/questions_test/accuracy").asDouble() + 10);
 
     String html = Files.readString(report.resolve("report.html"));
     assertThat(html).contains("Best by CIDEr-D").contains("Answered worst").contains("generated: ")
