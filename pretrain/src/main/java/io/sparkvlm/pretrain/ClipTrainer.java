@@ -53,7 +53,7 @@ final class ClipTrainer {
   String train() throws IOException {
     TrainingSettings s = c.training();
     ClipShape shape = c.shape();
-    TrainingRun.Start start = TrainingRun.start(s, shape.name(), conf);
+    TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.Clip(shape), conf);
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
     Dataset<Row> pairs = Datasets.read(spark, c.input(), PairsSchema.SCHEMA)

@@ -63,7 +63,7 @@ final class LmTrainer {
   String train() throws IOException {
     TrainingSettings s = c.training();
     LanguageModel.Shape shape = c.shape();
-    TrainingRun.Start start = TrainingRun.start(s, shape.name(), conf);
+    TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.Language(shape), conf);
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());

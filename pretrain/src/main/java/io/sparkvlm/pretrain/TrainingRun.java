@@ -84,7 +84,7 @@ final class TrainingRun {
   }
 
   /** Resume, refuse or overwrite, per the settings. */
-  static Start start(TrainingSettings s, String modelName, Configuration conf) throws IOException {
+  static Start start(TrainingSettings s, ModelArchitecture architecture, Configuration conf) throws IOException {
     String checkpoints = new Path(s.output(), CHECKPOINTS).toString();
     Optional<String> latest = Checkpoints.latestComplete(checkpoints, conf);
     if (s.resume()) {
@@ -94,9 +94,15 @@ final class TrainingRun {
         return new Start(Optional.empty(), 0, 0);
       }
       CheckpointManifest m = Checkpoints.readManifest(latest.get(), conf);
-      if (!m.model().equals(modelName)) {
+      if (!m.model().equals(architecture.name())) {
         throw new CheckpointError("Cannot resume " + latest.get() + ": it is a " + m.model() + " model, the config "
-            + "asks for " + modelName);
+            + "asks for " + architecture.name());
+      }
+      // the same name with another shape (a preset edited since): the weights would not fit
+      Optional<ModelArchitecture> recorded = ModelArchitecture.of(m, latest.get());
+      if (recorded.isPresent() && !recorded.get().equals(architecture)) {
+        throw new CheckpointError("Cannot resume " + latest.get() + ": its " + m.model() + " has another shape "
+            + "than the config's (checkpoint " + recorded.get().toJson() + ", config " + architecture.toJson() + ")");
       }
       Double epoch = m.metrics().get("epoch");
       Double epochStep = m.metrics().get("epoch_step");
