@@ -69,7 +69,7 @@ public record FilterResults(Map<String, WebTruth> truth, Map<String, FilterDecis
 
   /**
    * Headlines, charts per noise type, a table, and galleries: captions kept that do not match their image (the
-   * most confident first), captions dropped that do (the least confident first), and one rightly dropped example of
+   * highest score first), captions dropped that do (the lowest score first), and one rightly dropped example of
    * each noise type.
    */
   public HtmlReport report(Function<WebTruth, byte[]> imageOf) {
@@ -112,8 +112,10 @@ public record FilterResults(Map<String, WebTruth> truth, Map<String, FilterDecis
     Map<String, FilterDecision> rightDrops = new TreeMap<>();
     decisions.values().stream().filter(d -> !d.kept() && !truth.get(d.url()).matchesImage())
         .forEach(d -> rightDrops.putIfAbsent(truth.get(d.url()).noise(), d));
-    r.gallery("Kept, but the caption does not match the image (most confident first)", items(falseKeeps, imageOf));
-    r.gallery("Dropped, but the caption matches the image (least confident first)", items(falseDrops, imageOf));
+    r.gallery("Kept, but the caption does not match the image (the most confident keeps first)",
+        items(falseKeeps, imageOf));
+    r.gallery("Dropped, but the caption matches the image (the most confident drops first)",
+        items(falseDrops, imageOf));
     r.gallery("Dropped rightly: one of each noise type", items(new ArrayList<>(rightDrops.values()), imageOf));
     return r;
   }
