@@ -56,26 +56,42 @@ final class GenerativeEvaluation {
         || key.startsWith("vqa/") && key.endsWith("/accuracy");
   }
 
-  /** Every suite's captions and VQA: metrics (stable keys), report sections, results files in {@code reportDir}. */
+  /**
+   * Every suite's captions and VQA: metrics (stable keys), report sections, results files in {@code reportDir}. All
+   * files are read and all prompts built before anything is generated, so a missing image or a prompt too long
+   * for the context fails the run before any work (or output).
+   */
   Map<String, Double> evaluate(HtmlReport report, Path reportDir) throws IOException {
-    Map<String, Double> metrics = new LinkedHashMap<>();
+    List<Work> work = new ArrayList<>();
     for (EvalModelConfig.Suite suite : c.suites()) {
       if (suite.captions().isPresent()) {
-        metrics.putAll(captions(suite, suite.captions().get(), report, reportDir));
+        work.add(captions(suite, suite.captions().get(), report, reportDir));
       }
       if (suite.vqa().isPresent()) {
-        metrics.putAll(vqa(suite, suite.vqa().get(), report, reportDir));
+        work.add(vqa(suite, suite.vqa().get(), report, reportDir));
       }
     }
-    if (metrics.isEmpty()) {
+    if (work.isEmpty()) {
       throw new IllegalArgumentException("A vision-language checkpoint is evaluated on captions and VQA files, and "
           + "no suite in eval.model.suites has captions or vqa-questions");
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    for (Work w : work) {
+      LOG.info("eval model: {} ({} prompts)", w.what(), w.requests().size());
+      metrics.putAll(w.score().apply(replies(w.requests())));
     }
     return metrics;
   }
 
-  private Map<String, Double> captions(EvalModelConfig.Suite suite, String file, HtmlReport report, Path reportDir)
-      throws IOException {
+  /** Prompts to answer, and what to do with the replies (in the same order). */
+  private record Work(String what, List<ExecutorGenerator.Request> requests, Scoring score) {}
+
+  @FunctionalInterface
+  private interface Scoring {
+    Map<String, Double> apply(List<String> replies) throws IOException;
+  }
+
+  private Work captions(EvalModelConfig.Suite suite, String file, HtmlReport report, Path reportDir) {
     String location = suite.root() + "/" + file;
     Map<String, List<String>> references = new LinkedHashMap<>();
     StandardFormats.cocoAnnotations(location).entrySet().stream().limit(c.maxImages())
@@ -86,13 +102,19 @@ final class GenerativeEvaluation {
     for (String id : references.keySet()) {
       requests.add(new ExecutorGenerator.Request(required(images, id, location), prompt));
     }
-    LOG.info("eval model: captioning {} images of {}", requests.size(), location);
-    List<String> replies = replies(requests);
-    Map<String, String> candidates = new LinkedHashMap<>();
-    int i = 0;
-    for (String id : references.keySet()) {
-      candidates.put(id, replies.get(i++));
-    }
+    return new Work("captioning " + location, requests, replies -> {
+      Map<String, String> candidates = new LinkedHashMap<>();
+      int i = 0;
+      for (String id : references.keySet()) {
+        candidates.put(id, replies.get(i++));
+      }
+      return scoreCaptions(location, file, references, candidates, images, report, reportDir);
+    });
+  }
+
+  private Map<String, Double> scoreCaptions(String location, String file, Map<String, List<String>> references,
+      Map<String, String> candidates, Function<String, byte[]> images, HtmlReport report, Path reportDir)
+      throws IOException {
     CaptionResults results = new CaptionResults(references, candidates);
     Map<String, Double> scores = results.scores();
     String name = stem(file);
@@ -108,8 +130,7 @@ final class GenerativeEvaluation {
     return out;
   }
 
-  private Map<String, Double> vqa(EvalModelConfig.Suite suite, EvalModelConfig.Vqa files, HtmlReport report,
-      Path reportDir) throws IOException {
+  private Work vqa(EvalModelConfig.Suite suite, EvalModelConfig.Vqa files, HtmlReport report, Path reportDir) {
     String questionsFile = suite.root() + "/" + files.questions();
     List<VqaAccuracy.Question> questions = StandardFormats.vqaQuestions(questionsFile,
         suite.root() + "/" + files.annotations()).stream().limit(c.maxImages()).toList();
@@ -124,12 +145,19 @@ final class GenerativeEvaluation {
       requests.add(new ExecutorGenerator.Request(required(images, t.imageId(), imagesFile),
           ChatTemplate.prompt(tokenizer, asked, shape.clip().contextLength(), 1)));
     }
-    LOG.info("eval model: answering {} questions of {}", requests.size(), questionsFile);
-    List<String> replies = replies(requests);
-    Map<Long, String> answers = new LinkedHashMap<>();
-    for (int i = 0; i < questions.size(); i++) {
-      answers.put(questions.get(i).questionId(), replies.get(i));
-    }
+    return new Work("answering the questions of " + questionsFile, requests, replies -> {
+      Map<Long, String> answers = new LinkedHashMap<>();
+      for (int i = 0; i < questions.size(); i++) {
+        answers.put(questions.get(i).questionId(), replies.get(i));
+      }
+      return scoreVqa(questionsFile, files, questions, texts, answers, images, report, reportDir);
+    });
+  }
+
+  private Map<String, Double> scoreVqa(String questionsFile, EvalModelConfig.Vqa files,
+      List<VqaAccuracy.Question> questions, Map<Long, StandardFormats.VqaQuestionText> texts,
+      Map<Long, String> answers, Function<String, byte[]> images, HtmlReport report, Path reportDir)
+      throws IOException {
     VqaResults results = new VqaResults(questions, texts, answers);
     VqaAccuracy.Result scored = results.score();
     String name = stem(files.questions());
@@ -158,19 +186,25 @@ final class GenerativeEvaluation {
     return out;
   }
 
-  /** Image id -> bytes (null when the id or the file is unknown), files named by a COCO-format file's images. */
+  /**
+   * Image id -> bytes (null when the id or the file is unknown), files named by a COCO-format file's images; each
+   * file read once (VQA asks several questions about one image), so the requests share one array per image.
+   */
   private Function<String, byte[]> images(EvalModelConfig.Suite suite, String cocoFile) {
     Map<String, String> files = StandardFormats.cocoImageFiles(cocoFile);
+    Map<String, byte[]> read = new java.util.HashMap<>();
     return id -> {
       String name = files.get(id);
       if (name == null) {
         return null;
       }
-      try {
-        return HadoopFiles.readAll(new org.apache.hadoop.fs.Path(suite.root(), name), conf);
-      } catch (IOException e) {
-        return null;
-      }
+      return read.computeIfAbsent(name, n -> {
+        try {
+          return HadoopFiles.readAll(new org.apache.hadoop.fs.Path(suite.root(), n), conf);
+        } catch (IOException e) {
+          return null;
+        }
+      });
     };
   }
 
