@@ -28,8 +28,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code vlm eval model --checkpoint C --suite WORLD} on a vision-language checkpoint (an untrained nano VLM: what
- * it says does not matter here) and the synthetic world's suite (its captions and VQA, found through its suite.json): the report renders in headless Chromium with its
- * charts, galleries of the generated text and unbroken images.
+ * it says does not matter here) and the synthetic world's suite (its captions and VQA, found through its
+ * suite.json): the report renders in headless Chromium with its charts, galleries of the generated text and
+ * unbroken images.
  */
 class EvalVisionLanguageReportTest {
   @Test

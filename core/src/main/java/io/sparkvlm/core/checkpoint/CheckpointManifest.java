@@ -47,13 +47,15 @@ public record CheckpointManifest(String model, Optional<JsonNode> architecture, 
 
   public static CheckpointManifest fromJson(byte[] json) throws IOException {
     Stored s = Json.MAPPER.readValue(json, Stored.class);
-    return new CheckpointManifest(s.model,
-        s.architecture == null || s.architecture.isNull() ? Optional.empty() : Optional.of(s.architecture), s.step, s.seed, s.config,
-        s.datasets == null ? List.of() : s.datasets, Optional.ofNullable(s.parent), s.metrics == null ? Map.of() : s.metrics,
-        s.versions == null ? Map.of() : s.versions, s.createdAt);
+    Optional<JsonNode> architecture = s.architecture == null || s.architecture.isNull() ? Optional.empty()
+        : Optional.of(s.architecture);
+    return new CheckpointManifest(s.model, architecture, s.step, s.seed, s.config,
+        s.datasets == null ? List.of() : s.datasets, Optional.ofNullable(s.parent),
+        s.metrics == null ? Map.of() : s.metrics, s.versions == null ? Map.of() : s.versions, s.createdAt);
   }
 
   /** JSON form: architecture and parent nullable. */
   private record Stored(String model, JsonNode architecture, long step, long seed, JsonNode config,
-      List<InputRef> datasets, String parent, Map<String, Double> metrics, Map<String, String> versions, String createdAt) {}
+      List<InputRef> datasets, String parent, Map<String, Double> metrics, Map<String, String> versions,
+      String createdAt) {}
 }

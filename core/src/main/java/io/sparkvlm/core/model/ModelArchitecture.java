@@ -16,7 +16,8 @@ import java.util.Locale;
  * <pre>
  *   {"kind": "clip", "shape": {ClipShape}}
  *   {"kind": "lm",   "shape": {LanguageModel.Shape}}
- *   {"kind": "vlm",  "shape": {ClipShape}, "connector": "mlp2x_gelu", "resampler_queries": 0, "vision_features": "patch"}
+ *   {"kind": "vlm",  "name": "vlm-nano", "shape": {ClipShape}, "connector": "mlp2x_gelu", "resampler_queries": 0,
+ *    "vision_features": "patch"}
  *   {"kind": "itm",  "shape": {ClipShape}}
  * </pre>
  */

@@ -22,7 +22,8 @@ public class CheckpointsTest {
   @TempDir Path dir;
 
   static CheckpointManifest manifest(long step) {
-    return new CheckpointManifest("clip-nano", Optional.empty(), step, 42, JsonNodeFactory.instance.objectNode().put("lr", 0.001),
+    return new CheckpointManifest("clip-nano", Optional.empty(), step, 42,
+        JsonNodeFactory.instance.objectNode().put("lr", 0.001),
         List.of(new InputRef("work/pairs", "dataset", "ab".repeat(32))), Optional.of("work/ckpt/parent"),
         Map.of("loss", 1.25), Map.of("java", "17"), "2026-01-01T00:00:00Z");
   }

@@ -71,8 +71,8 @@ class EvalModelTest {
     config.putObject("pretrain").putObject("clip").put("model", "nano");
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ModelCheckpoints.save(model, Optional.of(tokenizer), run + "/checkpoints/" + Checkpoints.nameForStep(20),
-        new CheckpointManifest(NANO.name(), Optional.empty(), 20, 11, config, List.of(), Optional.empty(), Map.of(), Versions.all(),
-            Instant.now().toString()), false, conf);
+        new CheckpointManifest(NANO.name(), Optional.empty(), 20, 11, config, List.of(), Optional.empty(), Map.of(),
+            Versions.all(), Instant.now().toString()), false, conf);
     fashion = dir.resolve("fashion-mnist");
     io.sparkvlm.synth.FashionMnist.write(Path.of(System.getProperty("sparkvlm.fashion-mnist.dir",
         io.sparkvlm.synth.FashionMnist.DEBIAN_DIR.toString())), fashion, 60, 3);
