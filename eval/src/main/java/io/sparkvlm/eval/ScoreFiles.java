@@ -80,18 +80,57 @@ public final class ScoreFiles {
     return results.report(t -> StandardFormats.findImage(groundTruthFile, t.image()));
   }
 
-  /** Writes metrics.json, report.md and (when given) report.html into {@code dir}; returns the markdown. */
+  /** Writes metrics.json, report.md and (when given) report.html as the folder {@code dir}; returns the markdown. */
   public static String write(Map<String, Object> metrics, HtmlReport html, Path dir) throws IOException {
-    Files.createDirectories(dir);
-    if (html != null) {
-      html.write(dir);
-    }
-    Files.write(dir.resolve("metrics.json"), Json.MAPPER.writeValueAsBytes(metrics));
+    return write(metrics, html, Map.of(), dir);
+  }
+
+  /**
+   * As above, with {@code files} (name -> bytes, e.g. results in the standard formats) beside them. The folder
+   * appears whole or not at all: everything is written into a hidden sibling first, which then replaces
+   * {@code dir} (a report already there is moved aside and deleted once the new one is in place); on any error the
+   * sibling is deleted and an existing report is left as it was.
+   */
+  public static String write(Map<String, Object> metrics, HtmlReport html, Map<String, byte[]> files, Path dir)
+      throws IOException {
+    Path target = dir.toAbsolutePath().normalize();
+    Files.createDirectories(target.getParent());
+    String id = java.util.UUID.randomUUID().toString();
+    Path staging = target.resolveSibling("." + target.getFileName() + ".tmp-" + id);
     StringBuilder md = new StringBuilder("# Evaluation: ").append(metrics.get("task")).append("\n\n");
     md.append("| metric | value |\n| --- | --- |\n");
     flatten("", metrics, md);
-    Files.writeString(dir.resolve("report.md"), md.toString());
+    try {
+      Files.createDirectory(staging);
+      if (html != null) {
+        html.write(staging);
+      }
+      Files.write(staging.resolve("metrics.json"), Json.MAPPER.writeValueAsBytes(metrics));
+      Files.writeString(staging.resolve("report.md"), md.toString());
+      for (Map.Entry<String, byte[]> f : files.entrySet()) {
+        Files.write(staging.resolve(f.getKey()), f.getValue());
+      }
+      Path old = target.resolveSibling("." + target.getFileName() + ".old-" + id);
+      if (Files.exists(target)) {
+        Files.move(target, old);
+      }
+      Files.move(staging, target);
+      deleteTree(old);
+    } finally {
+      deleteTree(staging);
+    }
     return md.toString();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @SuppressWarnings("unchecked")

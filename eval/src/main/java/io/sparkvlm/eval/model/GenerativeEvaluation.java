@@ -14,7 +14,6 @@ import io.sparkvlm.eval.metrics.VqaAccuracy;
 import io.sparkvlm.eval.report.HtmlReport;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,18 +56,19 @@ final class GenerativeEvaluation {
   }
 
   /**
-   * Every suite's captions and VQA: metrics (stable keys), report sections, results files in {@code reportDir}. All
+   * Every suite's captions and VQA: metrics (stable keys), report sections, and the results files to write beside
+   * the report (name -> bytes, into {@code resultsFiles}). All
    * files are read and all prompts built before anything is generated, so a missing image or a prompt too long
    * for the context fails the run before any work (or output).
    */
-  Map<String, Double> evaluate(HtmlReport report, Path reportDir) throws IOException {
+  Map<String, Double> evaluate(HtmlReport report, Map<String, byte[]> resultsFiles) throws IOException {
     List<Work> work = new ArrayList<>();
     for (EvalModelConfig.Suite suite : c.suites()) {
       if (suite.captions().isPresent()) {
-        work.add(captions(suite, suite.captions().get(), report, reportDir));
+        work.add(captions(suite, suite.captions().get(), report, resultsFiles));
       }
       if (suite.vqa().isPresent()) {
-        work.add(vqa(suite, suite.vqa().get(), report, reportDir));
+        work.add(vqa(suite, suite.vqa().get(), report, resultsFiles));
       }
     }
     if (work.isEmpty()) {
@@ -91,7 +91,7 @@ final class GenerativeEvaluation {
     Map<String, Double> apply(List<String> replies) throws IOException;
   }
 
-  private Work captions(EvalModelConfig.Suite suite, String file, HtmlReport report, Path reportDir) {
+  private Work captions(EvalModelConfig.Suite suite, String file, HtmlReport report, Map<String, byte[]> resultsFiles) {
     String location = suite.root() + "/" + file;
     Map<String, List<String>> references = new LinkedHashMap<>();
     StandardFormats.cocoAnnotations(location).entrySet().stream().limit(c.maxImages())
@@ -108,20 +108,19 @@ final class GenerativeEvaluation {
       for (String id : references.keySet()) {
         candidates.put(id, replies.get(i++));
       }
-      return scoreCaptions(location, file, references, candidates, images, report, reportDir);
+      return scoreCaptions(location, file, references, candidates, images, report, resultsFiles);
     });
   }
 
   private Map<String, Double> scoreCaptions(String location, String file, Map<String, List<String>> references,
-      Map<String, String> candidates, Function<String, byte[]> images, HtmlReport report, Path reportDir)
+      Map<String, String> candidates, Function<String, byte[]> images, HtmlReport report, Map<String, byte[]> resultsFiles)
       throws IOException {
     CaptionResults results = new CaptionResults(references, candidates);
     Map<String, Double> scores = results.scores();
     String name = stem(file);
     ArrayNode json = Json.MAPPER.createArrayNode();
     candidates.forEach((id, caption) -> json.addObject().putPOJO("image_id", idValue(id)).put("caption", caption));
-    Files.createDirectories(reportDir);
-    Files.write(reportDir.resolve(name + "_results.json"), Json.MAPPER.writeValueAsBytes(json));
+    resultsFiles.put(name + "_results.json", Json.MAPPER.writeValueAsBytes(json));
     report.part("Captioning: " + location);
     results.addTo(report, scores, images);
     Map<String, Double> out = new LinkedHashMap<>();
@@ -130,7 +129,7 @@ final class GenerativeEvaluation {
     return out;
   }
 
-  private Work vqa(EvalModelConfig.Suite suite, EvalModelConfig.Vqa files, HtmlReport report, Path reportDir) {
+  private Work vqa(EvalModelConfig.Suite suite, EvalModelConfig.Vqa files, HtmlReport report, Map<String, byte[]> resultsFiles) {
     String questionsFile = suite.root() + "/" + files.questions();
     List<VqaAccuracy.Question> questions = StandardFormats.vqaQuestions(questionsFile,
         suite.root() + "/" + files.annotations()).stream().limit(c.maxImages()).toList();
@@ -150,21 +149,20 @@ final class GenerativeEvaluation {
       for (int i = 0; i < questions.size(); i++) {
         answers.put(questions.get(i).questionId(), replies.get(i));
       }
-      return scoreVqa(questionsFile, files, questions, texts, answers, images, report, reportDir);
+      return scoreVqa(questionsFile, files, questions, texts, answers, images, report, resultsFiles);
     });
   }
 
   private Map<String, Double> scoreVqa(String questionsFile, EvalModelConfig.Vqa files,
       List<VqaAccuracy.Question> questions, Map<Long, StandardFormats.VqaQuestionText> texts,
-      Map<Long, String> answers, Function<String, byte[]> images, HtmlReport report, Path reportDir)
+      Map<Long, String> answers, Function<String, byte[]> images, HtmlReport report, Map<String, byte[]> resultsFiles)
       throws IOException {
     VqaResults results = new VqaResults(questions, texts, answers);
     VqaAccuracy.Result scored = results.score();
     String name = stem(files.questions());
     ArrayNode json = Json.MAPPER.createArrayNode();
     answers.forEach((id, a) -> json.addObject().put("question_id", id).put("answer", a));
-    Files.createDirectories(reportDir);
-    Files.write(reportDir.resolve(name + "_results.json"), Json.MAPPER.writeValueAsBytes(json));
+    resultsFiles.put(name + "_results.json", Json.MAPPER.writeValueAsBytes(json));
     report.part("VQA: " + questionsFile);
     VqaResults.addScores(report, scored);
     results.addGalleries(report, scored, images);

@@ -89,8 +89,9 @@ public final class ModelEvaluation {
     HtmlReport html = new HtmlReport("spark-vlm model evaluation: " + checkpoint + " (" + shape.name() + ", step "
         + manifest.step() + ")");
     ModelReport.addTrainingCurves(html, log, "Training loss (next-token cross-entropy)");
+    Map<String, byte[]> resultsFiles = new LinkedHashMap<>();
     Map<String, Double> metrics = new GenerativeEvaluation(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-        model, shape, tokenizer, c, spark.sparkContext().hadoopConfiguration()).evaluate(html, report);
+        model, shape, tokenizer, c, spark.sparkContext().hadoopConfiguration()).evaluate(html, resultsFiles);
     List<List<String>> rows = new ArrayList<>();
     metrics.forEach((k, v) -> rows.add(List.of(k, String.format("%.4f", v))));
     html.table("All metrics", List.of("metric", "value"), rows);
@@ -103,7 +104,7 @@ public final class ModelEvaluation {
     out.put("step", manifest.step());
     out.put("model", shape.name());
     out.putAll(metrics);
-    ScoreFiles.write(out, html, report);
+    ScoreFiles.write(out, html, resultsFiles, report);
     StringBuilder summary = new StringBuilder("report in " + report.resolve("report.html"));
     metrics.forEach((k, v) -> {
       if (GenerativeEvaluation.isHeadline(k)) {
