@@ -120,12 +120,6 @@ final class StageCommands {
       return JobLauncher.USAGE;
     }
 
-    static int report(java.util.function.Supplier<java.util.Map<String, Object>> score,
-        java.util.function.Function<java.util.Map<String, Object>, io.sparkvlm.eval.report.HtmlReport> html,
-        java.nio.file.Path out) {
-      return report(score, m -> m, html, out);
-    }
-
     /** Loads and scores ({@code load}), then writes the metrics and the report of what was loaded. */
     static <T> int report(java.util.function.Supplier<T> load,
         java.util.function.Function<T, java.util.Map<String, Object>> metrics,
@@ -160,7 +154,8 @@ final class StageCommands {
       @Override
       public Integer call() {
         return report(() -> io.sparkvlm.eval.ScoreFiles.captions(results, annotations),
-            m -> io.sparkvlm.eval.ScoreFiles.captionsReport(results, annotations, m), out);
+            io.sparkvlm.eval.ScoreFiles::captionsMetrics,
+            loaded -> io.sparkvlm.eval.ScoreFiles.captionsReport(loaded, annotations), out);
       }
     }
 
@@ -186,8 +181,8 @@ final class StageCommands {
       @Override
       public Integer call() {
         return report(() -> io.sparkvlm.eval.ScoreFiles.vqa(questions, annotations, results),
-            m -> io.sparkvlm.eval.ScoreFiles.vqaReport(questions, annotations, results,
-                java.util.Optional.ofNullable(images), m), out);
+            io.sparkvlm.eval.VqaResults::metrics,
+            loaded -> io.sparkvlm.eval.ScoreFiles.vqaReport(loaded, java.util.Optional.ofNullable(images)), out);
       }
     }
 

@@ -16,22 +16,41 @@ import java.util.function.Function;
  *
  * @param references image id -> reference captions
  * @param candidates image id -> the generated caption, one for every image with references
+ * @param scored the scores, computed once when the results are made
  */
-public record CaptionResults(Map<String, List<String>> references, Map<String, String> candidates) {
+public record CaptionResults(Map<String, List<String>> references, Map<String, String> candidates,
+    Scored scored) {
   private static final int GALLERY = 6;
 
-  /** Bleu_1..4, ROUGE_L, CIDEr; an image without a caption, or a caption without references, is an error. */
+  /** Corpus scores (Bleu_1..4, ROUGE_L, CIDEr) and CIDEr-D per image. */
+  public record Scored(Map<String, Double> corpus, Map<String, Double> ciderPerImage) {}
+
+  /** Scores the candidates; an image without a caption, or a caption without references, is an error. */
+  public CaptionResults(Map<String, List<String>> references, Map<String, String> candidates) {
+    this(references, candidates, score(references, candidates));
+  }
+
+  private static Scored score(Map<String, List<String>> references, Map<String, String> candidates) {
+    Map<String, List<String>> refs = new LinkedHashMap<>();
+    references.forEach((id, rs) -> refs.put(id, rs.stream().map(CaptionTokenizer::tokenize).toList()));
+    Map<String, String> cands = new LinkedHashMap<>();
+    candidates.forEach((id, c) -> cands.put(id, CaptionTokenizer.tokenize(c)));
+    return new Scored(CaptionScores.all(refs, cands), CaptionScores.ciderDPerImage(refs, cands));
+  }
+
+  /** Bleu_1..4, ROUGE_L, CIDEr (pycocoevalcap's names). */
   public Map<String, Double> scores() {
-    return CaptionScores.all(tokenized(references), tokenizedCandidates());
+    return scored.corpus();
   }
 
   /** CIDEr-D of each image. */
   public Map<String, Double> ciderPerImage() {
-    return CaptionScores.ciderDPerImage(tokenized(references), tokenizedCandidates());
+    return scored.ciderPerImage();
   }
 
   /** Headline numbers, a chart of the scores, and the best and worst images by CIDEr-D with their captions. */
-  public void addTo(HtmlReport r, Map<String, Double> scores, Function<String, byte[]> imageOf) {
+  public void addTo(HtmlReport r, Function<String, byte[]> imageOf) {
+    Map<String, Double> scores = scores();
     r.headline("CIDEr-D", String.format("%.3f", scores.get("CIDEr")));
     r.headline("BLEU-4", String.format("%.3f", scores.get("Bleu_4")));
     r.headline("ROUGE-L", String.format("%.3f", scores.get("ROUGE_L")));
@@ -52,18 +71,6 @@ public record CaptionResults(Map<String, List<String>> references, Map<String, S
           "generated: " + candidates.get(id),
           "reference: " + references.get(id).get(0))));
     }
-    return out;
-  }
-
-  private Map<String, String> tokenizedCandidates() {
-    Map<String, String> out = new LinkedHashMap<>();
-    candidates.forEach((id, c) -> out.put(id, CaptionTokenizer.tokenize(c)));
-    return out;
-  }
-
-  private static Map<String, List<String>> tokenized(Map<String, List<String>> refs) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    refs.forEach((id, rs) -> out.put(id, rs.stream().map(CaptionTokenizer::tokenize).toList()));
     return out;
   }
 }

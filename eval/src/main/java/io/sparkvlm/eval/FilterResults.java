@@ -17,41 +17,48 @@ import java.util.function.Function;
  * ({@link FilterQuality}) and shown with examples. Every row is accounted for: a decision for a URL the ground
  * truth does not have is an error (the wrong world?); a ground-truth row without a decision is counted as
  * undecided, by the fault the simulated web gave its URL (a download that failed never reaches the filter; an
- * undecided row with no fault is a row the pipeline lost).
- *
- * @param truth url -> ground truth
- * @param decisions url -> the filter's decision
+ * undecided row with no fault is a row the pipeline lost). Scored once, when made.
  */
-public record FilterResults(Map<String, WebTruth> truth, Map<String, FilterDecision> decisions) {
+public final class FilterResults {
   private static final int GALLERY = 6;
   private static final String NO_FAULT = "NONE";
 
-  public FilterResults {
+  private final Map<String, WebTruth> truth;
+  private final Map<String, FilterDecision> decisions;
+  private final FilterQuality.Result score;
+  private final Map<String, Long> undecidedByFault;
+
+  /** {@code truth}: url -> ground truth; {@code decisions}: url -> the filter's decision. */
+  public FilterResults(Map<String, WebTruth> truth, Map<String, FilterDecision> decisions) {
     List<String> unknown = decisions.keySet().stream().filter(u -> !truth.containsKey(u)).toList();
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(unknown.size() + " decisions name URLs the ground truth does not have "
           + "(e.g. " + unknown.get(0) + "): are the decisions and the ground truth from the same world?");
     }
-  }
-
-  public FilterQuality.Result score() {
+    this.truth = truth;
+    this.decisions = decisions;
     List<FilterQuality.Decision> joined = new ArrayList<>();
     decisions.forEach((url, d) -> {
       WebTruth t = truth.get(url);
       joined.add(new FilterQuality.Decision(t.noise(), t.matchesImage(), d.kept()));
     });
-    return FilterQuality.evaluate(joined);
+    this.score = FilterQuality.evaluate(joined);
+    Map<String, Long> undecided = new TreeMap<>();
+    truth.forEach((url, t) -> {
+      if (!decisions.containsKey(url)) {
+        undecided.merge(t.fault(), 1L, Long::sum);
+      }
+    });
+    this.undecidedByFault = undecided;
+  }
+
+  public FilterQuality.Result score() {
+    return score;
   }
 
   /** Ground-truth rows without a decision, by the fault of their URL. */
   public Map<String, Long> undecidedByFault() {
-    Map<String, Long> out = new TreeMap<>();
-    truth.forEach((url, t) -> {
-      if (!decisions.containsKey(url)) {
-        out.merge(t.fault(), 1L, Long::sum);
-      }
-    });
-    return out;
+    return undecidedByFault;
   }
 
   /** {@code vlm eval filter}'s metrics.json. */
@@ -59,8 +66,8 @@ public record FilterResults(Map<String, WebTruth> truth, Map<String, FilterDecis
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("task", "filter");
     out.put("ground_truth_rows", truth.size());
-    out.putAll(score().metrics());
-    Map<String, Long> undecided = undecidedByFault();
+    out.putAll(score.metrics());
+    Map<String, Long> undecided = undecidedByFault;
     out.put("undecided", undecided.values().stream().mapToLong(Long::longValue).sum());
     out.put("undecided_without_fault", undecided.getOrDefault(NO_FAULT, 0L));
     out.put("undecided_by_fault", undecided);
@@ -73,14 +80,14 @@ public record FilterResults(Map<String, WebTruth> truth, Map<String, FilterDecis
    * each noise type.
    */
   public HtmlReport report(Function<WebTruth, byte[]> imageOf) {
-    FilterQuality.Result q = score();
+    FilterQuality.Result q = score;
     HtmlReport r = new HtmlReport("Filter quality: " + q.decisions() + " decisions on " + truth.size()
         + " web pairs");
     r.headline("keep precision", String.format("%.3f", q.precision()));
     r.headline("keep recall", String.format("%.3f", q.recall()));
     r.headline("keep F1", String.format("%.3f", q.f1()));
     r.headline("accuracy", String.format("%.3f", q.accuracy()));
-    Map<String, Long> undecided = undecidedByFault();
+    Map<String, Long> undecided = undecidedByFault;
     r.headline("undecided (no fault)", undecided.values().stream().mapToLong(Long::longValue).sum() + " ("
         + undecided.getOrDefault(NO_FAULT, 0L) + ")");
     Map<String, Double> kept = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package io.sparkvlm.eval;
 
 import io.sparkvlm.core.io.Json;
-import io.sparkvlm.eval.metrics.VqaAccuracy;
 import io.sparkvlm.eval.report.HtmlReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,9 +16,14 @@ import java.util.Optional;
 public final class ScoreFiles {
   private ScoreFiles() {}
 
-  public static Map<String, Object> captions(String resultsFile, String annotationsFile) {
-    CaptionResults r = new CaptionResults(StandardFormats.cocoAnnotations(annotationsFile),
+  /** {@code vlm eval captions}: COCO caption results against COCO annotations, read and scored once. */
+  public static CaptionResults captions(String resultsFile, String annotationsFile) {
+    return new CaptionResults(StandardFormats.cocoAnnotations(annotationsFile),
         StandardFormats.cocoResults(resultsFile));
+  }
+
+  /** {@code vlm eval captions}'s metrics.json. */
+  public static Map<String, Object> captionsMetrics(CaptionResults r) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("task", "captions");
     out.put("images", r.references().size());
@@ -31,15 +35,17 @@ public final class ScoreFiles {
    * The HTML report of a captions evaluation: scores, and the best and worst images by CIDEr-D (images found
    * relative to the annotations file's folder or its parents).
    */
-  public static HtmlReport captionsReport(String resultsFile, String annotationsFile, Map<String, Object> metrics) {
-    CaptionResults results = new CaptionResults(StandardFormats.cocoAnnotations(annotationsFile),
-        StandardFormats.cocoResults(resultsFile));
-    @SuppressWarnings("unchecked")
-    Map<String, Double> scores = (Map<String, Double>) metrics.get("scores");
+  public static HtmlReport captionsReport(CaptionResults results, String annotationsFile) {
     Map<String, String> files = StandardFormats.cocoImageFiles(annotationsFile);
     HtmlReport r = new HtmlReport("Captioning: " + results.candidates().size() + " images");
-    results.addTo(r, scores, id -> StandardFormats.findImage(annotationsFile, files.get(id)));
+    results.addTo(r, id -> StandardFormats.findImage(annotationsFile, files.get(id)));
     return r;
+  }
+
+  /** {@code vlm eval vqa}: VQA v2 questions, annotations and results, read and scored once. */
+  public static VqaResults vqa(String questionsFile, String annotationsFile, String resultsFile) {
+    return new VqaResults(StandardFormats.vqaQuestions(questionsFile, annotationsFile),
+        StandardFormats.vqaQuestionTexts(questionsFile), StandardFormats.vqaResults(resultsFile));
   }
 
   /**
@@ -48,25 +54,12 @@ public final class ScoreFiles {
    * {@code imagesFile}, a COCO-format JSON whose {@code images} give each id's {@code file_name} (COCO's own
    * annotations, whose image ids VQA v2 uses; the synthetic world's captions file), finds them, relative to it.
    */
-  public static HtmlReport vqaReport(String questionsFile, String annotationsFile, String resultsFile,
-      Optional<String> imagesFile, Map<String, Object> metrics) {
-    VqaResults results = vqaResults(questionsFile, annotationsFile, resultsFile);
-    VqaAccuracy.Result scored = results.score();
-    HtmlReport r = new HtmlReport("VQA: " + metrics.get("questions") + " questions");
-    VqaResults.addScores(r, scored);
+  public static HtmlReport vqaReport(VqaResults results, Optional<String> imagesFile) {
+    HtmlReport r = new HtmlReport("VQA: " + results.score().perQuestion().size() + " questions");
+    results.addScores(r);
     Map<String, String> files = imagesFile.map(StandardFormats::cocoImageFiles).orElse(Map.of());
-    results.addGalleries(r, scored,
-        id -> imagesFile.map(f -> StandardFormats.findImage(f, files.get(id))).orElse(null));
+    results.addGalleries(r, id -> imagesFile.map(f -> StandardFormats.findImage(f, files.get(id))).orElse(null));
     return r;
-  }
-
-  public static Map<String, Object> vqa(String questionsFile, String annotationsFile, String resultsFile) {
-    return VqaResults.metrics(vqaResults(questionsFile, annotationsFile, resultsFile).score());
-  }
-
-  private static VqaResults vqaResults(String questionsFile, String annotationsFile, String resultsFile) {
-    return new VqaResults(StandardFormats.vqaQuestions(questionsFile, annotationsFile),
-        StandardFormats.vqaQuestionTexts(questionsFile), StandardFormats.vqaResults(resultsFile));
   }
 
   /** {@code vlm eval filter}: a filter's decisions (JSON Lines) against the synthetic world's ground truth. */

@@ -18,17 +18,21 @@ import java.util.function.Function;
  * @param questions the annotated questions (human answers, question and answer types)
  * @param texts question id -> its image id and text
  * @param answers question id -> the answer given
+ * @param score the accuracy, computed once when the results are made
  */
 public record VqaResults(List<VqaAccuracy.Question> questions, Map<Long, StandardFormats.VqaQuestionText> texts,
-    Map<Long, String> answers) {
+    Map<Long, String> answers, VqaAccuracy.Result score) {
   private static final int GALLERY = 6;
 
-  public VqaAccuracy.Result score() {
-    return VqaAccuracy.evaluate(questions, answers);
+  /** Scores the answers. */
+  public VqaResults(List<VqaAccuracy.Question> questions, Map<Long, StandardFormats.VqaQuestionText> texts,
+      Map<Long, String> answers) {
+    this(questions, texts, answers, VqaAccuracy.evaluate(questions, answers));
   }
 
   /** {@code vlm eval vqa}'s metrics.json keys. */
-  public static Map<String, Object> metrics(VqaAccuracy.Result r) {
+  public Map<String, Object> metrics() {
+    VqaAccuracy.Result r = score;
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("task", "vqa");
     out.put("questions", r.perQuestion().size());
@@ -39,7 +43,8 @@ public record VqaResults(List<VqaAccuracy.Question> questions, Map<Long, Standar
   }
 
   /** Headline numbers, charts per answer and question type. */
-  public static void addScores(HtmlReport r, VqaAccuracy.Result result) {
+  public void addScores(HtmlReport r) {
+    VqaAccuracy.Result result = score;
     r.headline("VQA accuracy (VQA v2)", String.format("%.2f", result.overall()));
     result.perAnswerType().forEach((k, v) -> r.headline("VQA " + k, String.format("%.2f", v)));
     r.barChart("VQA accuracy per answer type", result.perAnswerType(), "accuracy (%)");
@@ -50,8 +55,8 @@ public record VqaResults(List<VqaAccuracy.Question> questions, Map<Long, Standar
    * Galleries of the questions answered worst and best: the image ({@code imageOf} an image id, null when not
    * found), the question, the answer given with its accuracy, the ten human answers.
    */
-  public void addGalleries(HtmlReport r, VqaAccuracy.Result result, Function<String, byte[]> imageOf) {
-    Map<Long, Double> accuracy = result.perQuestion();
+  public void addGalleries(HtmlReport r, Function<String, byte[]> imageOf) {
+    Map<Long, Double> accuracy = score.perQuestion();
     List<VqaAccuracy.Question> byAccuracy = new ArrayList<>(questions);
     byAccuracy.sort(Comparator.comparingDouble((VqaAccuracy.Question q) -> accuracy.get(q.questionId()))
         .thenComparingLong(VqaAccuracy.Question::questionId));

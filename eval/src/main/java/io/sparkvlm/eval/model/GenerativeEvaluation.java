@@ -113,8 +113,8 @@ final class GenerativeEvaluation {
   }
 
   private Map<String, Double> scoreCaptions(String location, String file, Map<String, List<String>> references,
-      Map<String, String> candidates, Function<String, byte[]> images, HtmlReport report, Map<String, byte[]> resultsFiles)
-      throws IOException {
+      Map<String, String> candidates, Function<String, byte[]> images, HtmlReport report,
+      Map<String, byte[]> resultsFiles) throws IOException {
     CaptionResults results = new CaptionResults(references, candidates);
     Map<String, Double> scores = results.scores();
     String name = stem(file);
@@ -122,14 +122,15 @@ final class GenerativeEvaluation {
     candidates.forEach((id, caption) -> json.addObject().putPOJO("image_id", idValue(id)).put("caption", caption));
     resultsFiles.put(name + "_results.json", Json.MAPPER.writeValueAsBytes(json));
     report.part("Captioning: " + location);
-    results.addTo(report, scores, images);
+    results.addTo(report, images);
     Map<String, Double> out = new LinkedHashMap<>();
     scores.forEach((k, v) -> out.put("captioning/" + name + "/" + k, v));
     out.put("captioning/" + name + "/images", (double) candidates.size());
     return out;
   }
 
-  private Work vqa(EvalModelConfig.Suite suite, EvalModelConfig.Vqa files, HtmlReport report, Map<String, byte[]> resultsFiles) {
+  private Work vqa(EvalModelConfig.Suite suite, EvalModelConfig.Vqa files, HtmlReport report,
+      Map<String, byte[]> resultsFiles) {
     String questionsFile = suite.root() + "/" + files.questions();
     List<VqaAccuracy.Question> questions = StandardFormats.vqaQuestions(questionsFile,
         suite.root() + "/" + files.annotations()).stream().limit(c.maxImages()).toList();
@@ -155,8 +156,8 @@ final class GenerativeEvaluation {
 
   private Map<String, Double> scoreVqa(String questionsFile, EvalModelConfig.Vqa files,
       List<VqaAccuracy.Question> questions, Map<Long, StandardFormats.VqaQuestionText> texts,
-      Map<Long, String> answers, Function<String, byte[]> images, HtmlReport report, Map<String, byte[]> resultsFiles)
-      throws IOException {
+      Map<Long, String> answers, Function<String, byte[]> images, HtmlReport report,
+      Map<String, byte[]> resultsFiles) throws IOException {
     VqaResults results = new VqaResults(questions, texts, answers);
     VqaAccuracy.Result scored = results.score();
     String name = stem(files.questions());
@@ -164,8 +165,8 @@ final class GenerativeEvaluation {
     answers.forEach((id, a) -> json.addObject().put("question_id", id).put("answer", a));
     resultsFiles.put(name + "_results.json", Json.MAPPER.writeValueAsBytes(json));
     report.part("VQA: " + questionsFile);
-    VqaResults.addScores(report, scored);
-    results.addGalleries(report, scored, images);
+    results.addScores(report);
+    results.addGalleries(report, images);
     Map<String, Double> out = new LinkedHashMap<>();
     String p = "vqa/" + name + "/";
     out.put(p + "accuracy", scored.overall());
