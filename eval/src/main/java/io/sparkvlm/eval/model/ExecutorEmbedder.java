@@ -7,13 +7,11 @@ import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.WorkerSetup;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import scala.Tuple2;
 
 /**
  * Embeddings computed on Spark executors: the model (its {@code model.zip} bytes) is broadcast once, each task
@@ -48,52 +46,26 @@ final class ExecutorEmbedder implements ClipEvaluator.Embedder {
   }
 
   private <T> double[][] embed(List<T> items, boolean images) {
-    List<Tuple2<Integer, T>> indexed = new ArrayList<>();
-    for (int i = 0; i < items.size(); i++) {
-      indexed.add(new Tuple2<>(i, items.get(i)));
-    }
-    int slices = Math.max(1, (items.size() + perTask - 1) / perTask);
     Broadcast<byte[]> m = model;
     ClipShape s = shape;
     int t = threads;
-    List<Tuple2<Integer, double[]>> out = sc.parallelize(indexed, slices)
-        .mapPartitions((Iterator<Tuple2<Integer, T>> it) -> embedPartition(it, m, s, t, images).iterator())
-        .collect();
-    double[][] result = new double[items.size()][];
-    for (Tuple2<Integer, double[]> r : out) {
-      result[r._1()] = r._2();
-    }
-    return result;
+    return OnExecutors.map(sc, items, perTask, (List<T> mine) -> embedTask(mine, m, s, t, images))
+        .toArray(double[][]::new);
   }
 
+  /** One task's share: the model loaded once, its items embedded in batches. */
   @SuppressWarnings("unchecked")
-  private static <T> List<Tuple2<Integer, double[]>> embedPartition(Iterator<Tuple2<Integer, T>> it,
-      Broadcast<byte[]> model, ClipShape shape, int threads, boolean images) throws Exception {
-    List<Integer> ids = new ArrayList<>();
-    List<T> items = new ArrayList<>();
-    it.forEachRemaining(t -> {
-      ids.add(t._1());
-      items.add(t._2());
-    });
-    List<Tuple2<Integer, double[]>> out = new ArrayList<>();
-    if (items.isEmpty()) {
-      return out;
-    }
+  private static <T> List<double[]> embedTask(List<T> items, Broadcast<byte[]> model, ClipShape shape, int threads,
+      boolean images) throws Exception {
     WorkerSetup.prepare(threads);
     ComputationGraph g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
-    double[][] e;
     if (images) {
       List<float[]> pixels = new ArrayList<>();
       for (T b : items) {
         pixels.add(ClipInputs.pixels((byte[]) b, shape.imageSize()));
       }
-      e = ClipEmbeddings.images(g, shape, pixels, BATCH);
-    } else {
-      e = ClipEmbeddings.texts(g, shape, (List<int[]>) items, BATCH);
+      return List.of(ClipEmbeddings.images(g, shape, pixels, BATCH));
     }
-    for (int i = 0; i < e.length; i++) {
-      out.add(new Tuple2<>(ids.get(i), e[i]));
-    }
-    return out;
+    return List.of(ClipEmbeddings.texts(g, shape, (List<int[]>) items, BATCH));
   }
 }

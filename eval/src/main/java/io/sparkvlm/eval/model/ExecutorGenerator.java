@@ -8,13 +8,11 @@ import io.sparkvlm.core.text.ChatTemplate;
 import java.io.ByteArrayInputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import scala.Tuple2;
 
 /**
  * A vision-language model's replies computed on Spark executors: the model ({@code model.zip} bytes) is broadcast
@@ -49,44 +47,23 @@ final class ExecutorGenerator {
 
   /** The answer tokens (prompt and end of text removed) for each request, in order. */
   List<int[]> answers(List<Request> requests) {
-    List<Tuple2<Integer, Request>> indexed = new ArrayList<>();
-    for (int i = 0; i < requests.size(); i++) {
-      indexed.add(new Tuple2<>(i, requests.get(i)));
-    }
-    int slices = Math.max(1, (requests.size() + perTask - 1) / perTask);
     Broadcast<byte[]> m = model;
     VisionLanguageModel.Shape s = shape;
     int t = threads;
     int max = maxNewTokens;
     int end = endOfText;
-    List<Tuple2<Integer, int[]>> out = sc.parallelize(indexed, slices)
-        .mapPartitions((Iterator<Tuple2<Integer, Request>> it) -> answerPartition(it, m, s, t, max, end).iterator())
-        .collect();
-    int[][] result = new int[requests.size()][];
-    for (Tuple2<Integer, int[]> r : out) {
-      result[r._1()] = r._2();
-    }
-    return List.of(result);
+    return OnExecutors.map(sc, requests, perTask, (List<Request> mine) -> answerTask(mine, m, s, t, max, end));
   }
 
-  private static List<Tuple2<Integer, int[]>> answerPartition(Iterator<Tuple2<Integer, Request>> it,
-      Broadcast<byte[]> model, VisionLanguageModel.Shape shape, int threads, int maxNewTokens, int endOfText)
-      throws Exception {
-    List<Tuple2<Integer, Request>> items = new ArrayList<>();
-    it.forEachRemaining(items::add);
-    List<Tuple2<Integer, int[]>> out = new ArrayList<>();
-    if (items.isEmpty()) {
-      return out;
-    }
+  /** One task's share: the model loaded once, its requests decoded in batches of {@link #BATCH}. */
+  private static List<int[]> answerTask(List<Request> requests, Broadcast<byte[]> model,
+      VisionLanguageModel.Shape shape, int threads, int maxNewTokens, int endOfText) throws Exception {
     WorkerSetup.prepare(threads);
     ComputationGraph g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
-    for (int from = 0; from < items.size(); from += BATCH) {
-      List<Tuple2<Integer, Request>> batch = items.subList(from, Math.min(items.size(), from + BATCH));
-      List<Request> requests = batch.stream().map(Tuple2::_2).toList();
-      List<int[]> replies = answer(g, shape, requests, maxNewTokens, endOfText);
-      for (int i = 0; i < batch.size(); i++) {
-        out.add(new Tuple2<>(batch.get(i)._1(), replies.get(i)));
-      }
+    List<int[]> out = new ArrayList<>();
+    for (int from = 0; from < requests.size(); from += BATCH) {
+      out.addAll(answer(g, shape, requests.subList(from, Math.min(requests.size(), from + BATCH)), maxNewTokens,
+          endOfText));
     }
     return out;
   }
