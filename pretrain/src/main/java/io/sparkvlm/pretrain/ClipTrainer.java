@@ -53,7 +53,8 @@ final class ClipTrainer {
   String train() throws IOException {
     TrainingSettings s = c.training();
     ClipShape shape = c.shape();
-    TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.Clip(shape), conf);
+    ModelArchitecture architecture = new ModelArchitecture.Clip(shape);
+    TrainingRun.Start start = TrainingRun.start(s, architecture, conf);
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
     Dataset<Row> pairs = Datasets.read(spark, c.input(), PairsSchema.SCHEMA)
@@ -78,7 +79,7 @@ final class ClipTrainer {
           new TrainingRun.Job() {
             @Override
             public ModelArchitecture architecture() {
-              return new ModelArchitecture.Clip(shape);
+              return architecture;
             }
 
             @Override

@@ -63,7 +63,8 @@ final class LmTrainer {
   String train() throws IOException {
     TrainingSettings s = c.training();
     LanguageModel.Shape shape = c.shape();
-    TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.Language(shape), conf);
+    ModelArchitecture architecture = new ModelArchitecture.Language(shape);
+    TrainingRun.Start start = TrainingRun.start(s, architecture, conf);
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -88,7 +89,7 @@ final class LmTrainer {
           (items, epoch) -> toMultiDataSet(items, context, threads), tokenizer, new TrainingRun.Job() {
             @Override
             public ModelArchitecture architecture() {
-              return new ModelArchitecture.Language(shape);
+              return architecture;
             }
 
             @Override

@@ -3,10 +3,13 @@ package io.sparkvlm.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvlm.core.checkpoint.CheckpointError;
+import io.sparkvlm.core.checkpoint.CheckpointManifest;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.model.layers.Connector;
 import io.sparkvlm.core.model.layers.VisionFeatures;
+import java.io.IOException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What a checkpoint's model is, written into its manifest ({@code architecture}) with the exact shape, so whoever
@@ -94,10 +97,8 @@ public sealed interface ModelArchitecture {
   }
 
   /** The checkpoint's architecture; empty for checkpoints written before manifests recorded it. */
-  static java.util.Optional<ModelArchitecture> of(io.sparkvlm.core.checkpoint.CheckpointManifest manifest,
-      String location) {
-    return manifest.architecture().map(n -> fromJson(n, location + "/" + io.sparkvlm.core.checkpoint
-        .CheckpointManifest.FILE_NAME));
+  static Optional<ModelArchitecture> of(CheckpointManifest manifest, String location) {
+    return manifest.architecture().map(n -> fromJson(n, location + "/" + CheckpointManifest.FILE_NAME));
   }
 
   /** Reads what {@link #toJson} wrote; {@code where} (the manifest's path) names the file in errors. */
@@ -126,7 +127,7 @@ public sealed interface ModelArchitecture {
             Connector.of(n.path("connector").asText(""), n.path("resampler_queries").asInt(0)),
             VisionFeatures.valueOf(n.path("vision_features").asText("patch").toUpperCase(Locale.ROOT))));
       };
-    } catch (java.io.IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) {
       throw new CheckpointError(where + ": architecture of kind " + kind + " does not read: " + e.getMessage(), e);
     }
   }
