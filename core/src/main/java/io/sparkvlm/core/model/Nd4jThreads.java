@@ -3,25 +3,34 @@ package io.sparkvlm.core.model;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * ND4J's thread count for ops and BLAS in this JVM. ND4J defaults to every core of the machine for each network,
- * so several Spark tasks training at once in one executor oversubscribe the cores; a stage sets
- * {@code cores / tasks per executor} here. It is the native library's per-process setting, so it applies to the
- * whole JVM.
+ * ND4J's thread count for ops and BLAS in this JVM, and the thread count spark-vlm's own layer kernels use. ND4J
+ * defaults to every core of the machine for each network, so several Spark tasks training at once in one executor
+ * oversubscribe the cores; a stage sets {@code cores / tasks per executor} here. It is the native library's
+ * per-process setting, so it applies to the whole JVM; it is recorded here too because ND4J 1.0.0-M2.1 reports (and
+ * for its own element-wise ops keeps) its default whatever {@code setMaxThreads} is given; the BLAS setting holds.
  */
 public final class Nd4jThreads {
+  private static volatile int threads = Runtime.getRuntime().availableProcessors();
+
   private Nd4jThreads() {}
 
-  /** Sets {@code threads} (> 0) for ND4J's ops and its BLAS; 0 leaves ND4J's default. */
-  public static void set(int threads) {
-    if (threads <= 0) {
+  /** Sets {@code threads} (> 0) for ND4J's ops, its BLAS and the layer kernels; 0 leaves the defaults. */
+  public static void set(int count) {
+    if (count <= 0) {
       return;
     }
-    if (Nd4j.getEnvironment().maxThreads() != threads) {
-      Nd4j.getEnvironment().setMaxThreads(threads);
-      Nd4j.getEnvironment().setMaxMasterThreads(threads);
+    threads = count;
+    if (Nd4j.getEnvironment().maxThreads() != count) {
+      Nd4j.getEnvironment().setMaxThreads(count);
+      Nd4j.getEnvironment().setMaxMasterThreads(count);
     }
-    if (Nd4j.factory().blas().getMaxThreads() != threads) {
-      Nd4j.factory().blas().setMaxThreads(threads);
+    if (Nd4j.factory().blas().getMaxThreads() != count) {
+      Nd4j.factory().blas().setMaxThreads(count);
     }
+  }
+
+  /** The thread count last set (every core until then). */
+  public static int current() {
+    return threads;
   }
 }

@@ -16,7 +16,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -166,11 +165,12 @@ public final class VisionLanguageModel {
 
   /**
    * Frozen with gradients passing through: a zero learning rate for every parameter, no weight decay (the decoder's
-   * blocks and head, all SameDiff layers).
+   * blocks and head).
    */
   private static Layer zeroStep(Freezable layer) {
-    AbstractSameDiffLayer l = (AbstractSameDiffLayer) layer.exemptFromWeightDecay();
-    l.setUpdater(ZERO_STEP);
+    org.deeplearning4j.nn.conf.layers.BaseLayer l =
+        (org.deeplearning4j.nn.conf.layers.BaseLayer) layer.exemptFromWeightDecay();
+    l.setIUpdater(ZERO_STEP);
     l.setBiasUpdater(ZERO_STEP);
     return l;
   }

@@ -29,7 +29,7 @@ public sealed interface Connector extends java.io.Serializable
   long forwardFlops(int visionWidth, int lmWidth, int patches, VisionFeatures features);
 
   /** The layer, for a ViT of {@code visionWidth} with {@code patches} patches, into an LM of {@code lmWidth}. */
-  CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features);
+  HandLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features);
 
   record Linear() implements Connector {
     @Override
@@ -53,7 +53,7 @@ public sealed interface Connector extends java.io.Serializable
     }
 
     @Override
-    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+    public HandLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
       return new ConnectorLayer(ConnectorLayer.Kind.LINEAR, visionWidth, lmWidth, patches, features,
           features.tokens(patches));
     }
@@ -81,7 +81,7 @@ public sealed interface Connector extends java.io.Serializable
     }
 
     @Override
-    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+    public HandLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
       return new ConnectorLayer(ConnectorLayer.Kind.MLP2X_GELU, visionWidth, lmWidth, patches, features,
           features.tokens(patches));
     }
@@ -118,7 +118,7 @@ public sealed interface Connector extends java.io.Serializable
     }
 
     @Override
-    public CorrectedSameDiffLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
+    public HandLayer layer(int visionWidth, int lmWidth, int patches, VisionFeatures features) {
       return new ConnectorLayer(ConnectorLayer.Kind.RESAMPLER, visionWidth, lmWidth, patches, features, queries);
     }
   }

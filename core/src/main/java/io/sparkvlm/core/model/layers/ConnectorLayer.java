@@ -1,20 +1,20 @@
 package io.sparkvlm.core.model.layers;
 
-import java.util.Map;
-import java.util.Set;
+import io.sparkvlm.core.model.layers.kernels.Gelu;
+import java.util.List;
 import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The layer behind each {@link Connector} kind: a ViT's output [B, visionWidth, patches + 1] in (class token first),
- * [B, lmWidth, tokens] out.
+ * The layer behind each {@link Connector} kind: a ViT's output [B, patches + 1, visionWidth] in (class token first),
+ * [B, tokens, lmWidth] out.
  */
-public class ConnectorLayer extends CorrectedSameDiffLayer {
+public class ConnectorLayer extends HandLayer {
   public static final String W1 = "w1";
   public static final String B1 = "b1";
   public static final String W2 = "w2";
@@ -33,6 +33,8 @@ public class ConnectorLayer extends CorrectedSameDiffLayer {
   private int patches;
   private VisionFeatures features;
   private int tokens;
+  /** The MLP's activation; QuickGELU for configurations written before the field existed. */
+  private Gelu gelu = Gelu.QUICK;
 
   public ConnectorLayer() {
   }
@@ -47,90 +49,45 @@ public class ConnectorLayer extends CorrectedSameDiffLayer {
   }
 
   @Override
-  protected SDVariable defineBody(SameDiff sd, SDVariable vit, Map<String, SDVariable> p, SDVariable mask) {
-    // vit: [B, Wv, 1+P]; read P tokens (patch) or all 1+P (cls_patch), named P below
-    int read = features.tokens(patches);
-    SDVariable x = features == VisionFeatures.PATCH
-        ? vit.get(org.nd4j.autodiff.samediff.SDIndex.all(), org.nd4j.autodiff.samediff.SDIndex.all(),
-            org.nd4j.autodiff.samediff.SDIndex.interval(1, patches + 1))                  // [B, Wv, P]
-        : vit;
-    SDVariable flat = x.permute(0, 2, 1).reshape(-1, visionWidth);                        // [B*P, Wv]
-    SDVariable out = switch (kind) {
-      case LINEAR -> flat.mmul(p.get(W1)).add(p.get(B1))                                  // [B*P, Wl]
-          .reshape(-1, read, lmWidth);                                                  // [B, P, Wl]
-      case MLP2X_GELU -> sd.nn().gelu(flat.mmul(p.get(W1)).add(p.get(B1)))                 // [B*P, Wl]
-          .mmul(p.get(W2)).add(p.get(B2))                                                  // [B*P, Wl]
-          .reshape(-1, read, lmWidth);                                                  // [B, P, Wl]
-      case RESAMPLER -> {
-        SDVariable keys = flat.mmul(p.get(KEY_W)).reshape(-1, read, lmWidth);          // [B, P, Wl]
-        SDVariable values = flat.mmul(p.get(VALUE_W)).reshape(-1, read, lmWidth);      // [B, P, Wl]
-        // the learned queries, one set per image: broadcast by adding to zeros of the batch's shape
-        SDVariable zeros = keys.get(org.nd4j.autodiff.samediff.SDIndex.all(),
-            org.nd4j.autodiff.samediff.SDIndex.interval(0, 1),
-            org.nd4j.autodiff.samediff.SDIndex.all()).mul(0.0);                             // [B, 1, Wl]
-        SDVariable q = zeros.add(p.get(QUERIES).reshape(1, tokens, lmWidth));              // [B, N, Wl]
-        SDVariable scores = sd.mmul(q, keys, false, true, false)
-            .mul(1.0 / Math.sqrt(lmWidth));                                                // [B, N, P]
-        SDVariable attention = sd.nn().softmax(scores, -1);                                // [B, N, P]
-        SDVariable pooled = sd.mmul(attention, values).reshape(-1, lmWidth);                // [B*N, Wl]
-        yield pooled.mmul(p.get(OUT_W)).reshape(-1, tokens, lmWidth);                      // [B, N, Wl]
-      }
-    };
-    return out.permute(0, 2, 1);                                                           // [B, Wl, T]
-  }
-
-  @Override
-  public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
-      int minibatchSize) {
-    return new Pair<>(null, null); // every visual token is real
-  }
-
-  @Override
-  protected Set<String> decayedParams() {
+  public List<ParamSpec> paramSpecs() {
     return switch (kind) {
-      case LINEAR -> Set.of(W1);
-      case MLP2X_GELU -> Set.of(W1, W2);
-      case RESAMPLER -> Set.of(KEY_W, VALUE_W, OUT_W);
+      case LINEAR -> List.of(
+          ParamSpec.matrix(W1, 1 / Math.sqrt(visionWidth), visionWidth, lmWidth),
+          ParamSpec.bias(B1, 1, lmWidth));
+      case MLP2X_GELU -> List.of(
+          ParamSpec.matrix(W1, 1 / Math.sqrt(visionWidth), visionWidth, lmWidth),
+          ParamSpec.matrix(W2, 1 / Math.sqrt(lmWidth), lmWidth, lmWidth),
+          ParamSpec.bias(B1, 1, lmWidth),
+          ParamSpec.bias(B2, 1, lmWidth));
+      case RESAMPLER -> List.of(
+          ParamSpec.embedding(QUERIES, 1 / Math.sqrt(lmWidth), tokens, lmWidth),
+          ParamSpec.matrix(KEY_W, 1 / Math.sqrt(visionWidth), visionWidth, lmWidth),
+          ParamSpec.matrix(VALUE_W, 1 / Math.sqrt(visionWidth), visionWidth, lmWidth),
+          ParamSpec.matrix(OUT_W, 1 / Math.sqrt(lmWidth), lmWidth, lmWidth));
     };
   }
 
   @Override
-  public void defineParameters(SDLayerParams params) {
-    switch (kind) {
-      case LINEAR -> {
-        params.addWeightParam(W1, visionWidth, lmWidth);
-        params.addBiasParam(B1, 1, lmWidth);
-      }
-      case MLP2X_GELU -> {
-        params.addWeightParam(W1, visionWidth, lmWidth);
-        params.addBiasParam(B1, 1, lmWidth);
-        params.addWeightParam(W2, lmWidth, lmWidth);
-        params.addBiasParam(B2, 1, lmWidth);
-      }
-      case RESAMPLER -> {
-        params.addWeightParam(QUERIES, tokens, lmWidth);
-        params.addWeightParam(KEY_W, visionWidth, lmWidth);
-        params.addWeightParam(VALUE_W, visionWidth, lmWidth);
-        params.addWeightParam(OUT_W, lmWidth, lmWidth);
-      }
-    }
+  protected HandRuntime<?> newRuntime(NeuralNetConfiguration conf, DataType dataType) {
+    return new ConnectorRuntime(conf, dataType);
   }
 
-  @Override
-  public void initializeParameters(Map<String, INDArray> params) {
-    for (Map.Entry<String, INDArray> e : params.entrySet()) {
-      if (e.getKey().startsWith("b")) {
-        e.getValue().assign(0.0);
-      } else {
-        long fanIn = e.getKey().equals(QUERIES) ? lmWidth : e.getValue().size(0);
-        Init.normal(e.getValue(), 1.0 / Math.sqrt(fanIn), 500 + e.getKey().hashCode());
-      }
-    }
+  /** Vision tokens read per image. */
+  int read() {
+    return features.tokens(patches);
   }
 
   @Override
   public InputType getOutputType(int layerIndex, InputType inputType) {
-    return InputType.recurrent(lmWidth, tokens);
+    return InputType.recurrent(lmWidth, tokens, RNNFormat.NWC);
+  }
+
+  public Gelu getGelu() {
+    return gelu;
+  }
+
+  public void setGelu(Gelu gelu) {
+    this.gelu = gelu;
   }
 
   public Kind getKind() {

@@ -1,5 +1,6 @@
 package io.sparkvlm.core.model.layers;
 
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
@@ -11,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Puts a prefix of always-present tokens (visual tokens from a connector) in front of a padded token sequence
- * (embedded text) along time: [B, W, N] and [B, W, T] in, [B, W, N + T] out. The output mask is [B, N + T]: ones
+ * (embedded text) along time: [B, N, W] and [B, T, W] in, [B, N + T, W] out. The output mask is [B, N + T]: ones
  * for the prefix, then the text's padding mask, so the padding stays at the end and attention masks stay right.
  * DL4J's MergeVertex cannot do this: it concatenates the activations but drops the masks when one input has none.
  * No parameters and no SameDiff: forward is a concatenation, backward splits the gradient.
@@ -76,7 +77,7 @@ public class PrefixConcat extends GraphVertex {
       throw new InvalidInputTypeException("PrefixConcat: prefix width " + prefix.getSize()
           + " differs from the sequence width " + sequence.getSize());
     }
-    return InputType.recurrent(prefix.getSize(), (long) prefixTokens + sequenceTokens);
+    return InputType.recurrent(prefix.getSize(), (long) prefixTokens + sequenceTokens, RNNFormat.NWC);
   }
 
   @Override

@@ -40,19 +40,20 @@ class PrefixConcatVertex extends BaseGraphVertex {
     if (!canDoForward()) {
       throw new IllegalStateException("PrefixConcat '" + vertexName + "': inputs not set");
     }
-    INDArray prefix = inputs[0].castTo(dataType);                                       // [B, W, N]
-    INDArray sequence = inputs[1].castTo(dataType);                                     // [B, W, T]
-    if (prefix.size(2) != prefixTokens || sequence.size(2) != sequenceTokens
-        || prefix.size(0) != sequence.size(0) || prefix.size(1) != sequence.size(1)) {
-      throw new IllegalStateException("PrefixConcat '" + vertexName + "' expects [B, W, " + prefixTokens
-          + "] and [B, W, " + sequenceTokens + "], got " + java.util.Arrays.toString(prefix.shape()) + " and "
+    INDArray prefix = inputs[0].castTo(dataType);                                       // [B, N, W]
+    INDArray sequence = inputs[1].castTo(dataType);                                     // [B, T, W]
+    if (prefix.rank() != 3 || sequence.rank() != 3 || prefix.size(1) != prefixTokens
+        || sequence.size(1) != sequenceTokens || prefix.size(0) != sequence.size(0)
+        || prefix.size(2) != sequence.size(2)) {
+      throw new IllegalStateException("PrefixConcat '" + vertexName + "' expects [B, " + prefixTokens
+          + ", W] and [B, " + sequenceTokens + ", W], got " + java.util.Arrays.toString(prefix.shape()) + " and "
           + java.util.Arrays.toString(sequence.shape()));
     }
     INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, prefix.size(0),
-        prefix.size(1), (long) prefixTokens + sequenceTokens);                           // [B, W, N+T]
-    out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, prefixTokens)).assign(prefix);
-    out.get(NDArrayIndex.all(), NDArrayIndex.all(),
-        NDArrayIndex.interval(prefixTokens, prefixTokens + sequenceTokens)).assign(sequence);
+        (long) prefixTokens + sequenceTokens, prefix.size(2));                           // [B, N+T, W]
+    out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, prefixTokens), NDArrayIndex.all()).assign(prefix);
+    out.get(NDArrayIndex.all(), NDArrayIndex.interval(prefixTokens, prefixTokens + sequenceTokens),
+        NDArrayIndex.all()).assign(sequence);
     return out;
   }
 
@@ -62,14 +63,14 @@ class PrefixConcatVertex extends BaseGraphVertex {
       throw new IllegalStateException("PrefixConcat '" + vertexName + "': gradient not set");
     }
     long b = epsilon.size(0);
-    long w = epsilon.size(1);
-    INDArray prefix = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), b, w,
-        prefixTokens);                                                                   // [B, W, N]
-    INDArray sequence = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), b, w,
-        sequenceTokens);                                                                 // [B, W, T]
-    prefix.assign(epsilon.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, prefixTokens)));
-    sequence.assign(epsilon.get(NDArrayIndex.all(), NDArrayIndex.all(),
-        NDArrayIndex.interval(prefixTokens, prefixTokens + sequenceTokens)));
+    long w = epsilon.size(2);
+    INDArray prefix = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), b,
+        prefixTokens, w);                                                                // [B, N, W]
+    INDArray sequence = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), b,
+        sequenceTokens, w);                                                              // [B, T, W]
+    prefix.assign(epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(0, prefixTokens), NDArrayIndex.all()));
+    sequence.assign(epsilon.get(NDArrayIndex.all(),
+        NDArrayIndex.interval(prefixTokens, prefixTokens + sequenceTokens), NDArrayIndex.all()));
     return new Pair<>(null, new INDArray[] {prefix, sequence});
   }
 

@@ -1,18 +1,23 @@
 package io.sparkvlm.core.model.layers;
 
-import java.util.Map;
-import java.util.Set;
+import io.sparkvlm.core.model.layers.kernels.Arena;
+import io.sparkvlm.core.model.layers.kernels.Buf;
+import io.sparkvlm.core.model.layers.kernels.ColumnSums;
+import io.sparkvlm.core.model.layers.kernels.Native;
+import io.sparkvlm.core.model.layers.kernels.Rows;
+import java.util.List;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Learned positions added to token embeddings (the second half of OpenCLIP's text stem, after {@link TokenTable}):
- * [batch, width, context] in and out.
+ * [batch, context, width] in and out.
  */
-public class TextPositions extends CorrectedSameDiffLayer {
+public class TextPositions extends HandLayer {
   public static final String POSITIONS = "pos";
 
   private int contextLength;
@@ -28,28 +33,18 @@ public class TextPositions extends CorrectedSameDiffLayer {
   }
 
   @Override
-  protected SDVariable defineBody(SameDiff sd, SDVariable tokens, Map<String, SDVariable> p, SDVariable mask) {
-    return tokens.add(p.get(POSITIONS).permute(1, 0));                                   // [B, W, T] + [W, T]
+  public List<ParamSpec> paramSpecs() {
+    return List.of(ParamSpec.embedding(POSITIONS, 0.01, contextLength, width));
   }
 
   @Override
-  protected Set<String> decayedParams() {
-    return Set.of(); // positions: no decay
-  }
-
-  @Override
-  public void defineParameters(SDLayerParams params) {
-    params.addWeightParam(POSITIONS, contextLength, width);
-  }
-
-  @Override
-  public void initializeParameters(Map<String, INDArray> params) {
-    Init.normal(params.get(POSITIONS), 0.01, 202);
+  protected HandRuntime<?> newRuntime(NeuralNetConfiguration conf, DataType dataType) {
+    return new Runtime(conf, dataType);
   }
 
   @Override
   public InputType getOutputType(int layerIndex, InputType inputType) {
-    return InputType.recurrent(width, contextLength);
+    return InputType.recurrent(width, contextLength, RNNFormat.NWC);
   }
 
   public int getContextLength() {
@@ -66,5 +61,41 @@ public class TextPositions extends CorrectedSameDiffLayer {
 
   public void setWidth(int width) {
     this.width = width;
+  }
+
+  private static final class Runtime extends HandRuntime<TextPositions> {
+    Runtime(NeuralNetConfiguration conf, DataType dataType) {
+      super(conf, dataType);
+    }
+
+    @Override
+    protected INDArray forward(INDArray tokens, LayerWorkspaceMgr mgr) {
+      int b = (int) tokens.size(0);
+      int rowValues = layerConf().getContextLength() * layerConf().getWidth();
+      if (tokens.rank() != 3 || tokens.length() != (long) b * rowValues) {
+        throw new IllegalArgumentException("TextPositions '" + layerConf().getLayerName() + "' expects [batch, "
+            + layerConf().getContextLength() + ", " + layerConf().getWidth() + "], got "
+            + java.util.Arrays.toString(tokens.shape()));
+      }
+      Arena tmp = Arena.temporaries();
+      Buf x = tmp.read("x", tokens);
+      Rows.addBias(x, HandRows.param(params.get(POSITIONS), POSITIONS), x, b, rowValues);   // + pos per sequence
+      INDArray out = output(mgr, b, layerConf().getContextLength(), layerConf().getWidth());
+      Native.write(x, out);
+      return out;
+    }
+
+    @Override
+    protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr mgr) {
+      int b = (int) epsilon.size(0);
+      int rowValues = layerConf().getContextLength() * layerConf().getWidth();
+      Buf dy = Arena.temporaries().read("dy", epsilon);
+      Buf dPos = HandRows.gradientBuffer(dataType, rowValues);
+      ColumnSums.sum(dy, dPos, b, rowValues);
+      HandRows.setGradient(gradients.get(POSITIONS), dPos);
+      INDArray dx = inputGradient(mgr, epsilon.shape());
+      Native.write(dy, dx);
+      return dx;
+    }
   }
 }

@@ -1,22 +1,18 @@
 package io.sparkvlm.core.model.layers;
 
-import java.util.Map;
-import java.util.Set;
-import org.deeplearning4j.nn.api.MaskState;
+import io.sparkvlm.core.model.layers.kernels.LayerNorm;
+import java.util.List;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.nd4j.autodiff.samediff.SDIndex;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The end of a tower: final layer norm, one token picked, projection without bias: [batch, width, time] in,
+ * The end of a tower: one token picked, final layer norm, projection without bias: [batch, time, width] in,
  * [batch, embed] out. The image tower picks its class token (position 0); the text tower the end-of-text token,
- * which is the last real token of each padded caption (found from DL4J's recurrent mask).
+ * which is the last real token of each padded caption (found from DL4J's recurrent mask; the last position when
+ * there is none); BLIP's matching head the token at a fixed position.
  */
-public class TokenPool extends CorrectedSameDiffLayer {
+public class TokenPool extends HandLayer {
   public static final String LN_GAIN = "lnG";
   public static final String LN_BIAS = "lnB";
   public static final String PROJECTION = "proj";
@@ -29,6 +25,7 @@ public class TokenPool extends CorrectedSameDiffLayer {
   private int timeSteps;
   private Pick pick;
   private int position;
+  private double normEps = LayerNorm.ND4J_EPS;
 
   public TokenPool() {
   }
@@ -45,49 +42,20 @@ public class TokenPool extends CorrectedSameDiffLayer {
     this.embedDim = embedDim;
     this.timeSteps = timeSteps;
     this.pick = pick;
+    this.normEps = LayerNorm.EPS;
   }
 
   @Override
-  protected SDVariable defineBody(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
-    SDVariable normed = sd.nn().layerNorm(x, p.get(LN_GAIN), p.get(LN_BIAS), true, 1);      // [B, W, T]
-    SDVariable token;
-    if (pick == Pick.FIRST || pick == Pick.AT) {
-      int at = pick == Pick.FIRST ? 0 : position;
-      token = normed.get(SDIndex.all(), SDIndex.all(), SDIndex.point(at));                 // [B, W]
-    } else {
-      // weight 1 at the last position whose mask is 1: mask - mask shifted left (padded with 0)
-      SDVariable m = mask;                                                                  // [B, T]
-      SDVariable next = sd.concat(1, m.get(SDIndex.all(), SDIndex.interval(1, timeSteps)),
-          m.get(SDIndex.all(), SDIndex.interval(0, 1)).mul(0.0));                           // [B, T]
-      SDVariable weight = m.sub(next).reshape(-1, 1, timeSteps);                            // [B, 1, T]
-      token = normed.mul(weight).sum(2);                                                    // [B, W]
-    }
-    return token.mmul(p.get(PROJECTION));                                                   // [B, E]
+  public List<ParamSpec> paramSpecs() {
+    return List.of(
+        ParamSpec.gain(LN_GAIN, width),
+        ParamSpec.matrix(PROJECTION, 1 / Math.sqrt(width), width, embedDim),
+        ParamSpec.bias(LN_BIAS, width));
   }
 
   @Override
-  public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
-      int minibatchSize) {
-    return new Pair<>(null, null); // one vector per sequence: no mask beyond this layer
-  }
-
-  @Override
-  protected Set<String> decayedParams() {
-    return Set.of(PROJECTION);
-  }
-
-  @Override
-  public void defineParameters(SDLayerParams params) {
-    params.addWeightParam(LN_GAIN, width);
-    params.addBiasParam(LN_BIAS, width);
-    params.addWeightParam(PROJECTION, width, embedDim);
-  }
-
-  @Override
-  public void initializeParameters(Map<String, INDArray> params) {
-    params.get(LN_GAIN).assign(1.0);
-    params.get(LN_BIAS).assign(0.0);
-    Init.normal(params.get(PROJECTION), 1.0 / Math.sqrt(width), 301);
+  protected HandRuntime<?> newRuntime(NeuralNetConfiguration conf, DataType dataType) {
+    return new TokenPoolRuntime(conf, dataType);
   }
 
   @Override
@@ -133,5 +101,13 @@ public class TokenPool extends CorrectedSameDiffLayer {
 
   public void setPosition(int position) {
     this.position = position;
+  }
+
+  public double getNormEps() {
+    return normEps;
+  }
+
+  public void setNormEps(double normEps) {
+    this.normEps = normEps;
   }
 }

@@ -10,7 +10,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * The token embedding table (the first half of the text stem): ids [batch, 1, context] (numbers) in,
- * [batch, width, context] out. DL4J's own EmbeddingSequenceLayer (a row lookup forward, a scatter-add of the
+ * [batch, context, width] out. DL4J's own EmbeddingSequenceLayer (a row lookup forward, a scatter-add of the
  * gradient backward; no bias, identity activation, OpenCLIP's N(0, 0.02) initialisation), never weight-decayed.
  * It replaces a SameDiff one-hot x table product (SameDiff's gather gives wrong table gradients in ND4J 1.0.0-M2.1),
  * which cost a [batch x context, vocab] matrix and three vocab-sized matrix products per step.
@@ -28,7 +28,7 @@ public class TokenTable extends EmbeddingSequenceLayer implements Freezable {
     t.setInputLength(contextLength);
     t.setInferInputLength(false);
     t.setHasBias(false);
-    t.setOutputFormat(RNNFormat.NCW);
+    t.setOutputFormat(RNNFormat.NWC);
     t.setActivationFn(new ActivationIdentity());
     t.setWeightInitFn(new WeightInitDistribution(new NormalDistribution(0, 0.02)));
     return t;
@@ -40,6 +40,21 @@ public class TokenTable extends EmbeddingSequenceLayer implements Freezable {
    */
   @Override
   public void setNIn(org.deeplearning4j.nn.conf.inputs.InputType inputType, boolean override) {
+  }
+
+  /**
+   * Always [batch, context, width], the layout spark-vlm's layers pass sequences in; configurations written before
+   * that (NCW) read the same.
+   */
+  @Override
+  public RNNFormat getOutputFormat() {
+    return RNNFormat.NWC;
+  }
+
+  @Override
+  public org.deeplearning4j.nn.conf.inputs.InputType getOutputType(int layerIndex,
+      org.deeplearning4j.nn.conf.inputs.InputType inputType) {
+    return org.deeplearning4j.nn.conf.inputs.InputType.recurrent(getNOut(), getInputLength(), RNNFormat.NWC);
   }
 
   /** Token embeddings are never decayed. */

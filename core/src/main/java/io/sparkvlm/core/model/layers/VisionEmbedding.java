@@ -1,21 +1,19 @@
 package io.sparkvlm.core.model.layers;
 
-import java.util.Map;
-import java.util.Set;
+import io.sparkvlm.core.model.layers.kernels.LayerNorm;
+import java.util.List;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.nd4j.autodiff.samediff.SDIndex;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The ViT stem in OpenCLIP's layout: non-overlapping patches linearly embedded (a convolution with stride = kernel
- * and no bias, written as reshape + matrix product; weights flattened in the convolution's (channel, row, column)
- * order), a class token in front, learned positions added, then ln_pre. [batch, 3, size, size] in,
- * [batch, width, patches + 1] out.
+ * and no bias, computed as patch extraction + one matrix product; weights flattened in the convolution's (channel,
+ * row, column) order), a class token in front, learned positions added, then ln_pre. [batch, 3, size, size] in,
+ * [batch, patches + 1, width] out (patches row by row).
  */
-public class VisionEmbedding extends CorrectedSameDiffLayer {
+public class VisionEmbedding extends HandLayer {
   public static final String PATCH_W = "patchW";
   public static final String CLASS_TOKEN = "cls";
   public static final String POSITIONS = "pos";
@@ -25,6 +23,7 @@ public class VisionEmbedding extends CorrectedSameDiffLayer {
   private int imageSize;
   private int patchSize;
   private int width;
+  private double normEps = LayerNorm.ND4J_EPS;
 
   public VisionEmbedding() {
   }
@@ -33,53 +32,36 @@ public class VisionEmbedding extends CorrectedSameDiffLayer {
     this.imageSize = imageSize;
     this.patchSize = patchSize;
     this.width = width;
+    this.normEps = LayerNorm.EPS;
   }
 
   int grid() {
     return imageSize / patchSize;
   }
 
-  @Override
-  protected SDVariable defineBody(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
-    int g = grid();
-    int patches = g * g;
-    SDVariable cut = x.reshape(-1, 3, g, patchSize, g, patchSize)   // [B, 3, gy, py, gx, px]
-        .permute(0, 2, 4, 1, 3, 5)                                   // [B, gy, gx, 3, py, px]
-        .reshape(-1, 3 * patchSize * patchSize);                     // [B*P, 3*p*p]
-    SDVariable tokens = cut.mmul(p.get(PATCH_W)).reshape(-1, patches, width);        // [B, P, W]
-    SDVariable cls = tokens.get(SDIndex.all(), SDIndex.interval(0, 1), SDIndex.all())
-        .mul(0.0).add(p.get(CLASS_TOKEN));                                             // [B, 1, W]
-    SDVariable seq = sd.concat(1, cls, tokens).add(p.get(POSITIONS));                  // [B, P+1, W]
-    SDVariable ncw = seq.permute(0, 2, 1);                                              // [B, W, P+1]
-    return sd.nn().layerNorm(ncw, p.get(LN_GAIN), p.get(LN_BIAS), true, 1);
+  int patchValues() {
+    return 3 * patchSize * patchSize;
   }
 
   @Override
-  protected Set<String> decayedParams() {
-    return Set.of(PATCH_W);
+  public List<ParamSpec> paramSpecs() {
+    long tokens = (long) grid() * grid() + 1;
+    return List.of(
+        ParamSpec.matrix(PATCH_W, 1 / Math.sqrt(patchValues()), patchValues(), width),
+        ParamSpec.embedding(CLASS_TOKEN, 1 / Math.sqrt(width), 1, width),
+        ParamSpec.embedding(POSITIONS, 0.01, tokens, width),
+        ParamSpec.gain(LN_GAIN, width),
+        ParamSpec.bias(LN_BIAS, width));
   }
 
   @Override
-  public void defineParameters(SDLayerParams params) {
-    params.addWeightParam(PATCH_W, 3L * patchSize * patchSize, width);
-    params.addWeightParam(CLASS_TOKEN, 1, width);
-    params.addWeightParam(POSITIONS, (long) grid() * grid() + 1, width);
-    params.addWeightParam(LN_GAIN, width);
-    params.addBiasParam(LN_BIAS, width);
-  }
-
-  @Override
-  public void initializeParameters(Map<String, INDArray> params) {
-    Init.normal(params.get(PATCH_W), 1.0 / Math.sqrt(3.0 * patchSize * patchSize), 101);
-    Init.normal(params.get(CLASS_TOKEN), 1.0 / Math.sqrt(width), 102);
-    Init.normal(params.get(POSITIONS), 0.01, 103);
-    params.get(LN_GAIN).assign(1.0);
-    params.get(LN_BIAS).assign(0.0);
+  protected HandRuntime<?> newRuntime(NeuralNetConfiguration conf, DataType dataType) {
+    return new VisionEmbeddingRuntime(conf, dataType);
   }
 
   @Override
   public InputType getOutputType(int layerIndex, InputType inputType) {
-    return InputType.recurrent(width, (long) grid() * grid() + 1);
+    return InputType.recurrent(width, (long) grid() * grid() + 1, RNNFormat.NWC);
   }
 
   public int getImageSize() {
@@ -104,5 +86,13 @@ public class VisionEmbedding extends CorrectedSameDiffLayer {
 
   public void setWidth(int width) {
     this.width = width;
+  }
+
+  public double getNormEps() {
+    return normEps;
+  }
+
+  public void setNormEps(double normEps) {
+    this.normEps = normEps;
   }
 }

@@ -9,7 +9,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * AdamW as the CLIP and LLaVA recipes use it: Adam with decoupled weight decay (DL4J's {@code WeightDecay} with
  * the learning rate applied, after the updater: {@code p -= lr * (adam_step + weightDecay * p)}), on a
  * {@link WarmupCosineSchedule}. Which parameters decay is each layer's choice (weight matrices only, see
- * {@code CorrectedSameDiffLayer#decayedParams}). Gradient clipping is DL4J's per-layer L2 clipping
+ * {@code ParamSpec#decayed}). Gradient clipping is DL4J's per-layer L2 clipping
  * ({@code ClipL2PerLayer}): DL4J has no global-norm clipping; 0 turns it off.
  */
 public record Optimiser(double learningRate, int warmupSteps, int totalSteps, double beta1, double beta2,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -26,10 +27,9 @@ class ConnectorTest {
   static ComputationGraph graph(Connector c, VisionFeatures features) {
     ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
         .updater(new NoOp()).seed(3).graphBuilder()
-        .addInputs("vit").setInputTypes(InputType.recurrent(VISION, PATCHES + 1))
+        .addInputs("vit").setInputTypes(InputType.recurrent(VISION, PATCHES + 1, RNNFormat.NWC))
         .addLayer("connector", c.layer(VISION, LM, PATCHES, features), "vit")
-        .addLayer("loss", new RnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
-            .activation(Activation.IDENTITY).build(), "connector")
+        .addLayer("loss", new SequenceMse(LM), "connector")
         .setOutputs("loss").build());
     g.init();
     return g;
@@ -41,9 +41,9 @@ class ConnectorTest {
     Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     Connector c = Connector.of(name, 3);
     ComputationGraph g = graph(c, features);
-    INDArray x = Nd4j.rand(DataType.DOUBLE, 2, VISION, PATCHES + 1).subi(0.5);                // [B, Wv, 1+P]
-    INDArray y = Nd4j.rand(DataType.DOUBLE, 2, LM, c.tokens(PATCHES, features));
-    assertThat(g.outputSingle(x).shape()).containsExactly(2, LM, c.tokens(PATCHES, features));
+    INDArray x = Nd4j.rand(DataType.DOUBLE, 2, PATCHES + 1, VISION).subi(0.5);                // [B, 1+P, Wv]
+    INDArray y = Nd4j.rand(DataType.DOUBLE, 2, c.tokens(PATCHES, features), LM);
+    assertThat(g.outputSingle(x).shape()).containsExactly(2, c.tokens(PATCHES, features), LM);
     boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
         .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(1e-6).maxRelError(1e-4)
         .minAbsoluteError(1e-9).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
@@ -54,12 +54,12 @@ class ConnectorTest {
   void patchFeaturesIgnoreTheClassToken() {
     Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     ComputationGraph g = graph(new Connector.Mlp2xGelu(), VisionFeatures.PATCH);
-    INDArray x = Nd4j.rand(DataType.DOUBLE, 2, VISION, PATCHES + 1);
+    INDArray x = Nd4j.rand(DataType.DOUBLE, 2, PATCHES + 1, VISION);
     INDArray before = g.outputSingle(x);
-    x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-        org.nd4j.linalg.indexing.NDArrayIndex.point(0)).assign(7.0);
+    x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+        org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(7.0);
     assertThat(g.outputSingle(x)).isEqualTo(before);
-    x.putScalar(new long[] {0, 0, 1}, 7.0);
+    x.putScalar(new long[] {0, 1, 0}, 7.0);
     assertThat(g.outputSingle(x)).isNotEqualTo(before);
   }
 

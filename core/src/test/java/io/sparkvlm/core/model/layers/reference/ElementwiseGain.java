@@ -1,4 +1,4 @@
-package io.sparkvlm.core.model.layers;
+package io.sparkvlm.core.model.layers.reference;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.sparkvlm.core.model.layers;
+package io.sparkvlm.core.model.layers.reference;
 
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * {@link #decayedParams}: weight matrices, never norm gains, biases, embeddings or positions (as the issue and
  * the CLIP/LLaVA recipes ask; DL4J's default would decay every "weight" parameter, norms included).
  */
-public abstract class CorrectedSameDiffLayer extends SameDiffLayer implements Freezable {
+public abstract class CorrectedSameDiffLayer extends SameDiffLayer implements io.sparkvlm.core.model.layers.Freezable {
 
   /** Set for layers in a frozen tower: see {@link #exemptFromWeightDecay}. */
   private boolean decayExempt;

@@ -1,4 +1,4 @@
-package io.sparkvlm.core.model.layers;
+package io.sparkvlm.core.model.layers.reference;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;

@@ -1,4 +1,4 @@
-package io.sparkvlm.core.model.layers;
+package io.sparkvlm.core.model.layers.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,0 +1,66 @@
+package io.sparkvlm.core.model.layers.kernels;
+
+/** Element-wise work on [rows, cols] row-major buffers: residual sums with a bias row. */
+public final class Rows {
+  private static final int GRAIN = 16;
+
+  private Rows() {}
+
+  /** out = a + b + bias (bias per column, may be null); {@code out} may be {@code a} or {@code b}. */
+  public static void addWithBias(Buf a, Buf b, Buf bias, Buf out, int rows, int cols) {
+    long profiled = OpProfile.start();
+    try {
+      if (a.f != null) {
+        Parallel.rows(rows, GRAIN, (r0, r1) -> {
+          for (int r = r0; r < r1; r++) {
+            int o = r * cols;
+            if (bias == null) {
+              for (int c = 0; c < cols; c++) {
+                out.f[o + c] = a.f[o + c] + b.f[o + c];
+              }
+            } else {
+              for (int c = 0; c < cols; c++) {
+                out.f[o + c] = a.f[o + c] + b.f[o + c] + bias.f[c];
+              }
+            }
+          }
+        });
+      } else {
+        for (int r = 0; r < rows; r++) {
+          int o = r * cols;
+          for (int c = 0; c < cols; c++) {
+            out.d[o + c] = a.d[o + c] + b.d[o + c] + (bias == null ? 0 : bias.d[c]);
+          }
+        }
+      }
+    } finally {
+      OpProfile.stop("bias and residual sums", profiled);
+    }
+  }
+
+  /** out = a + bias (bias per column); {@code out} may be {@code a}. */
+  public static void addBias(Buf a, Buf bias, Buf out, int rows, int cols) {
+    long profiled = OpProfile.start();
+    try {
+      if (a.f != null) {
+        Parallel.rows(rows, GRAIN, (r0, r1) -> {
+          for (int r = r0; r < r1; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) {
+              out.f[o + c] = a.f[o + c] + bias.f[c];
+            }
+          }
+        });
+      } else {
+        for (int r = 0; r < rows; r++) {
+          int o = r * cols;
+          for (int c = 0; c < cols; c++) {
+            out.d[o + c] = a.d[o + c] + bias.d[c];
+          }
+        }
+      }
+    } finally {
+      OpProfile.stop("bias and residual sums", profiled);
+    }
+  }
+}
