@@ -151,12 +151,19 @@ public abstract class HandRuntime<C extends HandLayer> extends AbstractLayer<C> 
     return params;
   }
 
+  /**
+   * The loss terms of L1/L2 regularization. Decoupled weight decay (AdamW, applied after the updater) is a step, not a
+   * term of the loss, so it adds nothing: the score stays the model's loss, as OpenCLIP reports it, and held-out
+   * scores (perplexity) are not inflated by the weights' norm.
+   */
   @Override
   public double calcRegularizationScore(boolean backpropParamsOnly) {
     double score = 0;
     for (ParamSpec s : layerConf().paramSpecs()) {
       for (Regularization r : layerConf().getRegularizationByParam(s.name())) {
-        score += r.score(params.get(s.name()), getIterationCount(), getEpochCount());
+        if (r.applyStep() == Regularization.ApplyStep.BEFORE_UPDATER) {
+          score += r.score(params.get(s.name()), getIterationCount(), getEpochCount());
+        }
       }
     }
     return score;
