@@ -348,9 +348,13 @@ final class StageCommands {
       @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
       java.nio.file.Path json = java.nio.file.Path.of("work/bench/model.json");
 
+      @picocli.CommandLine.Option(names = "--profile",
+          description = "also where one training step's time goes, per op, on all cores (written beside the JSON)")
+      boolean profile;
+
       @Override
       public Integer call() throws Exception {
-        return io.sparkvlm.cli.bench.ModelBench.run(presets, batch, steps, json);
+        return io.sparkvlm.cli.bench.ModelBench.run(presets, batch, steps, json, profile);
       }
     }
   }

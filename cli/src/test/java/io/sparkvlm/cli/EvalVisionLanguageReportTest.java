@@ -54,7 +54,7 @@ class EvalVisionLanguageReportTest {
     ModelCheckpoints.save(VisionLanguageModel.build(vlm, Optimiser.adam(1e-3), DataType.FLOAT, 3,
         VisionLanguageModel.Trainable.INSTRUCT), Optional.of(tokenizer), checkpoint, new CheckpointManifest(
         vlm.name(), Optional.of(new ModelArchitecture.VisionLanguage(vlm).toJson()), 0, 3,
-        Json.MAPPER.createObjectNode(), List.of(), Optional.empty(), Map.of(), Versions.all(),
+        Json.MAPPER.createObjectNode(), List.of(), List.of(), Map.of(), Versions.all(),
         Instant.now().toString()), false, new Configuration());
 
     Path report = dir.resolve("report");

@@ -162,7 +162,7 @@ class VlmTest {
           "--conf", "pretrain.clip.model=nano", "--conf", "pretrain.clip.epochs=2", "--conf",
           "pretrain.clip.batch-size-per-worker=8", "--conf", "pretrain.clip.averaging-frequency=1", "--conf",
           "pretrain.clip.log-every-steps=1", "--conf", "pretrain.clip.checkpoint-every-steps=2", "--conf",
-          "pretrain.clip.eval.every-steps=2", "--conf", "pretrain.lm.model=nano", "--conf", "pretrain.lm.epochs=1",
+          "pretrain.clip.eval.every-steps=2", "--conf", "pretrain.lm.model=lm-nano", "--conf", "pretrain.lm.epochs=1",
           "--conf", "pretrain.lm.batch-size-per-worker=8", "--conf", "pretrain.lm.averaging-frequency=1", "--conf",
           "pretrain.lm.log-every-steps=1", "--conf", "pretrain.lm.checkpoint-every-steps=2", "--conf",
           "pretrain.lm.eval.every-steps=2");

@@ -1,6 +1,6 @@
 package io.sparkvlm.eval;
 
-import io.sparkvlm.eval.StandardFormats.FilterDecision;
+import io.sparkvlm.core.dataset.FilterDecisions.Decision;
 import io.sparkvlm.eval.StandardFormats.WebTruth;
 import io.sparkvlm.eval.metrics.FilterQuality;
 import io.sparkvlm.eval.report.HtmlReport;
@@ -24,12 +24,12 @@ public final class FilterResults {
   private static final String NO_FAULT = "NONE";
 
   private final Map<String, WebTruth> truth;
-  private final Map<String, FilterDecision> decisions;
+  private final Map<String, Decision> decisions;
   private final FilterQuality.Result score;
   private final Map<String, Long> undecidedByFault;
 
   /** {@code truth}: url -> ground truth; {@code decisions}: url -> the filter's decision. */
-  public FilterResults(Map<String, WebTruth> truth, Map<String, FilterDecision> decisions) {
+  public FilterResults(Map<String, WebTruth> truth, Map<String, Decision> decisions) {
     List<String> unknown = decisions.keySet().stream().filter(u -> !truth.containsKey(u)).toList();
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(unknown.size() + " decisions name URLs the ground truth does not have "
@@ -110,13 +110,13 @@ public final class FilterResults {
     r.table("Undecided rows by fault (no decision for the URL)", List.of("fault", "rows"),
         undecided.entrySet().stream().map(e -> List.of(e.getKey(), Long.toString(e.getValue()))).toList());
 
-    Comparator<FilterDecision> byScore = Comparator.comparingDouble(d -> d.score().orElse(0.5));
-    List<FilterDecision> falseKeeps = decisions.values().stream()
+    Comparator<Decision> byScore = Comparator.comparingDouble(d -> d.score().orElse(0.5));
+    List<Decision> falseKeeps = decisions.values().stream()
         .filter(d -> d.kept() && !truth.get(d.url()).matchesImage()).sorted(byScore.reversed()).limit(GALLERY)
         .toList();
-    List<FilterDecision> falseDrops = decisions.values().stream()
+    List<Decision> falseDrops = decisions.values().stream()
         .filter(d -> !d.kept() && truth.get(d.url()).matchesImage()).sorted(byScore).limit(GALLERY).toList();
-    Map<String, FilterDecision> rightDrops = new TreeMap<>();
+    Map<String, Decision> rightDrops = new TreeMap<>();
     decisions.values().stream().filter(d -> !d.kept() && !truth.get(d.url()).matchesImage())
         .forEach(d -> rightDrops.putIfAbsent(truth.get(d.url()).noise(), d));
     r.gallery("Kept, but the caption does not match the image (the most confident keeps first)",
@@ -127,9 +127,9 @@ public final class FilterResults {
     return r;
   }
 
-  private List<HtmlReport.Item> items(List<FilterDecision> chosen, Function<WebTruth, byte[]> imageOf) {
+  private List<HtmlReport.Item> items(List<Decision> chosen, Function<WebTruth, byte[]> imageOf) {
     List<HtmlReport.Item> out = new ArrayList<>();
-    for (FilterDecision d : chosen) {
+    for (Decision d : chosen) {
       WebTruth t = truth.get(d.url());
       out.add(HtmlReport.Item.of(imageOf.apply(t), List.of(
           "caption: " + (t.caption().isEmpty() ? "(empty)" : t.caption()),

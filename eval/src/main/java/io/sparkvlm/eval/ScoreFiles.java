@@ -65,7 +65,8 @@ public final class ScoreFiles {
   /** {@code vlm eval filter}: a filter's decisions (JSON Lines) against the synthetic world's ground truth. */
   public static FilterResults filter(String decisionsFile, String groundTruthFile) {
     return new FilterResults(StandardFormats.webGroundTruth(groundTruthFile),
-        StandardFormats.filterDecisions(decisionsFile));
+        io.sparkvlm.core.dataset.FilterDecisions.read(decisionsFile,
+            io.sparkvlm.core.io.HadoopConfs.fromSystemProperties()));
   }
 
   /** The filter report; images found relative to the ground-truth file's folder or its parents. */

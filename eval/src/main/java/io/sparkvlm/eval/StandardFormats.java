@@ -178,37 +178,6 @@ public final class StandardFormats {
     return out;
   }
 
-  /** A filter's decision on one web pair; {@code score} (the filter's match score) may be absent. */
-  public record FilterDecision(String url, boolean kept, java.util.OptionalDouble score) {}
-
-  /**
-   * url -> decision, from a JSON Lines file of {@code {"url": ..., "kept": true|false, "score": 0.93}} (score
-   * optional), one line per web pair the filter judged; a URL twice is an error.
-   */
-  public static Map<String, FilterDecision> filterDecisions(String location) {
-    Map<String, FilterDecision> out = new LinkedHashMap<>();
-    for (JsonLine l : jsonLines(location)) {
-      JsonNode n = l.json();
-      int line = l.number();
-      requireAt(n, location, line, "url", "kept");
-      if (!n.get("kept").isBoolean()) {
-        throw new IllegalArgumentException(location + " line " + line + ": 'kept' must be true or false, got "
-            + n.get("kept"));
-      }
-      if (n.has("score") && !n.get("score").isNumber()) {
-        throw new IllegalArgumentException(location + " line " + line + ": 'score' must be a number, got "
-            + n.get("score"));
-      }
-      String url = n.get("url").asText();
-      java.util.OptionalDouble score = n.has("score") ? java.util.OptionalDouble.of(n.get("score").asDouble())
-          : java.util.OptionalDouble.empty();
-      if (out.put(url, new FilterDecision(url, n.get("kept").asBoolean(), score)) != null) {
-        throw new IllegalArgumentException(location + " line " + line + ": a second decision for URL " + url);
-      }
-    }
-    return out;
-  }
-
   /** A parsed line of a JSON Lines file and its number (from 1). */
   record JsonLine(int number, JsonNode json) {}
 

@@ -5,6 +5,7 @@ import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.WorkerSetup;
 import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.training.EpochBatches;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;

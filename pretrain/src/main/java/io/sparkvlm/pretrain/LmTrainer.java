@@ -1,9 +1,6 @@
 package io.sparkvlm.pretrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkvlm.core.checkpoint.CheckpointError;
-import io.sparkvlm.core.dataset.Datasets;
-import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
@@ -17,6 +14,12 @@ import io.sparkvlm.core.model.layers.LmLoss;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.ChatTemplate;
 import io.sparkvlm.core.text.SpecialTokens;
+import io.sparkvlm.core.model.training.Optimiser;
+import io.sparkvlm.training.EpochBatches;
+import io.sparkvlm.training.Trainer;
+import io.sparkvlm.training.TrainingItems;
+import io.sparkvlm.training.TrainingRun;
+import io.sparkvlm.training.TrainingSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,7 +33,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -70,74 +72,60 @@ final class LmTrainer {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<String> texts = corpus(sc);
     BpeTokenizer tokenizer = TrainingRun.tokenizer(start, s, texts, shape.vocabSize(), conf);
-    if (tokenizer.vocabSize() > shape.vocabSize()) {
-      throw new CheckpointError("The tokenizer has " + tokenizer.vocabSize() + " tokens but model " + shape.name()
-          + " has a vocabulary of " + shape.vocabSize());
-    }
+    TrainingRun.checkVocabulary(tokenizer, shape.vocabSize(), shape.name());
     LOG.info("pretrain lm: model {} ({} parameters, {} GFLOP per training sequence)", shape.name(), shape.params(),
         String.format("%.3f", 3 * shape.forwardFlopsPerSample() / 1e9));
-    Broadcast<BpeTokenizer> tokenizerOnExecutors = sc.broadcast(tokenizer);
+    Broadcast<BpeTokenizer> onExecutors = sc.broadcast(tokenizer);
     int context = shape.contextLength();
     JavaRDD<EncodedText> encoded = texts.zipWithIndex()
-        .map(t -> new EncodedText("t" + t._2(), document(tokenizerOnExecutors.value(), t._1(), context)))
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    List<int[]> heldOut = heldOut(tokenizer, context);
-    int start0 = tokenizer.id(SpecialTokens.START_OF_TEXT);
-    int end = tokenizer.id(SpecialTokens.END_OF_TEXT);
-    try {
-      return TrainingRun.train(spark, s, start, c.input(), "documents", encoded,
-          (items, epoch) -> toMultiDataSet(items, context, threads), tokenizer, new TrainingRun.Job() {
-            @Override
-            public ModelArchitecture architecture() {
-              return architecture;
-            }
+        .map(t -> new EncodedText("t" + t._2(), document(onExecutors.value(), t._1(), context)));
+    List<String> inputs = new ArrayList<>(List.of(c.input()));
+    c.instructions().ifPresent(inputs::add);
+    try (TrainingItems<EncodedText> items = TrainingItems.persist(encoded, onExecutors)) {
+      return TrainingRun.train(spark, s, start, inputs, "documents", items.rdd(), tokenizer,
+          new LmModelTrainer(shape, architecture, s.seed(), threads, heldOut(tokenizer, context), tokenizer));
+    }
+  }
 
-            @Override
-            public ComputationGraph newModel(int totalSteps) {
-              return LanguageModel.build(shape, s.optimiser().forSteps(totalSteps), DataType.FLOAT, s.seed());
-            }
+  /** What the decoder LM supplies to the loop. */
+  private record LmModelTrainer(LanguageModel.Shape shape, ModelArchitecture architecture, long seed, int threads,
+      List<int[]> heldOut, BpeTokenizer tokenizer) implements Trainer<EncodedText> {
 
-            @Override
-            public List<org.deeplearning4j.optimize.api.TrainingListener> listeners() {
-              return List.of();
-            }
+    @Override
+    public ComputationGraph newModel(Optimiser optimiser) {
+      return LanguageModel.build(shape, optimiser, DataType.FLOAT, seed);
+    }
 
-            @Override
-            public Map<String, Double> progress(ComputationGraph model, double loss) {
-              return Map.of("perplexity", Math.exp(loss));
-            }
+    @Override
+    public BatchBuilder<EncodedText> batches() {
+      int context = shape.contextLength();
+      int t = threads;
+      return (items, epoch) -> toMultiDataSet(items, context, t);
+    }
 
-            @Override
-            public Map<String, Double> evaluate(ComputationGraph model) {
-              Map<String, Double> out = new LinkedHashMap<>();
-              out.put("heldout/perplexity", perplexity(model, heldOut, context));
-              int[] sample = Generation.generate(model, context, List.of(new int[] {start0}), context - 1, end,
-                  Generation.Sampling.GREEDY).get(0);
-              LOG.info("pretrain lm: greedy sample: {}", tokenizer.decode(sample, true));
-              return out;
-            }
+    @Override
+    public Map<String, Double> progress(ComputationGraph model, double loss) {
+      return Map.of("perplexity", Math.exp(loss));
+    }
 
-            @Override
-            public double learningRate(ComputationGraph model, int step) {
-              return model.getLayer("block0").conf().getLayer().getUpdaterByParam("fcW").getLearningRate(step, 0);
-            }
-
-            @Override
-            public String headline(Map<String, Double> evaluation) {
-              return evaluation.entrySet().stream().map(e -> e.getKey() + " " + String.format("%.3f", e.getValue()))
-                  .reduce((a, b) -> a + ", " + b).orElse("");
-            }
-          });
-    } finally {
-      encoded.unpersist(false);
-      tokenizerOnExecutors.destroy();
+    @Override
+    public Map<String, Double> evaluate(ComputationGraph model) {
+      if (heldOut.isEmpty()) {
+        return Map.of();
+      }
+      Map<String, Double> out = new LinkedHashMap<>();
+      out.put("heldout/perplexity", perplexity(model, heldOut, shape.contextLength()));
+      int[] sample = Generation.generate(model, shape.contextLength(),
+          List.of(new int[] {tokenizer.id(SpecialTokens.START_OF_TEXT)}), shape.contextLength() - 1,
+          tokenizer.id(SpecialTokens.END_OF_TEXT), Generation.Sampling.GREEDY).get(0);
+      LOG.info("pretrain lm: greedy sample: {}", tokenizer.decode(sample, true));
+      return out;
     }
   }
 
   /** The corpus: successful pairs' captions, then the instruction file's conversations. */
   private JavaRDD<String> corpus(JavaSparkContext sc) throws IOException {
-    JavaRDD<String> captions = Datasets.read(spark, c.input(), PairsSchema.SCHEMA)
-        .filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'")
+    JavaRDD<String> captions = TrainingRun.successfulPairs(spark, c.input())
         .select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD();
     if (c.instructions().isEmpty()) {
       return captions;

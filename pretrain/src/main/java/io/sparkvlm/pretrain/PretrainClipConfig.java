@@ -1,6 +1,7 @@
 package io.sparkvlm.pretrain;
 
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.training.TrainingSettings;
 import io.sparkvlm.core.model.ClipShape;
 import java.util.List;
 import java.util.Optional;

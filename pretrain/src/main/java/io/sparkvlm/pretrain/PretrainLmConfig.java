@@ -1,7 +1,7 @@
 package io.sparkvlm.pretrain;
 
 import io.sparkvlm.core.config.ConfigReader;
-import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.training.TrainingSettings;
 import io.sparkvlm.core.model.LanguageModel;
 import java.util.Optional;
 
@@ -14,8 +14,7 @@ public record PretrainLmConfig(String input, Optional<String> instructions, Lang
   private static final String P = "pretrain.lm.";
 
   public static PretrainLmConfig from(ConfigReader c) {
-    ClipShape preset = ClipShape.preset(c.nonEmptyString(P + "model"));
-    LanguageModel.Shape shape = LanguageModel.Shape.of(preset);
+    LanguageModel.Shape shape = LanguageModel.Shape.preset(c.nonEmptyString(P + "model"));
     Optional<Eval> eval = c.optionalString(P + "eval.root").map(root -> new Eval(root,
         c.nonEmptyString(P + "eval.captions"), c.intIn(P + "eval.max-texts", 1, 10_000_000)));
     return new PretrainLmConfig(c.nonEmptyString(P + "input"), c.optionalString(P + "instructions"), shape, eval,

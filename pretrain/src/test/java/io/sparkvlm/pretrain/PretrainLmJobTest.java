@@ -46,7 +46,7 @@ class PretrainLmJobTest {
     String summary = PretrainClipJobTest.runJob(spark, new PretrainLmJob(), List.of(
         "pretrain.lm.input=\"" + pairs + "\"", "pretrain.lm.output=\"" + out + "\"",
         "pretrain.lm.instructions=\"" + world.resolve(SyntheticWorld.INSTRUCT) + "\"",
-        "paths.synth=\"" + world + "\"", "pretrain.lm.model=nano", "pretrain.lm.workers=2",
+        "paths.synth=\"" + world + "\"", "pretrain.lm.model=lm-nano", "pretrain.lm.workers=2",
         "pretrain.lm.batch-size-per-worker=16", "pretrain.lm.averaging-frequency=5", "pretrain.lm.log-every-steps=10",
         "pretrain.lm.checkpoint-every-steps=50", "pretrain.lm.eval.every-steps=20", "pretrain.lm.epochs=8",
         "pretrain.lm.optimiser.learning-rate=5e-3", "pretrain.lm.optimiser.warmup-steps=10",

@@ -1,5 +1,8 @@
 package io.sparkvlm.pretrain;
 
+import io.sparkvlm.training.TrainingRun;
+import io.sparkvlm.training.TrainingSettings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +36,7 @@ class TrainingRunTest {
     Configuration conf = new Configuration();
     Checkpoints.write(out + "/checkpoints/" + Checkpoints.nameForStep(10), false, new CheckpointManifest(
         nano.name(), Optional.of(new ModelArchitecture.Clip(edited).toJson()), 10, 1,
-        Json.MAPPER.createObjectNode(), List.of(), Optional.empty(), Map.of("epoch", 1.0, "epoch_step", 4.0),
+        Json.MAPPER.createObjectNode(), List.of(), List.of(), Map.of("epoch", 1.0, "epoch_step", 4.0),
         Map.of(), "2026-01-01T00:00:00Z"), (fs, folder) -> { }, conf);
     TrainingSettings s = TrainingSettings.from(new ConfigReader(ConfigLoader.load(new ConfigSources(List.of(),
         List.of("pretrain.clip.output=\"" + out + "\"", "pretrain.clip.resume=true")))), "pretrain.clip", true);

@@ -24,7 +24,7 @@ import java.util.Map;
 public final class ModelBench {
   private ModelBench() {}
 
-  public static int run(List<String> presets, int batch, int steps, Path json) throws Exception {
+  public static int run(List<String> presets, int batch, int steps, Path json, boolean profile) throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
     List<Integer> threadCounts = cores > 1 ? List.of(1, cores) : List.of(1);
     Map<Integer, SgemmPeak.Result> peaks = new LinkedHashMap<>();
@@ -62,7 +62,40 @@ public final class ModelBench {
     System.out.println(table.render());
     table.write(json);
     System.out.println("wrote " + json);
+    if (profile) {
+      profile(presets, batch, steps, cores, json.resolveSibling(json.getFileName().toString()
+          .replaceFirst("\\.json$", "") + "-profile.json"));
+    }
     return 0;
+  }
+
+  /** Per-op time of one training step of every model kind of each preset, ND4J on all cores. */
+  private static void profile(List<String> presets, int batch, int steps, int cores, Path json) throws Exception {
+    Nd4jThreads.set(cores);
+    BenchTable table = new BenchTable("where a training step's time goes, per op, " + cores + " thread(s) (ms per "
+        + "step; spark-vlm " + Versions.codeVersion() + ")");
+    for (String name : presets) {
+      ClipShape shape = ClipShape.preset(name);
+      for (TrainingThroughput.Prepared p : List.of(TrainingThroughput.prepare(shape, batch),
+          TrainingThroughput.prepare(LanguageModel.Shape.of(shape), batch),
+          TrainingThroughput.prepare(VisionLanguageModel.Shape.of(shape, new Connector.Mlp2xGelu()), batch),
+          TrainingThroughput.prepare(MatchingModel.Shape.of(shape), batch))) {
+        Map<String, Double> ms = TrainingThroughput.profile(p, 3, steps);
+        double step = ms.get("step");
+        ms.forEach((op, v) -> {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("model", p.model());
+          row.put("op", op);
+          row.put("ms per step", v);
+          row.put("share %", 100 * v / step);
+          table.add(row);
+        });
+        System.err.println(table.render());
+      }
+    }
+    System.out.println(table.render());
+    table.write(json);
+    System.out.println("wrote " + json);
   }
 
   private static void add(BenchTable table, long params, long forwardFlops, TrainingThroughput.Result r,

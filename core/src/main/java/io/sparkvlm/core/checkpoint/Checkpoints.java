@@ -111,6 +111,20 @@ public final class Checkpoints {
   }
 
   /** The conventional folder name for a checkpoint at {@code step}: {@code step-00001234}. */
+  /**
+   * A checkpoint folder as given (it has a manifest), or a run folder's newest complete checkpoint (under
+   * {@code checkpoints/}); neither is an error naming both places looked at.
+   */
+  public static String resolve(String location, Configuration conf) throws IOException {
+    Path manifest = new Path(location, CheckpointManifest.FILE_NAME);
+    if (manifest.getFileSystem(conf).exists(manifest)) {
+      return location;
+    }
+    return latestComplete(new Path(location, "checkpoints").toString(), conf)
+        .orElseThrow(() -> new CheckpointError("No checkpoint at " + location + ": it has no "
+            + CheckpointManifest.FILE_NAME + " and no complete checkpoint under " + location + "/checkpoints"));
+  }
+
   public static String nameForStep(long step) {
     return String.format("step-%08d", step);
   }

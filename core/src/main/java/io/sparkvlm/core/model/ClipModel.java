@@ -72,14 +72,14 @@ public final class ClipModel {
         .addInputs(IMAGE, TEXT)
         .setInputTypes(InputType.convolutional(s.imageSize(), s.imageSize(), 3),
             InputType.recurrent(1, s.contextLength()));
-    String last = addVisionTower(b, IMAGE, s, s.vision().layers(), vision);
+    String last = addVisionTower(b, IMAGE, s.visionTower(), s.vision().layers(), vision);
     b.addLayer(IMAGE_EMBEDDING, vision.apply(new TokenPool(s.vision().width(), s.embedDim(), s.patches() + 1,
         TokenPool.Pick.FIRST)), last);
     last = TextStem.add(b, TEXT, s.vocabSize(), s.contextLength(), s.text().width());
     for (int i = 0; i < s.text().layers(); i++) {
       String name = TEXT_BLOCK + i;
       b.addLayer(name, new TransformerBlock(s.text().width(), s.text().heads(), s.text().mlpRatio(),
-          s.contextLength(), true), last);
+          s.contextLength(), true, s.text().gelu()), last);
       last = name;
     }
     b.addLayer(TEXT_EMBEDDING, new TokenPool(s.text().width(), s.embedDim(), s.contextLength(),
@@ -94,15 +94,15 @@ public final class ClipModel {
    * {@code input}, each through {@code wrap} (freezing); returns the last layer's name. [B, 3, S, S] in,
    * [B, width, 1 + patches] out.
    */
-  static String addVisionTower(GraphBuilder b, String input, ClipShape s, int layers,
+  static String addVisionTower(GraphBuilder b, String input, VisionTower s, int layers,
       Function<Freezable, Layer> wrap) {
-    ClipShape.Tower v = s.vision();
+    ClipShape.Tower v = s.tower();
     b.addLayer(VISION_STEM, wrap.apply(new VisionEmbedding(s.imageSize(), s.patchSize(), v.width())), input);
     String last = VISION_STEM;
     for (int i = 0; i < layers; i++) {
       String name = VISION_BLOCK + i;
-      b.addLayer(name, wrap.apply(new TransformerBlock(v.width(), v.heads(), v.mlpRatio(), s.patches() + 1, false)),
-          last);
+      b.addLayer(name, wrap.apply(new TransformerBlock(v.width(), v.heads(), v.mlpRatio(), s.tokens(), false,
+          v.gelu())), last);
       last = name;
     }
     return last;

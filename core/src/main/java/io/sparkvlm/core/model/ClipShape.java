@@ -2,9 +2,8 @@ package io.sparkvlm.core.model;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
 import io.sparkvlm.core.config.ConfigError;
+import io.sparkvlm.core.model.layers.kernels.Gelu;
 
 /**
  * The shape of a CLIP model in OpenCLIP's layout (ViT image tower, causal text transformer pooled at the
@@ -14,8 +13,20 @@ import io.sparkvlm.core.config.ConfigError;
 public record ClipShape(String name, Tower vision, Tower text, int imageSize, int patchSize, int contextLength,
     int vocabSize, int embedDim) implements java.io.Serializable {
 
-  /** One transformer tower. */
-  public record Tower(int width, int layers, int heads, int mlpRatio) implements java.io.Serializable {
+  /**
+   * One transformer tower; {@code gelu} is its MLP's activation (QuickGELU when a preset or a manifest written before
+   * the setting does not say).
+   */
+  public record Tower(int width, int layers, int heads, int mlpRatio, Gelu gelu) implements java.io.Serializable {
+    public Tower {
+      gelu = gelu == null ? Gelu.QUICK : gelu;
+    }
+
+    /** A tower with QuickGELU. */
+    public Tower(int width, int layers, int heads, int mlpRatio) {
+      this(width, layers, heads, mlpRatio, Gelu.QUICK);
+    }
+
     public long blockParams() {
       long w = width;
       long hidden = w * mlpRatio;
@@ -36,17 +47,13 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
     }
   }
 
-  /** The presets in conf/models, smallest first. */
-  public static final java.util.List<String> PRESETS = java.util.List.of("nano", "tiny", "bench", "vit-b-32");
+  /** The CLIP presets in conf/models, smallest first. */
+  public static java.util.List<String> presets() {
+    return ModelPresets.names(ModelPresets.Kind.CLIP);
+  }
 
   public static ClipShape preset(String name) {
-    String resource = "conf/models/" + name + ".conf";
-    if (ClipShape.class.getClassLoader().getResource(resource) == null) {
-      throw new ConfigError("model", "No model preset '" + name + "' (looked for " + resource
-          + "; presets: " + String.join(", ", PRESETS) + ")");
-    }
-    return from(ConfigFactory.parseResources(ClipShape.class.getClassLoader(), resource,
-        ConfigParseOptions.defaults().setAllowMissing(false)).resolve());
+    return from(ModelPresets.load(name, ModelPresets.Kind.CLIP));
   }
 
   public static ClipShape from(Config c) {
@@ -66,9 +73,16 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
     }
   }
 
-  private static Tower tower(Config c, String path) {
+  /** A tower from a preset section: width, layers, heads, mlp-ratio and optional activation (quick_gelu, gelu). */
+  static Tower tower(Config c, String path) {
+    Gelu gelu;
+    try {
+      gelu = c.hasPath(path + ".activation") ? Gelu.fromConfigName(c.getString(path + ".activation")) : Gelu.QUICK;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(path + ".activation", "Config key '" + path + ".activation': " + e.getMessage());
+    }
     Tower t = new Tower(c.getInt(path + ".width"), c.getInt(path + ".layers"), c.getInt(path + ".heads"),
-        c.getInt(path + ".mlp-ratio"));
+        c.getInt(path + ".mlp-ratio"), gelu);
     if (t.width() % t.heads() != 0) {
       throw new ConfigError(path + ".heads", "Config key '" + path + ".heads' = " + t.heads()
           + " must divide " + path + ".width = " + t.width());
@@ -83,6 +97,11 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
 
   public int patches() {
     return (imageSize / patchSize) * (imageSize / patchSize);
+  }
+
+  /** The image tower as other models reuse it. */
+  public VisionTower visionTower() {
+    return new VisionTower(imageSize, patchSize, vision);
   }
 
   /** The ViT stem: patch embedding, class token, positions, ln_pre. */

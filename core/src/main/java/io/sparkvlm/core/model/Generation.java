@@ -18,14 +18,30 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Generation {
   private Generation() {}
 
-  /** How to pick the next token. topK 0 and topP 1 turn those filters off; temperature 0 is greedy. */
-  public record Sampling(double temperature, int topK, double topP, long seed) {
+  /**
+   * How to pick the next token. topK 0 and topP 1 turn those filters off; temperature 0 is greedy. Only ids below
+   * {@code vocabulary} are picked (0: every id the model has): a model's vocabulary is its preset's, its tokenizer's
+   * can be smaller, and a sampled id the tokenizer does not know could not be decoded.
+   */
+  public record Sampling(double temperature, int topK, double topP, long seed, int vocabulary)
+      implements java.io.Serializable {
     public static final Sampling GREEDY = new Sampling(0, 0, 1, 0);
 
     public Sampling {
-      if (temperature < 0 || topK < 0 || !(topP > 0 && topP <= 1)) {
-        throw new IllegalArgumentException("sampling needs temperature >= 0, top-k >= 0, 0 < top-p <= 1");
+      if (temperature < 0 || topK < 0 || !(topP > 0 && topP <= 1) || vocabulary < 0) {
+        throw new IllegalArgumentException(
+            "sampling needs temperature >= 0, top-k >= 0, 0 < top-p <= 1, vocabulary >= 0");
       }
+    }
+
+    /** Over every id the model has. */
+    public Sampling(double temperature, int topK, double topP, long seed) {
+      this(temperature, topK, topP, seed, 0);
+    }
+
+    /** The same, picking only ids below {@code vocabulary} (a tokenizer's size). */
+    public Sampling within(int vocabulary) {
+      return new Sampling(temperature, topK, topP, seed, vocabulary);
     }
   }
 
@@ -49,9 +65,29 @@ public final class Generation {
   /** As above for any decoder whose text follows {@code prefix} other positions (see {@link Decoder}). */
   public static List<int[]> generate(Decoder decoder, int prefix, int contextLength, List<int[]> prompts,
       int maxNewTokens, int endOfText, Sampling sampling) {
+    long[] seeds = new long[prompts.size()];
+    for (int i = 0; i < seeds.length; i++) {
+      seeds[i] = sampling.seed() * 0x9E3779B97F4A7C15L + i;
+    }
+    return generate(decoder, prefix, contextLength, prompts, 0, maxNewTokens, endOfText, sampling, seeds);
+  }
+
+  /**
+   * As above with one random stream per prompt ({@code seeds[i]}), so a prompt's tokens depend on its own seed only,
+   * not on which batch or task it is decoded in; and at least {@code minNewTokens} tokens before the end-of-text
+   * token may be chosen (BLIP's {@code min_length}), unless the context ends first.
+   */
+  public static List<int[]> generate(Decoder decoder, int prefix, int contextLength, List<int[]> prompts,
+      int minNewTokens, int maxNewTokens, int endOfText, Sampling sampling, long[] seeds) {
+    if (seeds.length != prompts.size()) {
+      throw new IllegalArgumentException(seeds.length + " seeds for " + prompts.size() + " prompts");
+    }
     List<int[]> seqs = new ArrayList<>(prompts);
     boolean[] done = new boolean[seqs.size()];
-    SplittableRandom random = new SplittableRandom(sampling.seed());
+    SplittableRandom[] random = new SplittableRandom[seqs.size()];
+    for (int i = 0; i < random.length; i++) {
+      random[i] = new SplittableRandom(seeds[i]);
+    }
     for (int step = 0; step < maxNewTokens; step++) {
       INDArray ids = Nd4j.zeros(DataType.FLOAT, seqs.size(), 1, contextLength);
       INDArray mask = Nd4j.zeros(DataType.FLOAT, seqs.size(), contextLength);
@@ -77,7 +113,13 @@ public final class Generation {
         double[] next = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
             org.nd4j.linalg.indexing.NDArrayIndex.point(prefix + s.length - 1),
             org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector();                       // [V]
-        int token = pick(next, sampling, random);
+        if (sampling.vocabulary() > 0 && sampling.vocabulary() < next.length) {
+          next = Arrays.copyOf(next, sampling.vocabulary());                                     // [V'] known ids
+        }
+        if (step < minNewTokens && endOfText >= 0 && endOfText < next.length) {
+          next[endOfText] = Double.NEGATIVE_INFINITY;
+        }
+        int token = pick(next, sampling, random[i]);
         int[] longer = Arrays.copyOf(s, s.length + 1);
         longer[s.length] = token;
         seqs.set(i, longer);

@@ -35,13 +35,36 @@ public final class LanguageModel {
 
   private LanguageModel() {}
 
-  /** Shape of a decoder LM. */
+  /**
+   * Shape of a decoder LM (and of any token-sequence tower: BLIP's matching model reads text with one): vocabulary,
+   * context and blocks. Presets are {@code conf/models/*.conf} files of {@code kind = lm}.
+   */
   public record Shape(String name, int vocabSize, int contextLength, ClipShape.Tower tower)
       implements java.io.Serializable {
 
-    /** A CLIP preset's text tower as a decoder, with its vocabulary and context. */
-    public static Shape of(ClipShape preset) {
-      return new Shape(preset.nameFor("lm"), preset.vocabSize(), preset.contextLength(), preset.text());
+    /** A CLIP's text tower as a decoder, with its vocabulary and context. */
+    public static Shape of(ClipShape clip) {
+      return new Shape(clip.nameFor("lm"), clip.vocabSize(), clip.contextLength(), clip.text());
+    }
+
+    /** The LM preset {@code conf/models/NAME.conf}. */
+    public static Shape preset(String name) {
+      return from(ModelPresets.load(name, ModelPresets.Kind.LM));
+    }
+
+    /** The LM presets, smallest first. */
+    public static java.util.List<String> presets() {
+      return ModelPresets.names(ModelPresets.Kind.LM);
+    }
+
+    /** {@code model { name, context-length, vocab-size, width, layers, heads, mlp-ratio, activation }}. */
+    public static Shape from(com.typesafe.config.Config c) {
+      try {
+        return new Shape(c.getString("model.name"), c.getInt("model.vocab-size"), c.getInt("model.context-length"),
+            ClipShape.tower(c, "model"));
+      } catch (com.typesafe.config.ConfigException e) {
+        throw new io.sparkvlm.core.config.ConfigError("model", "Invalid LM preset: " + e.getMessage(), e);
+      }
     }
 
     /** Token table, positions, blocks, final norm, vocabulary projection (untied). */
@@ -75,7 +98,7 @@ public final class LanguageModel {
     for (int i = 0; i < s.tower().layers(); i++) {
       String name = BLOCK + i;
       b.addLayer(name, new TransformerBlock(s.tower().width(), s.tower().heads(), s.tower().mlpRatio(),
-          s.contextLength(), true), last);
+          s.contextLength(), true, s.tower().gelu()), last);
       last = name;
     }
     b.addLayer(HEAD, new LmLoss(s.tower().width(), s.vocabSize(), s.contextLength()), last);

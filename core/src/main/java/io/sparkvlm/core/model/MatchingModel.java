@@ -49,40 +49,45 @@ public final class MatchingModel {
   /** Output classes. */
   public static final int NO_MATCH = 0;
   public static final int MATCH = 1;
+  /** Rows of a training batch per positive pair: the pair, then its two hard negatives (see {@link #batch}). */
+  public static final int ROWS_PER_PAIR = 3;
 
   private MatchingModel() {}
 
-  /** The towers of a CLIP preset. */
-  public record Shape(String name, ClipShape clip) implements java.io.Serializable {
+  /**
+   * The shape: a ViT image tower (all its blocks) and a bidirectional text tower of an LM's shape (vocabulary,
+   * context, blocks); {@link #of(ClipShape)} takes both from a CLIP, whose weights {@link #initialiseFrom} copies.
+   */
+  public record Shape(String name, VisionTower vision, LanguageModel.Shape text) implements java.io.Serializable {
     public static Shape of(ClipShape clip) {
-      return new Shape(clip.nameFor("itm"), clip);
+      return new Shape(clip.nameFor("itm"), clip.visionTower(), LanguageModel.Shape.of(clip));
     }
 
     public int imageTokens() {
-      return clip.patches() + 1;
+      return vision.tokens();
     }
 
     public int sequenceLength() {
-      return imageTokens() + clip.contextLength();
+      return imageTokens() + text.contextLength();
     }
 
     public long params() {
-      long wv = clip.vision().width();
-      long wt = clip.text().width();
-      return clip.visionStemParams() + clip.vision().layers() * clip.vision().blockParams()
+      long wv = vision.tower().width();
+      long wt = text.tower().width();
+      return vision.params(vision.tower().layers())
           + new Connector.Linear().params((int) wv, (int) wt)
-          + (long) clip.vocabSize() * wt + (long) clip.contextLength() * wt
-          + clip.text().layers() * clip.text().blockParams()
+          + (long) text.vocabSize() * wt + (long) text.contextLength() * wt
+          + text.tower().layers() * text.tower().blockParams()
           + 2 * wt + wt * wt                                          // pool: ln, projection
           + wt * 2 + 2;                                               // head
     }
 
     public long forwardFlopsPerSample() {
-      int wv = clip.vision().width();
-      int wt = clip.text().width();
-      return clip.visionStemFlops() + clip.vision().layers() * clip.vision().blockFlops(imageTokens())
-          + new Connector.Linear().forwardFlops(wv, wt, clip.patches(), VisionFeatures.CLS_PATCH)
-          + clip.text().layers() * clip.text().blockFlops(sequenceLength())
+      int wv = vision.tower().width();
+      int wt = text.tower().width();
+      return vision.forwardFlops(vision.tower().layers())
+          + new Connector.Linear().forwardFlops(wv, wt, vision.patches(), VisionFeatures.CLS_PATCH)
+          + text.tower().layers() * text.tower().blockFlops(sequenceLength())
           + 2L * wt * wt + 2L * wt * 2;
     }
   }
@@ -104,22 +109,23 @@ public final class MatchingModel {
 
   private static ComputationGraphConfiguration configuration(Shape s, NeuralNetConfiguration.Builder base,
       DataType dataType, long seed) {
-    ClipShape c = s.clip();
-    ClipShape.Tower v = c.vision();
-    ClipShape.Tower t = c.text();
+    VisionTower v = s.vision();
+    LanguageModel.Shape tx = s.text();
+    ClipShape.Tower t = tx.tower();
     var b = base.dataType(dataType).seed(seed).graphBuilder()
         .addInputs(IMAGE, TEXT)
-        .setInputTypes(InputType.convolutional(c.imageSize(), c.imageSize(), 3),
-            InputType.recurrent(1, c.contextLength()));
-    String last = ClipModel.addVisionTower(b, IMAGE, c, v.layers(), Freezable::trained);
-    b.addLayer("imageTokens", new Connector.Linear().layer(v.width(), t.width(), c.patches(),
+        .setInputTypes(InputType.convolutional(v.imageSize(), v.imageSize(), 3),
+            InputType.recurrent(1, tx.contextLength()));
+    String last = ClipModel.addVisionTower(b, IMAGE, v, v.tower().layers(), Freezable::trained);
+    b.addLayer("imageTokens", new Connector.Linear().layer(v.tower().width(), t.width(), v.patches(),
         VisionFeatures.CLS_PATCH), last);
-    String text = TextStem.add(b, TEXT, c.vocabSize(), c.contextLength(), t.width());
-    b.addVertex("prefix", new PrefixConcat(s.imageTokens(), c.contextLength()), "imageTokens", text);
+    String text = TextStem.add(b, TEXT, tx.vocabSize(), tx.contextLength(), t.width());
+    b.addVertex("prefix", new PrefixConcat(s.imageTokens(), tx.contextLength()), "imageTokens", text);
     last = "prefix";
     for (int i = 0; i < t.layers(); i++) {
       String name = ClipModel.TEXT_BLOCK + i;
-      b.addLayer(name, new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(), false), last);
+      b.addLayer(name, new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(), false, t.gelu()),
+          last);
       last = name;
     }
     b.addLayer("pool", TokenPool.at(t.width(), t.width(), s.sequenceLength(), s.imageTokens()), last);
@@ -139,9 +145,9 @@ public final class MatchingModel {
       throw new IllegalArgumentException("a matching batch needs as many images, texts and picks: "
           + images.size(0) + ", " + n + ", " + picks.textForImage().length);
     }
-    int[] imageRows = new int[3 * n];
-    List<int[]> texts = new ArrayList<>(3 * n);
-    INDArray labels = Nd4j.zeros(DataType.FLOAT, 3L * n, 2);                                  // [3B, 2]
+    int[] imageRows = new int[ROWS_PER_PAIR * n];
+    List<int[]> texts = new ArrayList<>(ROWS_PER_PAIR * n);
+    INDArray labels = Nd4j.zeros(DataType.FLOAT, (long) ROWS_PER_PAIR * n, 2);      // [3B, 2]
     for (int i = 0; i < n; i++) {
       imageRows[i] = i;
       texts.add(tokens.get(i));
@@ -155,14 +161,14 @@ public final class MatchingModel {
       texts.add(tokens.get(j));
       labels.putScalar(2L * n + j, NO_MATCH, 1);
     }
-    INDArray[] text = ClipInputs.text(texts, s.clip().contextLength());
+    INDArray[] text = ClipInputs.text(texts, s.text().contextLength());
     return new MultiDataSet(new INDArray[] {rows(images, imageRows), text[0]}, new INDArray[] {labels},
         new INDArray[] {null, text[1]}, null);
   }
 
   /** The probability that each (image i, text i) matches. */
   public static double[] matchProbability(ComputationGraph itm, Shape s, INDArray images, List<int[]> tokens) {
-    INDArray[] text = ClipInputs.text(tokens, s.clip().contextLength());
+    INDArray[] text = ClipInputs.text(tokens, s.text().contextLength());
     INDArray out = itm.output(false, new INDArray[] {images, text[0]}, new INDArray[] {null, text[1]})[0]; // [B, 2]
     return out.getColumn(MATCH).toDoubleVector();
   }
@@ -170,10 +176,10 @@ public final class MatchingModel {
   /** Starts from a trained CLIP: its vision tower, text stem and text blocks. Returns the layers copied. */
   public static List<String> initialiseFrom(ComputationGraph itm, Shape s, ComputationGraph clip) {
     List<String> layers = new ArrayList<>(List.of(ClipModel.VISION_STEM, TextStem.TOKENS, TextStem.STEM));
-    for (int i = 0; i < s.clip().vision().layers(); i++) {
+    for (int i = 0; i < s.vision().tower().layers(); i++) {
       layers.add(ClipModel.VISION_BLOCK + i);
     }
-    for (int i = 0; i < s.clip().text().layers(); i++) {
+    for (int i = 0; i < s.text().tower().layers(); i++) {
       layers.add(ClipModel.TEXT_BLOCK + i);
     }
     return Weights.copyLayers(itm, new Weights.Source(clip, layers));

@@ -19,10 +19,13 @@ import java.util.Optional;
  * <pre>
  *   {"kind": "clip", "shape": {ClipShape}}
  *   {"kind": "lm",   "shape": {LanguageModel.Shape}}
- *   {"kind": "vlm",  "name": "vlm-nano", "shape": {ClipShape}, "connector": "mlp2x_gelu", "resampler_queries": 0,
- *    "vision_features": "patch"}
- *   {"kind": "itm",  "shape": {ClipShape}}
+ *   {"kind": "vlm",  "name": "vlm-nano", "vision": {VisionTower}, "lm": {LanguageModel.Shape},
+ *    "connector": "mlp2x_gelu", "resampler_queries": 0, "vision_features": "patch", "vision_layers": 1}
+ *   {"kind": "itm",  "name": "itm-nano", "vision": {VisionTower}, "text": {LanguageModel.Shape}}
  * </pre>
+ *
+ * Manifests of format 1 described a vision-language or matching model by one CLIP shape ({@code "shape"}: its
+ * vision tower, and its text tower as the LM or text encoder, the penultimate vision block); they still read.
  */
 public sealed interface ModelArchitecture {
   /** The model's name as manifests record it, e.g. {@code clip-nano}, {@code vlm-tiny}. */
@@ -65,25 +68,32 @@ public sealed interface ModelArchitecture {
 
     @Override
     public JsonNode toJson() {
-      ObjectNode n = node(Kind.VLM, shape.clip());
+      ObjectNode n = kindNode(Kind.VLM);
+      n.put("name", shape.name());
+      n.set("vision", Json.MAPPER.valueToTree(shape.vision()));
+      n.set("lm", Json.MAPPER.valueToTree(shape.lm()));
       n.put("connector", shape.connector().name());
       n.put("resampler_queries", shape.connector() instanceof Connector.Resampler r ? r.queries() : 0);
       n.put("vision_features", shape.features().name().toLowerCase(Locale.ROOT));
-      n.put("name", shape.name());
+      n.put("vision_layers", shape.visionLayers());
       return n;
     }
   }
 
   /** BLIP's image-text matching model ({@link MatchingModel}). */
-  record Matching(ClipShape shape) implements ModelArchitecture {
+  record Matching(MatchingModel.Shape shape) implements ModelArchitecture {
     @Override
     public String name() {
-      return shape.nameFor("itm");
+      return shape.name();
     }
 
     @Override
     public JsonNode toJson() {
-      return node(Kind.ITM, shape);
+      ObjectNode n = kindNode(Kind.ITM);
+      n.put("name", shape.name());
+      n.set("vision", Json.MAPPER.valueToTree(shape.vision()));
+      n.set("text", Json.MAPPER.valueToTree(shape.text()));
+      return n;
     }
   }
 
@@ -114,27 +124,49 @@ public sealed interface ModelArchitecture {
       throw new CheckpointError(where + ": architecture.kind is '" + kind + "', expected one of clip, lm, vlm, itm");
     }
     JsonNode shape = n.path("shape");
-    if (!shape.isObject()) {
+    boolean composed = (k == Kind.VLM || k == Kind.ITM) && n.path("vision").isObject();
+    if (!shape.isObject() && !composed) {
       throw new CheckpointError(where + ": architecture has no shape object");
     }
     try {
       return switch (k) {
         case CLIP -> new Clip(Json.MAPPER.treeToValue(shape, ClipShape.class));
         case LM -> new Language(Json.MAPPER.treeToValue(shape, LanguageModel.Shape.class));
-        case ITM -> new Matching(Json.MAPPER.treeToValue(shape, ClipShape.class));
-        case VLM -> new VisionLanguage(new VisionLanguageModel.Shape(n.path("name").asText(),
-            Json.MAPPER.treeToValue(shape, ClipShape.class),
-            Connector.of(n.path("connector").asText(""), n.path("resampler_queries").asInt(0)),
-            VisionFeatures.valueOf(n.path("vision_features").asText("patch").toUpperCase(Locale.ROOT))));
+        case ITM -> new Matching(composed
+            ? new MatchingModel.Shape(n.path("name").asText(), Json.MAPPER.treeToValue(n.path("vision"),
+                VisionTower.class), Json.MAPPER.treeToValue(n.path("text"), LanguageModel.Shape.class))
+            : MatchingModel.Shape.of(Json.MAPPER.treeToValue(shape, ClipShape.class)));
+        case VLM -> new VisionLanguage(visionLanguage(n, composed));
       };
     } catch (IOException | IllegalArgumentException e) {
       throw new CheckpointError(where + ": architecture of kind " + kind + " does not read: " + e.getMessage(), e);
     }
   }
 
-  private static ObjectNode node(Kind kind, Object shape) {
+  private static VisionLanguageModel.Shape visionLanguage(JsonNode n, boolean composed) throws IOException {
+    Connector connector = Connector.of(n.path("connector").asText(""), n.path("resampler_queries").asInt(0));
+    VisionFeatures features = VisionFeatures.valueOf(n.path("vision_features").asText("patch")
+        .toUpperCase(Locale.ROOT));
+    if (!composed) {
+      ClipShape clip = Json.MAPPER.treeToValue(n.path("shape"), ClipShape.class);
+      VisionLanguageModel.Shape v1 = VisionLanguageModel.Shape.of(clip, connector);
+      return new VisionLanguageModel.Shape(n.path("name").asText(v1.name()), v1.vision(), v1.lm(), connector,
+          features, v1.visionLayers());
+    }
+    VisionTower vision = Json.MAPPER.treeToValue(n.path("vision"), VisionTower.class);
+    return new VisionLanguageModel.Shape(n.path("name").asText(), vision,
+        Json.MAPPER.treeToValue(n.path("lm"), LanguageModel.Shape.class), connector, features,
+        n.path("vision_layers").asInt(VisionLanguageModel.Shape.penultimate(vision)));
+  }
+
+  private static ObjectNode kindNode(Kind kind) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("kind", kind.key());
+    return n;
+  }
+
+  private static ObjectNode node(Kind kind, Object shape) {
+    ObjectNode n = kindNode(kind);
     n.set("shape", Json.MAPPER.valueToTree(shape));
     return n;
   }

@@ -53,6 +53,49 @@ public final class ModelCheckpoints {
     }
   }
 
+  /** A checkpoint read whole: where it is, its manifest and recorded architecture, the model bytes, the tokenizer. */
+  public record Loaded(String location, CheckpointManifest manifest, ModelArchitecture architecture, byte[] modelZip,
+      Optional<BpeTokenizer> tokenizer) {
+
+    /** The architecture as {@code kind}, or an error naming the checkpoint, what it is and the config key. */
+    public <A extends ModelArchitecture> A as(Class<A> kind, String configKey) {
+      if (!kind.isInstance(architecture)) {
+        throw new CheckpointError("Config key '" + configKey + "': checkpoint " + location + " is a "
+            + architecture.name() + " (" + architecture.getClass().getSimpleName() + "), not a "
+            + kind.getSimpleName());
+      }
+      return kind.cast(architecture);
+    }
+
+    /** The model, with its updater state. */
+    public ComputationGraph model() throws IOException {
+      return ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(modelZip), true);
+    }
+
+    public BpeTokenizer requireTokenizer() {
+      return tokenizer.orElseThrow(() -> new CheckpointError("Checkpoint " + location + " has no " + TOKENIZER));
+    }
+  }
+
+  /**
+   * The checkpoint at {@code location} (a checkpoint folder or a run folder, see {@link Checkpoints#resolve}), with
+   * its recorded architecture, which must be there (checkpoints written before manifests recorded it cannot be
+   * handed between stages).
+   */
+  public static Loaded load(String location, Configuration conf) throws IOException {
+    String resolved = Checkpoints.resolve(location, conf);
+    CheckpointManifest manifest = Checkpoints.readManifest(resolved, conf);
+    ModelArchitecture architecture = ModelArchitecture.of(manifest, resolved).orElseThrow(() ->
+        new CheckpointError("Checkpoint " + resolved + " records no architecture (written before manifests did): "
+            + "retrain or re-save it with this version"));
+    Path model = new Path(resolved, MODEL);
+    if (!model.getFileSystem(conf).exists(model)) {
+      throw new CheckpointError("Checkpoint " + resolved + " has no " + MODEL);
+    }
+    return new Loaded(resolved, manifest, architecture, io.sparkvlm.core.io.HadoopFiles.readAll(model, conf),
+        loadTokenizer(resolved, conf));
+  }
+
   public static Optional<BpeTokenizer> loadTokenizer(String location, Configuration conf) throws IOException {
     Path file = new Path(location, TOKENIZER);
     FileSystem fs = file.getFileSystem(conf);

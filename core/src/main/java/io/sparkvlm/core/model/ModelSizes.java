@@ -36,7 +36,7 @@ public final class ModelSizes {
     List<String> lines = new ArrayList<>();
     lines.add(String.format(Locale.ROOT, "%-10s %-5s %-28s %14s %18s %19s", "preset", "kind", "model", "parameters",
         "forward GFLOP/smp", "training GFLOP/smp"));
-    for (String preset : ClipShape.PRESETS) {
+    for (String preset : ClipShape.presets()) {
       for (Size s : of(preset)) {
         lines.add(String.format(Locale.ROOT, "%-10s %-5s %-28s %,14d %18.4f %19.4f", s.preset(), s.kind(),
             s.model(), s.params(), s.forwardFlops() / 1e9, s.trainingFlops() / 1e9));

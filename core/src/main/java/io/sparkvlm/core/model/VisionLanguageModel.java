@@ -66,47 +66,56 @@ public final class VisionLanguageModel {
   public enum Trainable { ALIGN, INSTRUCT, ALL }
 
   /**
-   * The shape: the vision side (image size, patch size, vision tower) and the LM (text tower, vocabulary, context)
-   * of a CLIP preset, as {@code vlm pretrain lm} takes the LM from the preset's text tower, plus the connector.
+   * The shape: a ViT image tower (any CLIP's), how many of its blocks to use (LLaVA's penultimate layer by default),
+   * which of its tokens the connector reads, the connector, and a decoder LM (any LM's shape: its vocabulary and
+   * context are the model's). Vision and LM are independent shapes, so any CLIP vision tower pairs with any LM.
    */
-  public record Shape(String name, ClipShape clip, Connector connector, VisionFeatures features)
-      implements java.io.Serializable {
+  public record Shape(String name, VisionTower vision, LanguageModel.Shape lm, Connector connector,
+      VisionFeatures features, int visionLayers) implements java.io.Serializable {
 
+    public Shape {
+      if (visionLayers < 0 || visionLayers > vision.tower().layers()) {
+        throw new IllegalArgumentException("a vision tower of " + vision.tower().layers() + " blocks cannot give "
+            + "the features of block " + visionLayers);
+      }
+    }
+
+    /** LLaVA's defaults: patch features of the penultimate ViT block. */
+    public static Shape of(String name, VisionTower vision, LanguageModel.Shape lm, Connector connector) {
+      return new Shape(name, vision, lm, connector, VisionFeatures.PATCH, penultimate(vision));
+    }
+
+    /** A CLIP preset's vision tower with its text tower as the decoder (tests, benchmarks, the bench table). */
     public static Shape of(ClipShape clip, Connector connector) {
-      return new Shape(clip.nameFor("vlm"), clip, connector, VisionFeatures.PATCH);
+      return of(clip.nameFor("vlm"), clip.visionTower(), LanguageModel.Shape.of(clip), connector);
     }
 
-    public LanguageModel.Shape lm() {
-      return LanguageModel.Shape.of(clip);
-    }
-
-    /** ViT blocks used: all but the last (the penultimate layer's features). */
-    public int visionLayers() {
-      return Math.max(0, clip.vision().layers() - 1);
+    /** All blocks but the last (one block: that block). */
+    public static int penultimate(VisionTower vision) {
+      return Math.max(0, vision.tower().layers() - 1);
     }
 
     /** Visual tokens in front of the text. */
     public int visualTokens() {
-      return connector.tokens(clip.patches(), features);
+      return connector.tokens(vision.patches(), features);
     }
 
     /** Positions the decoder runs over: visual tokens, then the text context. */
     public int sequenceLength() {
-      return visualTokens() + clip.contextLength();
+      return visualTokens() + lm.contextLength();
     }
 
     public long params() {
-      return clip.visionStemParams() + visionLayers() * clip.vision().blockParams()
-          + connector.params(clip.vision().width(), clip.text().width()) + lm().params();
+      return vision.params(visionLayers) + connector.params(vision.tower().width(), lm.tower().width())
+          + lm.params();
     }
 
     /** Forward FLOPs of one (image, text) sample: ViT, connector, decoder over all positions, vocabulary head. */
     public long forwardFlopsPerSample() {
-      ClipShape.Tower v = clip.vision();
-      ClipShape.Tower t = clip.text();
-      return clip.visionStemFlops() + visionLayers() * v.blockFlops(clip.patches() + 1)
-          + connector.forwardFlops(v.width(), t.width(), clip.patches(), features)
-          + t.layers() * t.blockFlops(sequenceLength()) + 2L * sequenceLength() * t.width() * clip.vocabSize();
+      ClipShape.Tower t = lm.tower();
+      return vision.forwardFlops(visionLayers)
+          + connector.forwardFlops(vision.tower().width(), t.width(), vision.patches(), features)
+          + t.layers() * t.blockFlops(sequenceLength()) + 2L * sequenceLength() * t.width() * lm.vocabSize();
     }
   }
 
@@ -130,9 +139,9 @@ public final class VisionLanguageModel {
 
   private static ComputationGraphConfiguration configuration(Shape s, NeuralNetConfiguration.Builder base,
       DataType dataType, long seed, Trainable trainable) {
-    ClipShape c = s.clip();
-    ClipShape.Tower v = c.vision();
-    ClipShape.Tower t = c.text();
+    VisionTower v = s.vision();
+    LanguageModel.Shape lm = s.lm();
+    ClipShape.Tower t = lm.tower();
     Function<Freezable, Layer> trained = Freezable::trained;
     // the vision tower and the text stem have nothing trainable upstream: frozen, they are skipped in backprop
     Function<Freezable, Layer> vision = trainable == Trainable.ALL ? trained : VisionLanguageModel::frozen;
@@ -141,20 +150,20 @@ public final class VisionLanguageModel {
     Function<Freezable, Layer> decoder = trainable == Trainable.ALIGN ? VisionLanguageModel::zeroStep : trained;
     var b = base.dataType(dataType).seed(seed).graphBuilder()
         .addInputs(IMAGE, TEXT)
-        .setInputTypes(InputType.convolutional(c.imageSize(), c.imageSize(), 3),
-            InputType.recurrent(1, c.contextLength()));
-    String last = ClipModel.addVisionTower(b, IMAGE, c, s.visionLayers(), vision);
-    b.addLayer(CONNECTOR, s.connector().layer(v.width(), t.width(), c.patches(), s.features()), last);
-    String text = TextStem.add(b, TEXT, c.vocabSize(), c.contextLength(), t.width(), textStem);
-    b.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), c.contextLength()), CONNECTOR, text);
+        .setInputTypes(InputType.convolutional(v.imageSize(), v.imageSize(), 3),
+            InputType.recurrent(1, lm.contextLength()));
+    String last = ClipModel.addVisionTower(b, IMAGE, v, s.visionLayers(), vision);
+    b.addLayer(CONNECTOR, s.connector().layer(v.tower().width(), t.width(), v.patches(), s.features()), last);
+    String text = TextStem.add(b, TEXT, lm.vocabSize(), lm.contextLength(), t.width(), textStem);
+    b.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), lm.contextLength()), CONNECTOR, text);
     last = PREFIX;
     for (int i = 0; i < t.layers(); i++) {
       String name = LanguageModel.BLOCK + i;
       b.addLayer(name, decoder.apply(new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(),
-          true)), last);
+          true, t.gelu())), last);
       last = name;
     }
-    b.addLayer(HEAD, decoder.apply(new LmLoss(t.width(), c.vocabSize(), s.sequenceLength())), last);
+    b.addLayer(HEAD, decoder.apply(new LmLoss(t.width(), lm.vocabSize(), s.sequenceLength())), last);
     return b.setOutputs(HEAD).build();
   }
 
@@ -185,7 +194,7 @@ public final class VisionLanguageModel {
       throw new IllegalArgumentException("a batch needs one image and one learn mask per sequence: "
           + images.size(0) + " images, " + sequences.size() + " sequences, " + learn.size() + " masks");
     }
-    MultiDataSet text = LanguageModel.batch(sequences, learn, s.clip().contextLength());
+    MultiDataSet text = LanguageModel.batch(sequences, learn, s.lm().contextLength());
     INDArray textLabels = text.getLabels(0);                                                 // [B, 2, T]
     long b = sequences.size();
     int n = s.visualTokens();
@@ -199,13 +208,85 @@ public final class VisionLanguageModel {
   /** The prompts continued for their images (row i of {@code images} goes with prompt i); see {@link Generation}. */
   public static List<int[]> generate(ComputationGraph vlm, Shape s, INDArray images, List<int[]> prompts,
       int maxNewTokens, int endOfText, Generation.Sampling sampling) {
-    if (images.size(0) != prompts.size()) {
-      throw new IllegalArgumentException(images.size(0) + " images for " + prompts.size() + " prompts");
+    return new Generator(vlm, s).generate(images, prompts, 0, maxNewTokens, endOfText, sampling,
+        defaultSeeds(sampling, prompts.size()));
+  }
+
+  private static long[] defaultSeeds(Generation.Sampling sampling, int n) {
+    long[] seeds = new long[n];
+    for (int i = 0; i < n; i++) {
+      seeds[i] = sampling.seed() * 0x9E3779B97F4A7C15L + i;
     }
-    Generation.Decoder decoder = (ids, mask) ->
-        vlm.output(false, new INDArray[] {images, ids}, new INDArray[] {null, mask})[0];     // [B, N+T, V]
-    return Generation.generate(decoder, s.visualTokens(), s.clip().contextLength(), prompts, maxNewTokens,
-        endOfText, sampling);
+    return seeds;
+  }
+
+  /** The input of {@link Generator}'s decoder graph that takes the visual tokens. */
+  public static final String VISUAL = "visual";
+
+  /**
+   * Generation that runs the image side once per batch: the trained model split into a vision graph (image ->
+   * vision tower -> connector: the visual tokens) and a decoder graph with the visual tokens as an input, each with
+   * the model's weights copied in by layer name. Each decoding step then runs the decoder only (there is no
+   * key/value cache: it runs the whole short context again). Build one per loaded model and reuse it.
+   */
+  public static final class Generator {
+    private final Shape shape;
+    private final ComputationGraph vision;
+    private final ComputationGraph decoder;
+
+    public Generator(ComputationGraph vlm, Shape s) {
+      this.shape = s;
+      DataType type = vlm.getConfiguration().getDataType();
+      NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().updater(new Sgd(0.0));
+      VisionTower v = s.vision();
+      LanguageModel.Shape lm = s.lm();
+      ClipShape.Tower t = lm.tower();
+      var vb = new NeuralNetConfiguration.Builder().updater(new Sgd(0.0)).dataType(type).graphBuilder()
+          .addInputs(IMAGE).setInputTypes(InputType.convolutional(v.imageSize(), v.imageSize(), 3));
+      String last = ClipModel.addVisionTower(vb, IMAGE, v, s.visionLayers(), Freezable::trained);
+      vb.addLayer(CONNECTOR, s.connector().layer(v.tower().width(), t.width(), v.patches(), s.features()), last);
+      this.vision = init(vb.setOutputs(CONNECTOR).build());
+      var db = base.dataType(type).graphBuilder()
+          .addInputs(VISUAL, TEXT)
+          .setInputTypes(InputType.recurrent(t.width(), s.visualTokens(), org.deeplearning4j.nn.conf.RNNFormat.NWC),
+              InputType.recurrent(1, lm.contextLength()));
+      String text = TextStem.add(db, TEXT, lm.vocabSize(), lm.contextLength(), t.width());
+      db.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), lm.contextLength()), VISUAL, text);
+      last = PREFIX;
+      List<String> decoderLayers = new ArrayList<>(List.of(TextStem.TOKENS, TextStem.STEM));
+      for (int i = 0; i < t.layers(); i++) {
+        String name = LanguageModel.BLOCK + i;
+        db.addLayer(name, new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(), true,
+            t.gelu()), last);
+        decoderLayers.add(name);
+        last = name;
+      }
+      db.addLayer(HEAD, new LmLoss(t.width(), lm.vocabSize(), s.sequenceLength()), last);
+      decoderLayers.add(HEAD);
+      this.decoder = init(db.setOutputs(HEAD).build());
+      List<String> visionLayers = new ArrayList<>(ClipModel.visionTowerLayers(s.visionLayers()));
+      visionLayers.add(CONNECTOR);
+      Weights.copyLayers(vision, new Weights.Source(vlm, visionLayers));
+      Weights.copyLayers(decoder, new Weights.Source(vlm, decoderLayers));
+    }
+
+    /** Visual tokens [B, N, W] of CLIP-normalised images [B, 3, S, S]. */
+    public INDArray visualTokens(INDArray images) {
+      return vision.output(false, images)[0];
+    }
+
+    /** See {@link Generation#generate(Generation.Decoder, int, int, List, int, int, int, Generation.Sampling, long[])}. */
+    public List<int[]> generate(INDArray images, List<int[]> prompts, int minNewTokens, int maxNewTokens,
+        int endOfText, Generation.Sampling sampling, long[] seeds) {
+      if (images.size(0) != prompts.size()) {
+        throw new IllegalArgumentException(images.size(0) + " images for " + prompts.size() + " prompts");
+      }
+      INDArray visual = visualTokens(images);                                               // [B, N, W]
+      Generation.Decoder d = (ids, mask) ->
+          decoder.output(false, new INDArray[] {visual, ids}, new INDArray[] {null, mask})[0]; // [B, N+T, V]
+      return Generation.generate(d, shape.visualTokens(), shape.lm().contextLength(), prompts, minNewTokens,
+          maxNewTokens, endOfText, sampling, seeds);
+    }
   }
 
   /**
@@ -216,7 +297,7 @@ public final class VisionLanguageModel {
   public static List<String> initialiseFrom(ComputationGraph vlm, Shape s, ComputationGraph clip,
       ComputationGraph lm) {
     List<String> decoder = new ArrayList<>(List.of(TextStem.TOKENS, TextStem.STEM));
-    for (int i = 0; i < s.clip().text().layers(); i++) {
+    for (int i = 0; i < s.lm().tower().layers(); i++) {
       decoder.add(LanguageModel.BLOCK + i);
     }
     decoder.add(HEAD);

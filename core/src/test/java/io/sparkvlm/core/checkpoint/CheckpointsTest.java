@@ -24,8 +24,22 @@ public class CheckpointsTest {
   static CheckpointManifest manifest(long step) {
     return new CheckpointManifest("clip-nano", Optional.empty(), step, 42,
         JsonNodeFactory.instance.objectNode().put("lr", 0.001),
-        List.of(new InputRef("work/pairs", "dataset", "ab".repeat(32))), Optional.of("work/ckpt/parent"),
+        List.of(new InputRef("work/pairs", "dataset", "ab".repeat(32))), List.of("work/ckpt/parent"),
         Map.of("loss", 1.25), Map.of("java", "17"), "2026-01-01T00:00:00Z");
+  }
+
+  /** Format 1 recorded one parent and no format; it reads. Format 2 writes its number and the parents. */
+  @Test
+  void manifestsOfFormatOneStillReadAndFormatTwoRecordsItsParents() throws IOException {
+    String v1 = "{\"model\": \"clip-nano\", \"step\": 5, \"seed\": 1, \"config\": {}, \"datasets\": [], "
+        + "\"parent\": \"work/ckpt/old\", \"metrics\": {}, \"versions\": {}, \"created_at\": \"x\"}";
+    CheckpointManifest read = CheckpointManifest.fromJson(v1.getBytes(StandardCharsets.UTF_8));
+    assertThat(read.parents()).containsExactly("work/ckpt/old");
+    String v2 = new String(manifest(3).toJson(), StandardCharsets.UTF_8);
+    assertThat(v2).contains("\"format\" : 2").contains("\"parents\"").doesNotContain("\"parent\" :");
+    assertThat(CheckpointManifest.fromJson(manifest(3).toJson())).isEqualTo(manifest(3));
+    assertThatThrownBy(() -> CheckpointManifest.fromJson("{\"format\": 9, \"model\": \"x\"}"
+        .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("format 9");
   }
 
   static Checkpoints.Contents model(String text) {

@@ -105,6 +105,23 @@ class LanguageModelTest {
     List<int[]> a = Generation.generate(g, s.contextLength(), prompts, 10, EOT, new Sampling(2.0, 0, 0.95, 11));
     List<int[]> b = Generation.generate(g, s.contextLength(), prompts, 10, EOT, new Sampling(2.0, 0, 0.95, 11));
     assertThat(a).usingRecursiveComparison().isEqualTo(b);
+    // a vocabulary cap: hot sampling over the whole table picks ids a 6-token tokenizer would not know; within(6)
+    // never does
+    Sampling hot = new Sampling(50.0, 0, 1, 5);
+    assertThat(generatedIds(Generation.generate(g, s.contextLength(), prompts, 10, EOT, hot), prompts))
+        .anyMatch(id -> id >= 6);
+    assertThat(generatedIds(Generation.generate(g, s.contextLength(), prompts, 10, EOT, hot.within(6)), prompts))
+        .isNotEmpty().allMatch(id -> id < 6);
+  }
+
+  private static List<Integer> generatedIds(List<int[]> out, List<int[]> prompts) {
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < out.size(); i++) {
+      for (int t = prompts.get(i).length; t < out.get(i).length; t++) {
+        ids.add(out.get(i)[t]);
+      }
+    }
+    return ids;
   }
 
   /** start, {@code n} digits counting up mod 10 from {@code first}, end. */

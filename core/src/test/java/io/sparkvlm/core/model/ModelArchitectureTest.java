@@ -18,20 +18,41 @@ class ModelArchitectureTest {
   @Test
   void everyKindReadsBackAsWritten() throws Exception {
     List<ModelArchitecture> all = List.of(new ModelArchitecture.Clip(NANO), new ModelArchitecture.Clip(CUSTOM),
-        new ModelArchitecture.Language(LanguageModel.Shape.of(CUSTOM)), new ModelArchitecture.Matching(NANO),
+        new ModelArchitecture.Language(LanguageModel.Shape.of(CUSTOM)),
+        new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO)),
         new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(CUSTOM, new Connector.Mlp2xGelu())),
-        new ModelArchitecture.VisionLanguage(new VisionLanguageModel.Shape("vlm-r", NANO, new Connector.Resampler(5),
-            VisionFeatures.CLS_PATCH)),
+        new ModelArchitecture.VisionLanguage(new VisionLanguageModel.Shape("vlm-r", NANO.visionTower(),
+            LanguageModel.Shape.preset("lm-tiny"), new Connector.Resampler(5), VisionFeatures.CLS_PATCH, 2)),
         new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO, new Connector.Linear())));
     for (ModelArchitecture a : all) {
       // through bytes, as a manifest stores it
       JsonNode stored = Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(a.toJson()));
       assertThat(ModelArchitecture.fromJson(stored, "m.json")).as(stored.toString()).isEqualTo(a);
     }
-    assertThat(new ModelArchitecture.Matching(NANO).name()).isEqualTo("itm-nano");
+    assertThat(new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO)).name()).isEqualTo("itm-nano");
     assertThat(all.get(4).toJson().get("connector").asText()).isEqualTo("mlp2x_gelu");
     assertThat(all.get(5).toJson().get("resampler_queries").asInt()).isEqualTo(5);
     assertThat(all.get(5).toJson().get("vision_features").asText()).isEqualTo("cls_patch");
+  }
+
+  /** Manifest format 1 described a VLM and an ITM by one CLIP shape; they read as the composed shapes. */
+  @Test
+  void formatOneVisionLanguageAndMatchingArchitecturesStillRead() throws Exception {
+    String clip = Json.MAPPER.writeValueAsString(NANO);
+    JsonNode vlm = Json.MAPPER.readTree("{\"kind\": \"vlm\", \"name\": \"vlm-nano\", \"shape\": " + clip
+        + ", \"connector\": \"mlp2x_gelu\", \"resampler_queries\": 0, \"vision_features\": \"patch\"}");
+    assertThat(ModelArchitecture.fromJson(vlm, "m.json")).isEqualTo(new ModelArchitecture.VisionLanguage(
+        VisionLanguageModel.Shape.of(NANO, new Connector.Mlp2xGelu())));
+    JsonNode itm = Json.MAPPER.readTree("{\"kind\": \"itm\", \"shape\": " + clip + "}");
+    assertThat(ModelArchitecture.fromJson(itm, "m.json"))
+        .isEqualTo(new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO)));
+    // format 2 writes the towers apart: any vision tower with any LM
+    JsonNode written = new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO,
+        new Connector.Linear())).toJson();
+    assertThat(written.has("shape")).isFalse();
+    assertThat(written.get("vision").get("image_size").asInt()).isEqualTo(32);
+    assertThat(written.get("lm").get("name").asText()).isEqualTo("lm-nano");
+    assertThat(written.get("vision_layers").asInt()).isEqualTo(1);
   }
 
   @Test

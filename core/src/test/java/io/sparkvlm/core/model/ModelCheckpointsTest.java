@@ -59,7 +59,7 @@ class ModelCheckpointsTest {
     BpeTokenizer tokenizer = BpeTrainer.train(new java.util.HashMap<>(Map.of(ByteLevel.encode(" red"), 5L)), 270, 1);
     CheckpointManifest manifest = new CheckpointManifest(shape.name(),
         Optional.of(new ModelArchitecture.Clip(shape).toJson()), 3, 17,
-        JsonNodeFactory.instance.objectNode().put("lr", 1e-3), List.of(), Optional.empty(),
+        JsonNodeFactory.instance.objectNode().put("lr", 1e-3), List.of(), List.of(),
         Map.of("loss", model.score()), Versions.all(), java.time.Instant.now().toString());
     String location = dir.resolve("run/" + Checkpoints.nameForStep(3)).toString();
     Configuration conf = new Configuration();

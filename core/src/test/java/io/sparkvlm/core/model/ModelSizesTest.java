@@ -29,7 +29,7 @@ class ModelSizesTest {
   @Test
   void theTableCoversEveryPresetAndKind() {
     var lines = ModelSizes.table();
-    assertThat(lines).hasSize(1 + 4 * ClipShape.PRESETS.size());
+    assertThat(lines).hasSize(1 + 4 * ClipShape.presets().size());
     assertThat(lines).anySatisfy(l -> assertThat(l).contains("bench").contains("clip-bench").contains("11,781,121"));
     assertThat(lines).anySatisfy(l -> assertThat(l).contains("ViT-B-32").contains("151,277,313"));
   }

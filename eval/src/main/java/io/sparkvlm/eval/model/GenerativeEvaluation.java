@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.training.executor.ExecutorGenerator;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.ChatTemplate;
 import io.sparkvlm.core.text.SpecialTokens;
@@ -97,7 +98,7 @@ final class GenerativeEvaluation {
     StandardFormats.cocoAnnotations(location).entrySet().stream().limit(c.maxImages())
         .forEach(e -> references.put(e.getKey(), e.getValue()));
     Function<String, byte[]> images = images(suite, location);
-    int[] prompt = ChatTemplate.prompt(tokenizer, c.generation().captionPrompt(), shape.clip().contextLength(), 1);
+    int[] prompt = ChatTemplate.prompt(tokenizer, c.generation().captionPrompt(), shape.lm().contextLength(), 1);
     List<ExecutorGenerator.Request> requests = new ArrayList<>();
     for (String id : references.keySet()) {
       requests.add(new ExecutorGenerator.Request(required(images, id, location), prompt));
@@ -143,7 +144,7 @@ final class GenerativeEvaluation {
       StandardFormats.VqaQuestionText t = texts.get(q.questionId());
       String asked = instruction.isEmpty() ? t.question() : t.question() + "\n" + instruction;
       requests.add(new ExecutorGenerator.Request(required(images, t.imageId(), imagesFile),
-          ChatTemplate.prompt(tokenizer, asked, shape.clip().contextLength(), 1)));
+          ChatTemplate.prompt(tokenizer, asked, shape.lm().contextLength(), 1)));
     }
     return new Work("answering the questions of " + questionsFile, requests, replies -> {
       Map<Long, String> answers = new LinkedHashMap<>();

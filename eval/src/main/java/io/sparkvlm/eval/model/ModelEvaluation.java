@@ -1,5 +1,6 @@
 package io.sparkvlm.eval.model;
 
+import io.sparkvlm.training.executor.ExecutorEmbedder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.checkpoint.CheckpointManifest;

@@ -1,5 +1,6 @@
 package io.sparkvlm.eval.model;
 
+import io.sparkvlm.training.executor.ExecutorEmbedder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -71,7 +72,7 @@ class EvalModelTest {
     config.putObject("pretrain").putObject("clip").put("model", "nano");
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ModelCheckpoints.save(model, Optional.of(tokenizer), run + "/checkpoints/" + Checkpoints.nameForStep(20),
-        new CheckpointManifest(NANO.name(), Optional.empty(), 20, 11, config, List.of(), Optional.empty(), Map.of(),
+        new CheckpointManifest(NANO.name(), Optional.empty(), 20, 11, config, List.of(), List.of(), Map.of(),
             Versions.all(), Instant.now().toString()), false, conf);
     fashion = dir.resolve("fashion-mnist");
     io.sparkvlm.synth.FashionMnist.write(Path.of(System.getProperty("sparkvlm.fashion-mnist.dir",

@@ -34,6 +34,7 @@ import io.sparkvlm.eval.StandardFormats;
 import io.sparkvlm.eval.metrics.VqaAccuracy;
 import io.sparkvlm.synth.SynthConfig;
 import io.sparkvlm.synth.SyntheticWorld;
+import io.sparkvlm.training.executor.ExecutorGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -151,7 +152,7 @@ class EvalVisionLanguageTest {
   static String save(ComputationGraph g, String location, long step) throws Exception {
     ModelCheckpoints.save(g, Optional.of(tokenizer), location, new CheckpointManifest(VLM.name(),
         Optional.of(new ModelArchitecture.VisionLanguage(VLM).toJson()), step, 5, Json.MAPPER.createObjectNode(),
-        List.of(), Optional.empty(), Map.of(), Versions.all(), Instant.now().toString()), false, new Configuration());
+        List.of(), List.of(), Map.of(), Versions.all(), Instant.now().toString()), false, new Configuration());
     return location;
   }
 
@@ -214,7 +215,8 @@ class EvalVisionLanguageTest {
     int[] prompt = ChatTemplate.prompt(tokenizer, PROMPT, SHAPE.contextLength(), 1);
     List<ExecutorGenerator.Request> requests = new ArrayList<>();
     ids.forEach(id -> requests.add(new ExecutorGenerator.Request(read(world.resolve(files.get(id))), prompt)));
-    List<int[]> local = ExecutorGenerator.answer(model, VLM, requests, 20, tokenizer.id(SpecialTokens.END_OF_TEXT));
+    List<int[]> local = ExecutorGenerator.answer(new VisionLanguageModel.Generator(model, VLM), VLM, requests,
+        ExecutorGenerator.Decoding.greedy(20, tokenizer.id(SpecialTokens.END_OF_TEXT)));
     for (int i = 0; i < ids.size(); i++) {
       assertThat(captions.get(ids.get(i))).isEqualTo(tokenizer.decode(local.get(i), true).strip());
     }

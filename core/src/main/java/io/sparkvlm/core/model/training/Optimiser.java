@@ -34,6 +34,12 @@ public record Optimiser(double learningRate, int warmupSteps, int totalSteps, do
     return adam;
   }
 
+  /** The learning rate the updater applies at {@code step} (0-based): the schedule's value, or the fixed rate. */
+  public double learningRateAt(int step) {
+    return totalSteps == Integer.MAX_VALUE ? learningRate
+        : new WarmupCosineSchedule(learningRate, warmupSteps, totalSteps).valueAt(step, 0);
+  }
+
   /** Sets updater, weight decay and clipping on a network builder. */
   public NeuralNetConfiguration.Builder applyTo(NeuralNetConfiguration.Builder b) {
     b.updater(updater());

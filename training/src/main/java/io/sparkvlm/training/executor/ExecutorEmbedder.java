@@ -1,4 +1,4 @@
-package io.sparkvlm.eval.model;
+package io.sparkvlm.training.executor;
 
 import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.model.ClipEmbeddings;
@@ -18,7 +18,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * loads it and embeds its share of the images or captions ({@code perTask} per task); only the embeddings come
  * back to the driver.
  */
-final class ExecutorEmbedder implements ClipEvaluator.Embedder {
+public final class ExecutorEmbedder implements ClipEvaluator.Embedder {
   private static final int BATCH = 64;
 
   private final JavaSparkContext sc;
@@ -27,7 +27,7 @@ final class ExecutorEmbedder implements ClipEvaluator.Embedder {
   private final int perTask;
   private final int threads;
 
-  ExecutorEmbedder(JavaSparkContext sc, byte[] modelZip, ClipShape shape, int perTask) {
+  public ExecutorEmbedder(JavaSparkContext sc, byte[] modelZip, ClipShape shape, int perTask) {
     this.sc = sc;
     this.model = sc.broadcast(modelZip);
     this.shape = shape;

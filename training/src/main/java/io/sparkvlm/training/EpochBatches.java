@@ -1,4 +1,4 @@
-package io.sparkvlm.pretrain;
+package io.sparkvlm.training;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -15,15 +15,15 @@ import scala.Tuple2;
  * not depend on partitioning (a resumed run sees the same batches), cut into batches of exactly
  * {@code batchSize} items keyed 0..usableBatches-1; the rest of the epoch is left out.
  */
-final class EpochBatches {
+public final class EpochBatches {
   private EpochBatches() {}
 
   /** A training item with a stable key (the pair's or the text's). */
-  interface Keyed extends Serializable {
+  public interface Keyed extends Serializable {
     String key();
   }
 
-  static <T extends Keyed> JavaPairRDD<Long, List<T>> of(JavaRDD<T> items, long seed, int epoch, int batchSize,
+  public static <T extends Keyed> JavaPairRDD<Long, List<T>> of(JavaRDD<T> items, long seed, int epoch, int batchSize,
       long usableBatches) {
     long usable = usableBatches * batchSize;
     return items.mapToPair(p -> new Tuple2<>(order(seed, epoch, p.key()), p))
@@ -42,7 +42,7 @@ final class EpochBatches {
   }
 
   /** A 64-bit hash of (seed, epoch, key): FNV-1a over the key, mixed with SplittableRandom's finaliser. */
-  static long order(long seed, int epoch, String key) {
+  public static long order(long seed, int epoch, String key) {
     long h = 0xcbf29ce484222325L;
     for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
       h = (h ^ (b & 0xff)) * 0x100000001b3L;

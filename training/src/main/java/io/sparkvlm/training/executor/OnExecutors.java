@@ -1,4 +1,4 @@
-package io.sparkvlm.eval.model;
+package io.sparkvlm.training.executor;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -13,16 +13,16 @@ import scala.Tuple2;
  * a function to its items (in order, all at once, so it can load a model once and batch), and the results come back
  * in the items' order.
  */
-final class OnExecutors {
+public final class OnExecutors {
   private OnExecutors() {}
 
   /** What a task does with its items: one result per item, in the same order. */
   @FunctionalInterface
-  interface TaskFunction<T, R> extends Serializable {
+  public interface TaskFunction<T, R> extends Serializable {
     List<R> apply(List<T> items) throws Exception;
   }
 
-  static <T, R> List<R> map(JavaSparkContext sc, List<T> items, int perTask, TaskFunction<T, R> f) {
+  public static <T, R> List<R> map(JavaSparkContext sc, List<T> items, int perTask, TaskFunction<T, R> f) {
     List<Tuple2<Integer, T>> indexed = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       indexed.add(new Tuple2<>(i, items.get(i)));

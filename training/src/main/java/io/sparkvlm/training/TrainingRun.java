@@ -1,21 +1,25 @@
-package io.sparkvlm.pretrain;
+package io.sparkvlm.training;
 
 import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.checkpoint.CheckpointManifest;
 import io.sparkvlm.core.checkpoint.Checkpoints;
 import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.dataset.InputRef;
+import io.sparkvlm.core.dataset.PairStatus;
+import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.training.Optimiser;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.BpeTrainer;
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +29,11 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -37,7 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data-parallel training loop the pretraining jobs share. Training itself is DL4J Spark's parameter
+ * The data-parallel training loop every training stage shares (pretrain clip and lm, the filter's captioner and
+ * matching model, align, instruct); what differs per model kind is a {@link Trainer}. Training itself is DL4J Spark's parameter
  * averaging: each {@code fitMultiDataSet} call hands a slice of the epoch ({@code log-every-steps} steps x workers
  * minibatches) to the workers, which take {@code averaging-frequency} local steps between averagings. Between
  * slices the driver holds the averaged model: it logs, evaluates and checkpoints there.
@@ -46,45 +52,18 @@ import org.slf4j.LoggerFactory;
  * count, which drives the learning-rate schedule, is set to the step count after every slice (DL4J itself adds
  * {@code averaging-frequency} per averaging round, which overcounts an epoch's last, shorter slice).
  */
-final class TrainingRun {
+public final class TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
-  static final String CHECKPOINTS = "checkpoints";
+  /** The run folder's checkpoint folder. */
+  public static final String CHECKPOINTS = "checkpoints";
 
   private TrainingRun() {}
 
   /** Where a run stands: the checkpoint it continues from, if any, and its data position. */
-  record Start(Optional<String> checkpoint, int epoch, int epochStep) {}
-
-  /** Builds one minibatch on an executor from its items, for an epoch. */
-  interface BatchBuilder<T> extends Serializable {
-    MultiDataSet build(List<T> items, int epoch);
-  }
-
-  /** What differs between jobs, on the driver. */
-  interface Job {
-    /** What the model is, as checkpoints record it (its name, e.g. clip-tiny, and exact shape). */
-    ModelArchitecture architecture();
-
-    /** A new model whose schedule spans {@code totalSteps}. */
-    ComputationGraph newModel(int totalSteps);
-
-    List<TrainingListener> listeners();
-
-    /** Values for the progress line and metrics log beside loss and learning rate. */
-    Map<String, Double> progress(ComputationGraph model, double loss);
-
-    /** Held-out evaluation (empty when the job has none). */
-    Map<String, Double> evaluate(ComputationGraph model);
-
-    /** The learning rate the model's updater applies at {@code step}. */
-    double learningRate(ComputationGraph model, int step);
-
-    /** A short line of the evaluation's main numbers. */
-    String headline(Map<String, Double> evaluation);
-  }
+  public record Start(Optional<String> checkpoint, int epoch, int epochStep) {}
 
   /** Resume, refuse or overwrite, per the settings. */
-  static Start start(TrainingSettings s, ModelArchitecture architecture, Configuration conf) throws IOException {
+  public static Start start(TrainingSettings s, ModelArchitecture architecture, Configuration conf) throws IOException {
     String checkpoints = new Path(s.output(), CHECKPOINTS).toString();
     Optional<String> latest = Checkpoints.latestComplete(checkpoints, conf);
     if (s.resume()) {
@@ -126,7 +105,7 @@ final class TrainingRun {
   }
 
   /** The checkpoint's tokenizer when resuming, else the configured one, else BPE trained on {@code texts}. */
-  static BpeTokenizer tokenizer(Start start, TrainingSettings s, JavaRDD<String> texts, int vocabSize,
+  public static BpeTokenizer tokenizer(Start start, TrainingSettings s, JavaRDD<String> texts, int vocabSize,
       Configuration conf) throws IOException {
     if (start.checkpoint().isPresent()) {
       return ModelCheckpoints.loadTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
@@ -144,22 +123,24 @@ final class TrainingRun {
   }
 
   /** The stage's name for log lines: pretrain clip, pretrain lm. */
-  static String stage(TrainingSettings s) {
+  public static String stage(TrainingSettings s) {
     return s.section().replace('.', ' ');
   }
 
   /** ND4J threads per executor JVM: the setting, or the cores Spark gives a task. */
-  static int threads(SparkSession spark, TrainingSettings s) {
+  public static int threads(SparkSession spark, TrainingSettings s) {
     return s.nd4jThreads() > 0 ? s.nd4jThreads() : spark.sparkContext().conf().getInt("spark.task.cpus", 1);
   }
 
   /**
-   * Trains on {@code items} (persisted by the caller) from {@code start}; returns the summary line.
+   * Trains {@code trainer}'s model on {@code items} (persisted by the caller, see {@link TrainingItems}) from
+   * {@code start}; returns the summary line.
    *
+   * @param inputs the datasets (and other files) trained on, recorded with their hashes in every checkpoint
    * @param what describes one item in messages, e.g. "successful pairs"
    */
-  static <T extends EpochBatches.Keyed> String train(SparkSession spark, TrainingSettings s, Start start,
-      String input, String what, JavaRDD<T> items, BatchBuilder<T> batches, BpeTokenizer tokenizer, Job job)
+  public static <T extends EpochBatches.Keyed> String train(SparkSession spark, TrainingSettings s, Start start,
+      List<String> inputs, String what, JavaRDD<T> items, BpeTokenizer tokenizer, Trainer<T> trainer)
       throws IOException {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -170,7 +151,7 @@ final class TrainingRun {
     int batch = s.batchSizePerWorker();
     int stepsPerEpoch = (int) (rows / batch / workers);
     if (stepsPerEpoch == 0) {
-      throw new DatasetError(input + " has " + rows + " " + what + ": too few for one step of " + workers
+      throw new DatasetError(String.join(", ", inputs) + " has " + rows + " " + what + ": too few for one step of " + workers
           + " workers x " + batch + " (" + s.section() + ".workers, batch-size-per-worker)");
     }
     int totalSteps = s.maxSteps() > 0 ? Math.min(s.maxSteps(), s.epochs() * stepsPerEpoch)
@@ -181,8 +162,9 @@ final class TrainingRun {
         workers * batch, threads(spark, s), stepsPerEpoch, usedPerEpoch, rows - usedPerEpoch, s.epochs(),
         totalSteps < s.epochs() * stepsPerEpoch ? " (cut by max-steps)" : "", totalSteps);
 
+    Optimiser optimiser = s.optimiser().forSteps(totalSteps);
     ComputationGraph model = start.checkpoint().isPresent()
-        ? ModelCheckpoints.loadModel(start.checkpoint().get(), conf) : job.newModel(totalSteps);
+        ? ModelCheckpoints.loadModel(start.checkpoint().get(), conf) : trainer.newModel(optimiser);
     int startStep = start.epoch() * stepsPerEpoch + start.epochStep();
     if (model.getConfiguration().getIterationCount() != startStep) {
       throw new CheckpointError("Checkpoint " + start.checkpoint().orElse("") + " is at optimiser step "
@@ -190,8 +172,9 @@ final class TrainingRun {
           + ", step " + start.epochStep() + ") makes step " + startStep + " with this data and batch settings: "
           + "resume with the settings the run started with");
     }
-    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
-        .batchSizePerWorker(batch)
+    int examples = trainer.examplesPerBatch(batch);
+    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, examples)
+        .batchSizePerWorker(examples)
         .averagingFrequency(s.averagingFrequency())
         .workerPrefetchNumBatches(0)
         .saveUpdater(true)
@@ -200,10 +183,15 @@ final class TrainingRun {
         .rngSeed(s.seed())
         .build();
     SparkComputationGraph sparkNet = new SparkComputationGraph(sc, model, master);
-    sparkNet.setListeners(job.listeners());
+    sparkNet.setListeners(trainer.listeners());
+    Trainer.BatchBuilder<T> batches = trainer.batches();
+    List<String> parents = start.checkpoint().map(List::of).orElse(trainer.parents());
 
     MetricsLog metrics = MetricsLog.open(s.output(), startStep, conf);
-    List<InputRef> inputs = List.of(InputRef.of(input, conf));
+    List<InputRef> inputRefs = new ArrayList<>();
+    for (String input : inputs) {
+      inputRefs.add(InputRef.of(input, conf));
+    }
     int step = startStep;
     long runStartNanos = System.nanoTime();
     int stepsThisRun = 0;
@@ -236,9 +224,9 @@ final class TrainingRun {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("epoch", epoch);
         line.put("loss", loss);
-        Map<String, Double> progress = job.progress(model, loss);
+        Map<String, Double> progress = trainer.progress(model, loss);
         line.putAll(progress);
-        double lr = job.learningRate(model, step - 1);
+        double lr = optimiser.learningRateAt(step - 1);
         line.put("learning_rate", lr);
         double samplesPerSecond = (double) (to - from) * workers * batch / seconds;
         line.put("samples_per_s", samplesPerSecond);
@@ -251,9 +239,9 @@ final class TrainingRun {
             String.format("%.1f", samplesPerSecond), duration(elapsed / stepsThisRun * (totalSteps - step)));
         boolean last = step == totalSteps;
         if (s.evalEverySteps().isPresent() && (crossed(step, to - from, s.evalEverySteps().get()) || last)) {
-          lastEval = job.evaluate(model);
+          lastEval = trainer.evaluate(model);
           line.putAll(lastEval);
-          LOG.info("{}: eval at step {}: {}", stage(s), step, job.headline(lastEval));
+          LOG.info("{}: eval at step {}: {}", stage(s), step, headline(trainer, lastEval));
         }
         metrics.append(step, line);
         if (crossed(step, to - from, s.checkpointEverySteps()) || last) {
@@ -263,8 +251,8 @@ final class TrainingRun {
           saved.put("epoch_step", (double) to);
           String location = new Path(checkpoints, Checkpoints.nameForStep(step)).toString();
           ModelCheckpoints.save(model, Optional.of(tokenizer), location, new CheckpointManifest(
-              job.architecture().name(), Optional.of(job.architecture().toJson()),
-              step, s.seed(), s.effectiveConfig(), inputs, start.checkpoint(), saved, Versions.all(),
+              trainer.architecture().name(), Optional.of(trainer.architecture().toJson()),
+              step, s.seed(), s.effectiveConfig(), inputRefs, parents, saved, Versions.all(),
               Instant.now().toString()), false, conf);
           LOG.info("{}: checkpoint {}", stage(s), location);
         }
@@ -277,18 +265,43 @@ final class TrainingRun {
     }
     return String.format("%d steps (%d this run) in %s, final loss %.4f%s; checkpoints in %s", step, stepsThisRun,
         duration((Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0), loss,
-        lastEval.isEmpty() ? "" : ", " + job.headline(lastEval), checkpoints);
+        lastEval.isEmpty() ? "" : ", " + headline(trainer, lastEval), checkpoints);
+  }
+
+  /** The evaluation's headline metrics as "name value, ...". */
+  static String headline(Trainer<?> trainer, Map<String, Double> evaluation) {
+    StringBuilder out = new StringBuilder();
+    evaluation.forEach((k, v) -> {
+      if (trainer.headline(k)) {
+        out.append(out.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format("%.3f", v));
+      }
+    });
+    return out.toString();
+  }
+
+  /** The pairs dataset's successful rows (schema and version checked by {@link Datasets#read}). */
+  public static Dataset<Row> successfulPairs(SparkSession spark, String input) {
+    return Datasets.read(spark, input, PairsSchema.SCHEMA)
+        .filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'");
+  }
+
+  /** Refuses a tokenizer with more tokens than the model's vocabulary. */
+  public static void checkVocabulary(BpeTokenizer tokenizer, int vocabSize, String model) {
+    if (tokenizer.vocabSize() > vocabSize) {
+      throw new CheckpointError("The tokenizer has " + tokenizer.vocabSize() + " tokens but model " + model
+          + " has a vocabulary of " + vocabSize);
+    }
   }
 
   /**
    * Whether the slice that just took {@code stepsTaken} steps up to {@code step} passed a multiple of
    * {@code every} (an epoch's last slice can be shorter, so slice ends do not always land on multiples).
    */
-  static boolean crossed(int step, int stepsTaken, int every) {
+  public static boolean crossed(int step, int stepsTaken, int every) {
     return step / every > (step - stepsTaken) / every;
   }
 
-  static String duration(double seconds) {
+  public static String duration(double seconds) {
     if (!Double.isFinite(seconds)) {
       return "?";
     }

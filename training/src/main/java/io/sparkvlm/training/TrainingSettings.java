@@ -1,4 +1,4 @@
-package io.sparkvlm.pretrain;
+package io.sparkvlm.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.config.ConfigError;
@@ -11,22 +11,22 @@ import java.util.Optional;
  * The keys every pretraining job shares under its section ({@code pretrain.clip.}, {@code pretrain.lm.}): run
  * folder, tokenizer, seed, resume, length, data parallelism, logging/checkpoint/eval intervals, optimiser.
  */
-record TrainingSettings(String section, String output, Optional<String> tokenizer, int tokenizerMinFrequency,
+public record TrainingSettings(String section, String output, Optional<String> tokenizer, int tokenizerMinFrequency,
     long seed, boolean resume, boolean overwrite, int epochs, int maxSteps, int workers, int nd4jThreads,
     int batchSizePerWorker, int averagingFrequency, int logEverySteps, int checkpointEverySteps,
     Optional<Integer> evalEverySteps, OptimiserSettings optimiser, JsonNode effectiveConfig) {
 
   /** The optimiser without its schedule length, which depends on the data. */
-  record OptimiserSettings(double learningRate, int warmupSteps, double beta1, double beta2, double epsilon,
+  public record OptimiserSettings(double learningRate, int warmupSteps, double beta1, double beta2, double epsilon,
       double weightDecay, double gradientClip) {
-    Optimiser forSteps(int totalSteps) {
+    public Optimiser forSteps(int totalSteps) {
       return new Optimiser(learningRate, Math.min(warmupSteps, totalSteps), totalSteps, beta1, beta2, epsilon,
           weightDecay, gradientClip);
     }
   }
 
   /** Reads the section; {@code evaluates} says whether the job's evaluation is switched on. */
-  static TrainingSettings from(ConfigReader c, String section, boolean evaluates) {
+  public static TrainingSettings from(ConfigReader c, String section, boolean evaluates) {
     String p = section + ".";
     int averaging = c.intIn(p + "averaging-frequency", 1, 10_000);
     int logEvery = c.intIn(p + "log-every-steps", 1, 1_000_000);
