@@ -183,31 +183,8 @@ public final class StandardFormats {
 
   /** The non-blank lines of a JSON Lines file, parsed; a line that is not a JSON object is an error naming it. */
   static List<JsonLine> jsonLines(String location) {
-    String text;
-    try {
-      text = new String(HadoopFiles.readAll(new Path(location), HadoopConfs.fromSystemProperties()),
-          java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + location + ": " + e.getMessage(), e);
-    }
-    List<JsonLine> out = new ArrayList<>();
-    String[] lines = text.split("\n");
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      try {
-        JsonNode n = Json.MAPPER.readTree(lines[i]);
-        if (!n.isObject()) {
-          throw new IOException("not a JSON object");
-        }
-        out.add(new JsonLine(i + 1, n));
-      } catch (IOException e) {
-        throw new IllegalArgumentException(location + " line " + (i + 1) + " is not a JSON object: "
-            + e.getMessage().lines().findFirst().orElse(""), e);
-      }
-    }
-    return out;
+    return io.sparkvlm.core.io.JsonLines.read(new Path(location), HadoopConfs.fromSystemProperties(),
+        IllegalArgumentException::new).stream().map(l -> new JsonLine(l.number(), l.json())).toList();
   }
 
   private static void requireAt(JsonNode node, String file, int line, String... fields) {

@@ -1,17 +1,35 @@
 package io.sparkvlm.filter;
 
+import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.job.StageJob;
+import io.sparkvlm.core.job.StageResult;
+import org.apache.spark.sql.SparkSession;
 
 /**
- * spark-submit entry point of the {@code filter} stage. Not implemented yet: it says so and exits
- * {@value JobLauncher#USAGE} rather than pretend to succeed.
+ * {@code vlm filter}: BLIP's captioner-filter bootstrapping (CapFilt) of the web pairs, or its ablations and the
+ * CLIP-score baseline ({@code filter.mode}); see {@link CapFilt} and docs/stages/filter.md.
  */
-public final class FilterJob {
-  private FilterJob() {}
+public final class FilterJob implements StageJob<FilterConfig> {
+
+  @Override
+  public String name() {
+    return "filter";
+  }
+
+  @Override
+  public FilterConfig readConfig(ConfigReader config) {
+    return FilterConfig.from(config);
+  }
+
+  @Override
+  public StageResult run(SparkSession spark, FilterConfig config) throws Exception {
+    return new CapFilt(spark, config).run();
+  }
 
   /** The exit code without exiting, for the CLI and tests. */
   public static int run(String[] args) {
-    return JobLauncher.notImplemented("filter", "no issue filed yet: BLIP CapFilt, see docs/architecture.md", System.err);
+    return JobLauncher.main(new FilterJob(), args, System.err);
   }
 
   public static void main(String[] args) {

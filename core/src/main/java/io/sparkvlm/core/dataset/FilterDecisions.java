@@ -3,8 +3,8 @@ package io.sparkvlm.core.dataset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.io.JsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,28 +49,9 @@ public final class FilterDecisions {
   public static Map<String, Decision> read(String location, Configuration conf) {
     Map<String, Decision> out = new LinkedHashMap<>();
     for (Path file : files(location, conf)) {
-      String text;
-      try {
-        text = new String(io.sparkvlm.core.io.HadoopFiles.readAll(file, conf), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
-      }
-      String[] lines = text.split("\n");
-      for (int i = 0; i < lines.length; i++) {
-        if (lines[i].isBlank()) {
-          continue;
-        }
-        String where = file + " line " + (i + 1);
-        JsonNode n;
-        try {
-          n = Json.MAPPER.readTree(lines[i]);
-        } catch (IOException e) {
-          throw new IllegalArgumentException(where + " is not a JSON object: "
-              + e.getMessage().lines().findFirst().orElse(""), e);
-        }
-        if (!n.isObject()) {
-          throw new IllegalArgumentException(where + " is not a JSON object");
-        }
+      for (JsonLines.Line line : JsonLines.read(file, conf, IllegalArgumentException::new)) {
+        String where = line.where();
+        JsonNode n = line.json();
         for (String f : List.of(URL, KEPT)) {
           if (!n.has(f)) {
             throw new IllegalArgumentException(where + " has no '" + f + "'");

@@ -25,7 +25,12 @@ public enum PairStatus {
   /** The caption was rejected by a caption rule (e.g. shorter than ingest.caption.min-chars). */
   REJECTED_CAPTION,
   /** A copy (exact or near) of an earlier row; {@code duplicate_of} names it. */
-  DUPLICATE;
+  DUPLICATE,
+  /**
+   * Filter stage: a text (web or synthetic) the filter judged not to match its image. Kept in the bootstrapped
+   * dataset, with its scores, so every input row and every generated text is accounted for; never trained on.
+   */
+  FILTERED;
 
   public String value() {
     return name().toLowerCase(Locale.ROOT);

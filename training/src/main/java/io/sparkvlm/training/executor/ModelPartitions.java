@@ -8,17 +8,25 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Model work over a distributed dataset, where the items never come to the driver (captions for every web image,
  * scores for every text): each partition loads the broadcast model once, hands its items to a function in batches,
- * and emits one result per item, in order, a batch at a time. A partition with no items loads nothing.
+ * and emits one result per item, in order, a batch at a time. A partition with no items loads nothing. Each partition
+ * logs its progress (items done, items/s) at most every {@link #LOG_EVERY_SECONDS} and when it ends.
  */
 public final class ModelPartitions {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelPartitions.class);
+  /** Seconds between a partition's progress lines. */
+  public static final int LOG_EVERY_SECONDS = 30;
+
   private ModelPartitions() {}
 
   /** What one batch of items becomes on an executor, given the loaded model: one result per item, in order. */
@@ -39,17 +47,18 @@ public final class ModelPartitions {
     List<R> apply(M prepared, List<T> batch) throws Exception;
   }
 
-  public static <T, R> JavaRDD<R> map(JavaRDD<T> items, Broadcast<byte[]> model, int batch, int threads,
-      BatchFunction<T, R> f) {
-    return map(items, model, batch, threads, g -> g, f::apply);
+  /** {@code work} names the work in progress lines, e.g. "filter: captions". */
+  public static <T, R> JavaRDD<R> map(String work, JavaRDD<T> items, Broadcast<byte[]> model, int batch,
+      int threads, BatchFunction<T, R> f) {
+    return map(work, items, model, batch, threads, g -> g, f::apply);
   }
 
-  public static <M, T, R> JavaRDD<R> map(JavaRDD<T> items, Broadcast<byte[]> model, int batch, int threads,
-      Preparation<M> prepare, PreparedFunction<M, T, R> f) {
+  public static <M, T, R> JavaRDD<R> map(String work, JavaRDD<T> items, Broadcast<byte[]> model, int batch,
+      int threads, Preparation<M> prepare, PreparedFunction<M, T, R> f) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be at least 1, got " + batch);
     }
-    return items.mapPartitions((Iterator<T> it) -> new Batched<>(it, batch, threads, model, prepare, f));
+    return items.mapPartitions((Iterator<T> it) -> new Batched<>(work, it, batch, threads, model, prepare, f));
   }
 
   /**
@@ -57,6 +66,7 @@ public final class ModelPartitions {
    * holds more than one batch of results; the model is loaded when the first batch is needed.
    */
   private static final class Batched<M, T, R> implements Iterator<R> {
+    private final String work;
     private final Iterator<T> items;
     private final int batch;
     private final int threads;
@@ -65,9 +75,13 @@ public final class ModelPartitions {
     private final PreparedFunction<M, T, R> f;
     private M prepared;
     private Iterator<R> current = Collections.emptyIterator();
+    private long done;
+    private long startNanos;
+    private long lastLogNanos;
 
-    Batched(Iterator<T> items, int batch, int threads, Broadcast<byte[]> model, Preparation<M> prepare,
+    Batched(String work, Iterator<T> items, int batch, int threads, Broadcast<byte[]> model, Preparation<M> prepare,
         PreparedFunction<M, T, R> f) {
+      this.work = work;
       this.items = items;
       this.batch = batch;
       this.threads = threads;
@@ -106,10 +120,21 @@ public final class ModelPartitions {
           WorkerSetup.prepare(threads);
           prepared = prepare.prepare(
               ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false));
+          startNanos = System.nanoTime();
+          lastLogNanos = startNanos;
         }
         List<R> results = f.apply(prepared, pending);
         if (results.size() != pending.size()) {
           throw new IllegalStateException(results.size() + " results for a batch of " + pending.size());
+        }
+        done += results.size();
+        long now = System.nanoTime();
+        if (now - lastLogNanos >= LOG_EVERY_SECONDS * 1_000_000_000L || !items.hasNext()) {
+          lastLogNanos = now;
+          double seconds = (now - startNanos) / 1e9;
+          LOG.info("{}: partition {}: {} items{} in {} s ({} items/s)", work, TaskContext.getPartitionId(), done,
+              items.hasNext() ? " so far" : ", done", String.format("%.0f", seconds),
+              String.format("%.2f", done / Math.max(1e-9, seconds)));
         }
         return results;
       } catch (RuntimeException e) {

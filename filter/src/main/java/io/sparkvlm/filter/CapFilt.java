@@ -1,0 +1,315 @@
+package io.sparkvlm.filter;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvlm.core.checkpoint.CheckpointError;
+import io.sparkvlm.core.checkpoint.Checkpoints;
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.dataset.BootstrappedPairs;
+import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.dataset.InputRef;
+import io.sparkvlm.core.dataset.PairStatus;
+import io.sparkvlm.core.dataset.PairsSchema;
+import io.sparkvlm.core.io.HadoopFiles;
+import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.job.StageResult;
+import io.sparkvlm.core.model.ClipInputs;
+import io.sparkvlm.core.model.ClipModel;
+import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.LanguageModel;
+import io.sparkvlm.core.model.MatchingModel;
+import io.sparkvlm.core.model.ModelArchitecture;
+import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.Nd4jThreads;
+import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.core.model.layers.ClipLoss;
+import io.sparkvlm.core.model.layers.VisionFeatures;
+import io.sparkvlm.core.runtime.Versions;
+import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.training.TrainingItems;
+import io.sparkvlm.training.TrainingRun;
+import io.sparkvlm.training.executor.ExecutorEmbedder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * BLIP's captioner-filter bootstrapping as a Spark job: fine-tune a captioner and a filter on the clean seed set,
+ * caption every web image, score every text, keep what matches, and write the bootstrapped dataset, the decisions
+ * and a manifest. Every input row and every generated text is in the output, kept or not.
+ */
+public final class CapFilt {
+  private static final Logger LOG = LoggerFactory.getLogger(CapFilt.class);
+  public static final String DECISIONS = "decisions";
+  public static final String MANIFEST = "filter_manifest.json";
+
+  private final SparkSession spark;
+  private final FilterConfig c;
+  private final Configuration conf;
+  private final JavaSparkContext sc;
+
+  CapFilt(SparkSession spark, FilterConfig config) {
+    this.spark = spark;
+    this.c = config;
+    this.conf = spark.sparkContext().hadoopConfiguration();
+    this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+  }
+
+  /** A checkpoint named by a config key; a failure to read it names the key. */
+  private ModelCheckpoints.Loaded load(String key, String location) throws IOException {
+    try {
+      return ModelCheckpoints.load(location, conf);
+    } catch (CheckpointError e) {
+      throw new CheckpointError(key + ": " + e.getMessage(), e);
+    }
+  }
+
+  StageResult run() throws IOException {
+    Instant started = Instant.now();
+    boolean overwrite = c.overwrite();
+    // everything is checked before any work: the models' kinds and shapes, the input's schema, the seed set
+    ModelCheckpoints.Loaded clip = load("filter.clip", c.clip());
+    ClipShape clipShape = clip.as(ModelArchitecture.Clip.class, "filter.clip").shape();
+    BpeTokenizer clipTokenizer = clip.requireTokenizer();
+    Optional<ModelCheckpoints.Loaded> lm = c.mode().captions() ? Optional.of(load("filter.lm", c.lm()))
+        : Optional.empty();
+    Optional<LanguageModel.Shape> lmShape = lm.map(l -> l.as(ModelArchitecture.Language.class, "filter.lm").shape());
+    Dataset<Row> pairs = Datasets.read(spark, c.input(), PairsSchema.SCHEMA)
+        .drop(BootstrappedPairs.TEXT_SOURCE, BootstrappedPairs.ITM_SCORE, BootstrappedPairs.ITC_SCORE);
+    StructType input = pairs.schema();
+    List<SeedSet.Image> seed = SeedSet.read(c.seedRoot(), c.seedPairs(), conf);
+    refuseExistingRun(overwrite);
+    int threads = TrainingRun.threads(spark, c.matcher());
+    Nd4jThreads.set(threads);
+    LOG.info("filter: mode {}, round-0 CLIP {} ({}), {} seed images with {} captions", c.mode(),
+        clipShape.name(), clip.location(), seed.size(), seed.stream().mapToInt(s -> s.captions().size()).sum());
+
+    Optional<String> captioner = Optional.empty();
+    Optional<VisionLanguageModel.Shape> captionerShape = Optional.empty();
+    if (c.mode().captions()) {
+      captionerShape = Optional.of(VisionLanguageModel.Shape.of("captioner-" + clipShape.name().replaceFirst(
+          "^clip-", ""), clipShape.visionTower(), lmShape.get(), c.captioner().connector()));
+      captioner = Optional.of(trainCaptioner(seed, clip, lm.get(), captionerShape.get()));
+    }
+    Optional<String> matcher = Optional.empty();
+    MatchingModel.Shape matcherShape = MatchingModel.Shape.of(clipShape);
+    if (c.mode().filters()) {
+      matcher = Optional.of(trainMatcher(seed, clip, clipShape, clipTokenizer, matcherShape));
+    }
+
+    // captions, then scores, on the executors
+    JavaRDD<Row> success = pairs.filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'").javaRDD();
+    Broadcast<byte[]> clipBytes = sc.broadcast(clip.modelZip());
+    Broadcast<BpeTokenizer> clipTok = sc.broadcast(clipTokenizer);
+    List<Broadcast<?>> broadcasts = new ArrayList<>(List.of(clipBytes, clipTok));
+    JavaRDD<WebTexts.Texts> texts;
+    if (captioner.isPresent()) {
+      ModelCheckpoints.Loaded trained = ModelCheckpoints.load(captioner.get(), conf);
+      Broadcast<byte[]> capBytes = sc.broadcast(trained.modelZip());
+      Broadcast<BpeTokenizer> lmTok = sc.broadcast(lm.get().requireTokenizer());
+      broadcasts.add(capBytes);
+      broadcasts.add(lmTok);
+      texts = WebTexts.captioned(success, capBytes, captionerShape.get(), lmTok, c.captions(), threads);
+    } else {
+      texts = WebTexts.webOnly(success);
+    }
+    Optional<Broadcast<byte[]>> matcherBytes = Optional.empty();
+    if (matcher.isPresent()) {
+      Broadcast<byte[]> m = sc.broadcast(ModelCheckpoints.load(matcher.get(), conf).modelZip());
+      broadcasts.add(m);
+      matcherBytes = Optional.of(m);
+    }
+    JavaRDD<WebTexts.Scored> scored = WebTexts.scored(texts, clipBytes, clipShape, matcherBytes, matcherShape,
+        clipTok, c.scoreBatch(), threads).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    try {
+      long images = scored.count();
+      LOG.info("filter: {} web images captioned and scored", images);
+      Bootstrapping.Rule rule = Bootstrapping.Rule.of(c.mode(), c.itmThreshold(), c.itcThreshold(),
+          c.mode() == FilterConfig.Mode.CLIP_SCORE ? clipScoreCut(scored) : Double.NaN);
+      FilterCounts counts = scored.map(s -> FilterCounts.of(s, rule)).fold(FilterCounts.NONE, FilterCounts::plus);
+      writeDecisions(scored, rule, overwrite);
+      StructType out = Bootstrapping.outputSchema(input);
+      JavaRDD<Row> rows = scored.flatMap(s -> Bootstrapping.rows(s, rule, input).iterator())
+          .union(pairs.filter(PairsSchema.STATUS + " != '" + PairStatus.SUCCESS.value() + "'").javaRDD()
+              .map(r -> Bootstrapping.passThrough(r, input)))
+          .union(sc.parallelize(seedRows(seed, input), Math.max(1, sc.defaultParallelism())));
+      Datasets.writeRows(spark.createDataFrame(rows, out), c.output(), BootstrappedPairs.SCHEMA, overwrite);
+      List<InputRef> inputs = new ArrayList<>(List.of(InputRef.of(c.input(), conf), InputRef.of(clip.location(), conf),
+          InputRef.of(new Path(c.seedRoot(), c.seedPairs()).toString(), conf)));
+      if (lm.isPresent()) {
+        inputs.add(InputRef.of(lm.get().location(), conf));
+      }
+      writeManifest(counts, rule, inputs, captioner, matcher, clip, lm, started);
+      String summary = String.format("%s: %d web images, web texts kept %d / dropped %d, synthetic kept %d of %d; "
+              + "%d images with a kept text, %d with none; %d seed pairs; bootstrapped dataset %s", c.mode(),
+          counts.images(), counts.webKept(), counts.webDropped(), counts.syntheticKept(),
+          counts.syntheticGenerated(), counts.imagesWithKeptText(), counts.imagesWithoutKeptText(),
+          seed.stream().mapToInt(s -> s.captions().size()).sum(), c.output());
+      return new StageResult(List.of(new Datasets.WrittenDataset(c.output(), BootstrappedPairs.SCHEMA, inputs)),
+          summary);
+    } finally {
+      scored.unpersist(false);
+      broadcasts.forEach(Broadcast::destroy);
+    }
+  }
+
+  private void refuseExistingRun(boolean overwrite) throws IOException {
+    Path run = new Path(c.run(), MANIFEST);
+    if (run.getFileSystem(conf).exists(run) && !overwrite) {
+      throw new DatasetError("A filter run is already complete at " + c.run() + ": pass --overwrite "
+          + "(output.overwrite = true) to redo it");
+    }
+  }
+
+  /** The cosine at the top fraction of web texts (clip-score mode without a fixed threshold). */
+  private double clipScoreCut(JavaRDD<WebTexts.Scored> scored) {
+    if (c.clipScore().threshold().isPresent()) {
+      return c.clipScore().threshold().getAsDouble();
+    }
+    Dataset<Double> itc = spark.createDataset(scored.map(s -> s.itc()[0]).rdd(), Encoders.DOUBLE());
+    double[] q = itc.stat().approxQuantile("value", new double[] {1 - c.clipScore().topFraction()}, 0);
+    LOG.info("filter: clip-score keeps the top {} of web texts: cosine >= {}", c.clipScore().topFraction(),
+        String.format("%.4f", q[0]));
+    return q[0];
+  }
+
+  private static List<Row> seedRows(List<SeedSet.Image> seed, StructType input) {
+    List<Row> rows = new ArrayList<>();
+    for (SeedSet.Image image : seed) {
+      for (int j = 0; j < image.captions().size(); j++) {
+        rows.add(Bootstrapping.seed(image, j, input));
+      }
+    }
+    return rows;
+  }
+
+  /** The captioner fine-tuned on the seed captions; returns its newest checkpoint. */
+  private String trainCaptioner(List<SeedSet.Image> seed, ModelCheckpoints.Loaded clip, ModelCheckpoints.Loaded lm,
+      VisionLanguageModel.Shape shape) throws IOException {
+    var s = c.captioner().training();
+    BpeTokenizer tokenizer = lm.requireTokenizer();
+    TrainingRun.checkVocabulary(tokenizer, shape.lm().vocabSize(), shape.lm().name());
+    TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.VisionLanguage(shape), conf);
+    int context = shape.lm().contextLength();
+    List<CaptionerTraining.Item> items = new ArrayList<>();
+    for (SeedSet.Image image : seed) {
+      for (int j = 0; j < image.captions().size(); j++) {
+        items.add(new CaptionerTraining.Item(BootstrappedPairs.seedKey(image.id(), j), image.image(),
+            ClipInputs.tokens(tokenizer, image.captions().get(j), context + 1)));
+      }
+    }
+    VisionLanguageModel.Trainable trainable = c.captioner().trainable() == FilterConfig.CaptionerTrainable.ALL
+        ? VisionLanguageModel.Trainable.ALL : VisionLanguageModel.Trainable.INSTRUCT;
+    LOG.info("filter: captioner {} ({} parameters): {} seed captions", shape.name(), shape.params(), items.size());
+    try (TrainingItems<CaptionerTraining.Item> rdd = TrainingItems.persist(sc.parallelize(items,
+        Math.max(1, sc.defaultParallelism())))) {
+      String summary = TrainingRun.train(spark, s, start, List.of(new Path(c.seedRoot(), c.seedPairs()).toString()),
+          "seed captions", rdd.rdd(), tokenizer, new CaptionerTraining.ModelTrainer(shape, trainable, s.seed(),
+              TrainingRun.threads(spark, s), clip, lm));
+      LOG.info("filter: captioner: {}", summary);
+    }
+    return newest(s.output());
+  }
+
+  /** The matching model fine-tuned on the seed pairs with ITC hard negatives; returns its newest checkpoint. */
+  private String trainMatcher(List<SeedSet.Image> seed, ModelCheckpoints.Loaded clip, ClipShape clipShape,
+      BpeTokenizer tokenizer, MatchingModel.Shape shape) throws IOException {
+    var s = c.matcher();
+    TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.Matching(shape), conf);
+    // the round-0 CLIP's embeddings of every seed image and caption, on the executors
+    ExecutorEmbedder embedder = new ExecutorEmbedder(sc, clip.modelZip(), clipShape, 64);
+    List<byte[]> images = new ArrayList<>();
+    List<int[]> tokens = new ArrayList<>();
+    List<Integer> imageOf = new ArrayList<>();
+    for (int i = 0; i < seed.size(); i++) {
+      images.add(seed.get(i).image());
+      for (String caption : seed.get(i).captions()) {
+        tokens.add(ClipInputs.tokens(tokenizer, caption, clipShape.contextLength()));
+        imageOf.add(i);
+      }
+    }
+    double[][] imageEmb = embedder.images(images);
+    double[][] textEmb = embedder.texts(tokens);
+    double logitScale = Math.exp(clip.model().getLayer(ClipModel.LOSS).getParam(ClipLoss.LOGIT_SCALE).getDouble(0));
+    List<MatcherTraining.Item> items = new ArrayList<>();
+    int k = 0;
+    for (int i = 0; i < seed.size(); i++) {
+      for (int j = 0; j < seed.get(i).captions().size(); j++, k++) {
+        items.add(new MatcherTraining.Item(BootstrappedPairs.seedKey(seed.get(i).id(), j), i, seed.get(i).image(),
+            tokens.get(k), floats(imageEmb[i]), floats(textEmb[k])));
+      }
+    }
+    LOG.info("filter: matcher {} ({} parameters): {} seed pairs, ITC logit scale {}", shape.name(), shape.params(),
+        items.size(), String.format("%.2f", logitScale));
+    try (TrainingItems<MatcherTraining.Item> rdd = TrainingItems.persist(sc.parallelize(items,
+        Math.max(1, sc.defaultParallelism())))) {
+      String summary = TrainingRun.train(spark, s, start, List.of(new Path(c.seedRoot(), c.seedPairs()).toString()),
+          "seed pairs", rdd.rdd(), tokenizer, new MatcherTraining.ModelTrainer(shape, s.seed(),
+              TrainingRun.threads(spark, s), logitScale, clip));
+      LOG.info("filter: matcher: {}", summary);
+    }
+    return newest(s.output());
+  }
+
+  private String newest(String runFolder) throws IOException {
+    return Checkpoints.latestComplete(new Path(runFolder, TrainingRun.CHECKPOINTS)
+        .toString(), conf).orElseThrow(() -> new CheckpointError("Training wrote no checkpoint under " + runFolder));
+  }
+
+  private static float[] floats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
+  }
+
+  private void writeDecisions(JavaRDD<WebTexts.Scored> scored, Bootstrapping.Rule rule, boolean overwrite) {
+    JavaRDD<String> lines = scored.flatMap(s -> Bootstrapping.decision(s, rule).stream().iterator());
+    spark.createDataset(lines.rdd(), Encoders.STRING()).write()
+        .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).text(new Path(c.run(), DECISIONS).toString());
+  }
+
+  private void writeManifest(FilterCounts counts, Bootstrapping.Rule rule, List<InputRef> inputs,
+      Optional<String> captioner, Optional<String> matcher, ModelCheckpoints.Loaded clip,
+      Optional<ModelCheckpoints.Loaded> lm, Instant started) throws IOException {
+    ObjectNode m = Json.MAPPER.createObjectNode();
+    m.put("stage", "filter");
+    m.put("mode", ConfigReader.configName(c.mode()));
+    m.put("bootstrapped", c.output());
+    m.put("decisions", new Path(c.run(), DECISIONS).toString());
+    m.put("round0_clip", clip.location());
+    lm.ifPresent(l -> m.put("lm", l.location()));
+    captioner.ifPresent(p -> m.put("captioner", p));
+    matcher.ifPresent(p -> m.put("matcher", p));
+    m.set("inputs", Json.MAPPER.valueToTree(inputs));
+    ObjectNode thresholds = m.putObject("thresholds");
+    thresholds.put("itm", rule.itm());
+    rule.itc().ifPresent(v -> thresholds.put("itc", v));
+    if (!Double.isNaN(rule.clipScoreCut())) {
+      thresholds.put("clip_score", rule.clipScoreCut());
+    }
+    m.set("counts", Json.MAPPER.valueToTree(counts.asMap()));
+    m.set("versions", Json.MAPPER.valueToTree(Versions.all()));
+    m.put("started_at", started.toString());
+    m.put("finished_at", Instant.now().toString());
+    HadoopFiles.writeAtomically(new Path(c.run(), MANIFEST), Json.MAPPER.writeValueAsBytes(m), conf);
+  }
+}

@@ -1,0 +1,73 @@
+package io.sparkvlm.filter;
+
+import io.sparkvlm.core.config.ConfigError;
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.training.TrainingSettings;
+import java.io.Serializable;
+import java.util.OptionalDouble;
+
+/** The {@code filter} config section, validated. */
+public record FilterConfig(String input, String output, String run, Mode mode, String clip, String lm,
+    String seedRoot, String seedPairs, Captioner captioner, TrainingSettings matcher, Captions captions,
+    double itmThreshold, OptionalDouble itcThreshold, ClipScore clipScore, int scoreBatch, boolean overwrite) {
+
+  /** What the stage does (BLIP's ablation, and the CLIP-score baseline). */
+  public enum Mode {
+    /** Captioner and filter: synthetic captions added, every text filtered (BLIP). */
+    CAPFILT,
+    /** The filter on the web texts only. */
+    FILTER_ONLY,
+    /** Web and synthetic texts, nothing dropped. */
+    CAPTIONER_ONLY,
+    /** Web texts kept by the round-0 CLIP's cosine similarity (LAION, DataComp); no training. */
+    CLIP_SCORE;
+
+    public boolean captions() {
+      return this == CAPFILT || this == CAPTIONER_ONLY;
+    }
+
+    public boolean filters() {
+      return this == CAPFILT || this == FILTER_ONLY;
+    }
+  }
+
+  /** What trains in the captioner. */
+  public enum CaptionerTrainable { CONNECTOR_LM, ALL }
+
+  public record Captioner(Connector connector, CaptionerTrainable trainable, TrainingSettings training) {}
+
+  public record Captions(int perImage, double topP, double temperature, int minTokens, int maxTokens, long seed,
+      int batch) implements Serializable {}
+
+  /** Exactly one of threshold and top fraction applies: the threshold when it is set. */
+  public record ClipScore(OptionalDouble threshold, double topFraction) {}
+
+  private static final String P = "filter.";
+
+  public static FilterConfig from(ConfigReader c) {
+    Captioner captioner = new Captioner(
+        Connector.of(c.nonEmptyString(P + "captioner.connector"), c.intIn(P + "captioner.resampler-queries", 1, 4096)),
+        c.oneOf(P + "captioner.trainable", CaptionerTrainable.class),
+        TrainingSettings.from(c, "filter.captioner", false));
+    Captions captions = new Captions(c.intIn(P + "captions.per-image", 1, 16),
+        c.doubleIn(P + "captions.top-p", 1e-6, 1), c.doubleIn(P + "captions.temperature", 0, 10),
+        c.intIn(P + "captions.min-tokens", 0, 1000), c.intIn(P + "captions.max-tokens", 1, 1000),
+        c.longIn(P + "captions.seed", Long.MIN_VALUE, Long.MAX_VALUE), c.intIn(P + "captions.batch", 1, 4096));
+    if (captions.minTokens() > captions.maxTokens()) {
+      throw new ConfigError(P + "captions.min-tokens", "Config key '" + P + "captions.min-tokens' = "
+          + captions.minTokens() + " is more than filter.captions.max-tokens = " + captions.maxTokens());
+    }
+    OptionalDouble itc = c.isSet(P + "threshold.itc") ? OptionalDouble.of(c.doubleIn(P + "threshold.itc", -1, 1))
+        : OptionalDouble.empty();
+    ClipScore clipScore = new ClipScore(c.isSet(P + "clip-score.threshold")
+        ? OptionalDouble.of(c.doubleIn(P + "clip-score.threshold", -1, 1)) : OptionalDouble.empty(),
+        c.doubleIn(P + "clip-score.top-fraction", 1e-9, 1));
+    return new FilterConfig(c.nonEmptyString(P + "input"), c.nonEmptyString(P + "output"),
+        c.nonEmptyString(P + "run"), c.oneOf(P + "mode", Mode.class), c.nonEmptyString(P + "clip"),
+        c.nonEmptyString(P + "lm"), c.nonEmptyString(P + "seed.root"), c.nonEmptyString(P + "seed.pairs"),
+        captioner, TrainingSettings.from(c, "filter.matcher", false), captions,
+        c.doubleIn(P + "threshold.itm", 0, 1), itc, clipScore, c.intIn(P + "score-batch", 1, 4096),
+        c.bool("output.overwrite"));
+  }
+}
