@@ -15,6 +15,8 @@ import io.sparkvlm.eval.ScoreFiles;
 import io.sparkvlm.eval.metrics.FilterQuality;
 import io.sparkvlm.filter.CapFilt;
 import io.sparkvlm.filter.FilterJob;
+import io.sparkvlm.instruct.AlignJob;
+import io.sparkvlm.instruct.InstructJob;
 import io.sparkvlm.pretrain.PretrainClipJob;
 import io.sparkvlm.pretrain.PretrainLmJob;
 import io.sparkvlm.synth.SyntheticWorld;
@@ -38,8 +40,8 @@ import org.apache.spark.sql.SparkSession;
 final class Demo {
   static final List<String> MISSING = List.of(
       "round-1 CLIP on the bootstrapped pairs against round 0 (issue 14's measurement)",
-      "align / instruct: LLaVA stages (issue 15)",
-      "captioning and VQA evaluation of a generative model (needs the LLaVA stages)");
+      "the VQA baselines of issue 15: a blind LM, and stage 2 without stage 1",
+      "Flamingo's gated cross-attention and vlm chat (issue 15)");
 
   private Demo() {}
 
@@ -52,6 +54,9 @@ final class Demo {
     Path lm = out.resolve("lm");
     Path filterRun = out.resolve("filter");
     Path bootstrapped = out.resolve("bootstrapped");
+    Path align = out.resolve("align");
+    Path instruct = out.resolve("instruct");
+    Path instructReport = out.resolve("reports/instruct");
     int port = LocalWorld.freePort();
     List<String> overrides = new ArrayList<>(List.of("paths.root=" + out));
     overrides.addAll(LocalWorld.synthAndIngestSettings(world, pairs, scenes, port));
@@ -68,38 +73,62 @@ final class Demo {
         "filter.output=" + bootstrapped, "filter.seed.root=" + world, "filter.captioner.epochs=8",
         "filter.matcher.epochs=4", "filter.captions.max-tokens=16", "filter.captioner.checkpoint-every-steps=50",
         "filter.matcher.checkpoint-every-steps=50",
+        "align.input=" + pairs, "align.clip=" + clip, "align.lm=" + lm, "align.output=" + align,
+        "align.epochs=3", "align.checkpoint-every-steps=50",
+        "instruct.from=" + align, "instruct.output=" + instruct, "instruct.root=" + world, "instruct.epochs=6",
+        "instruct.checkpoint-every-steps=50", "instruct.optimiser.learning-rate=1e-3",
+        // lm-tiny's 32-token context has no room for LLaVA-1.5's VQA instruction: asked without it, in training
+        // and in evaluation alike
+        "instruct.vqa.instruction=\"\"", "eval.model.generation.vqa-instruction=\"\"",
         "output.overwrite=true"));
     overrides.addAll(extraOverrides);
     Config config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), overrides));
     ConfigReader reader = new ConfigReader(config);
+    // the second evaluation: the instruction-tuned model's captions and VQA answers on the same held-out split
+    List<String> instructEval = new ArrayList<>(overrides);
+    instructEval.addAll(List.of("eval.model.checkpoint=" + instruct, "eval.model.report=" + instructReport));
+    Config instructConfig = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"),
+        instructEval));
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      step("1/6 synth: generating " + scenes + " scenes into " + world + ", then 2/6 ingest: downloading the "
+      step("1/9 synth: generating " + scenes + " scenes into " + world + ", then 2/9 ingest: downloading the "
           + "web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      step("3/6 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      step("3/9 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
 
-      step("4/6 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
+      step("4/9 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
       JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve("metrics.json").toFile());
 
-      step("5/6 pretrain lm: a tiny decoder LM on the captions and the instruction text");
+      step("5/9 pretrain lm: a tiny decoder LM on the captions and the instruction text");
       PretrainLmJob pretrainLm = new PretrainLmJob();
       JobLauncher.execute(pretrainLm, spark, config, pretrainLm.readConfig(reader));
       List<JsonNode> lmLog = MetricsLog.read(lm.toString(), new Configuration());
       JsonNode lmLast = lmLog.get(lmLog.size() - 1);
 
-      step("6/6 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors");
+      step("6/9 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors");
       FilterJob filter = new FilterJob();
       String filterSummary = JobLauncher.execute(filter, spark, config, filter.readConfig(reader)).summary();
       FilterQuality.Result quality = ScoreFiles.filter(filterRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
+
+      step("7/9 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
+      AlignJob alignJob = new AlignJob();
+      JobLauncher.execute(alignJob, spark, config, alignJob.readConfig(reader));
+      step("8/9 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
+      InstructJob instructJob = new InstructJob();
+      String instructSummary = JobLauncher.execute(instructJob, spark, config, instructJob.readConfig(reader))
+          .summary();
+      step("9/9 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
+      JobLauncher.execute(eval, spark, instructConfig, eval.readConfig(new ConfigReader(instructConfig)));
+      JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve("metrics.json")
+          .toFile());
 
       double seconds = (System.nanoTime() - start) / 1e9;
       StringBuilder s = new StringBuilder("\n=== spark-vlm demo: done in ").append(String.format("%.0f", seconds))
@@ -129,6 +158,15 @@ final class Demo {
       s.append(String.format("  kept web captions against the noise labels: precision %.3f, recall %.3f (the "
           + "filter does not learn yet at this size: docs/stages/filter.md)%n", quality.precision(),
           quality.recall()));
+      s.append("instruction-tuned model: ").append(instruct.resolve("checkpoints")).append('\n');
+      s.append("  ").append(instructSummary).append('\n');
+      s.append("  report: ").append(instructReport.resolve("report.html")).append('\n');
+      instructScores.fields().forEachRemaining(e -> {
+        String k = e.getKey();
+        if (k.startsWith("vqa/") && k.endsWith("accuracy") || k.startsWith("captioning/") && k.endsWith("/CIDEr")) {
+          s.append(String.format("  %-36s %.3f%n", k, e.getValue().asDouble()));
+        }
+      });
       s.append("not in the demo yet:\n");
       MISSING.forEach(m -> s.append("  - ").append(m).append('\n'));
       System.out.print(s);

@@ -54,12 +54,15 @@ class VlmTest {
     assertThat(r.out()).contains("Usage: vlm " + sub);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"align", "instruct"})
-  void stagesThatDoNotExistYetSaySoAndExitTwo(String command) {
-    Result r = vlm(command.split(" "));
-    assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("not implemented yet");
+  @Test
+  void theLlavaStagesRefuseAMissingStartingPointNamingTheKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Result align = vlm("align", "--conf", "paths.root=" + dir);
+    assertThat(align.code()).isEqualTo(1);
+    assertThat(align.err()).contains("align: align.clip: No checkpoint at " + dir.resolve("checkpoints/clip"));
+    Result instruct = vlm("instruct", "--conf", "paths.root=" + dir);
+    assertThat(instruct.code()).isEqualTo(1);
+    assertThat(instruct.err())
+        .contains("instruct: instruct.from: No checkpoint at " + dir.resolve("checkpoints/align"));
   }
 
   @Test
@@ -162,14 +165,17 @@ class VlmTest {
           "--conf", "pretrain.clip.model=nano", "--conf", "pretrain.clip.epochs=2", "--conf",
           "pretrain.clip.batch-size-per-worker=8", "--conf", "pretrain.clip.averaging-frequency=1", "--conf",
           "pretrain.clip.log-every-steps=1", "--conf", "pretrain.clip.checkpoint-every-steps=2", "--conf",
-          "pretrain.clip.eval.every-steps=2", "--conf", "pretrain.lm.model=lm-nano", "--conf", "pretrain.lm.epochs=1",
+          "pretrain.clip.eval.every-steps=2", "--conf", "pretrain.lm.model=lm-tiny", "--conf", "pretrain.lm.epochs=1",
           "--conf", "pretrain.lm.batch-size-per-worker=8", "--conf", "pretrain.lm.averaging-frequency=1", "--conf",
           "pretrain.lm.log-every-steps=1", "--conf", "pretrain.lm.checkpoint-every-steps=2", "--conf",
           "pretrain.lm.eval.every-steps=2", "--conf", "filter.captioner.epochs=1", "--conf", "filter.matcher.epochs=1",
           "--conf", "filter.captioner.batch-size-per-worker=8", "--conf", "filter.matcher.batch-size-per-worker=8",
           "--conf", "filter.captioner.averaging-frequency=1", "--conf", "filter.matcher.averaging-frequency=1",
           "--conf", "filter.captioner.log-every-steps=1", "--conf", "filter.matcher.log-every-steps=1",
-          "--conf", "filter.captions.max-tokens=6", "--conf", "filter.captions.min-tokens=2");
+          "--conf", "filter.captions.max-tokens=6", "--conf", "filter.captions.min-tokens=2",
+          "--conf", "align.epochs=1", "--conf", "align.batch-size-per-worker=8", "--conf", "align.log-every-steps=5",
+          "--conf", "instruct.epochs=1", "--conf", "instruct.batch-size-per-worker=8", "--conf",
+          "instruct.log-every-steps=5", "--conf", "eval.model.generation.max-new-tokens=4");
     } finally {
       System.setOut(previous);
     }
@@ -185,6 +191,11 @@ class VlmTest {
     assertThat(out).contains("CAPFILT:").contains("kept web captions against the noise labels: precision");
     assertThat(dir.resolve("filter/filter_manifest.json")).exists();
     assertThat(dir.resolve("bootstrapped/_manifest.json")).exists();
+    // both LLaVA stages ran, and the instruction-tuned model was evaluated on captions and VQA
+    assertThat(dir.resolve("align/checkpoints")).isDirectory();
+    assertThat(dir.resolve("instruct/instruct_data.json")).exists();
+    assertThat(out).contains("instruction-tuned model:").contains("vqa/").contains("/CIDEr");
+    assertThat(dir.resolve("reports/instruct/report.html")).exists();
     // the model report renders in a real browser: charts drawn, no broken images, the headline numbers shown
     String dom;
     try {

@@ -29,6 +29,7 @@ import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.training.TrainingItems;
 import io.sparkvlm.training.TrainingRun;
 import io.sparkvlm.training.executor.ExecutorEmbedder;
+import io.sparkvlm.training.vlm.VisionLanguageTraining;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -208,21 +209,22 @@ public final class CapFilt {
     TrainingRun.checkVocabulary(tokenizer, shape.lm().vocabSize(), shape.lm().name());
     TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.VisionLanguage(shape), conf);
     int context = shape.lm().contextLength();
-    List<CaptionerTraining.Item> items = new ArrayList<>();
+    List<VisionLanguageTraining.Item> items = new ArrayList<>();
     for (SeedSet.Image image : seed) {
       for (int j = 0; j < image.captions().size(); j++) {
-        items.add(new CaptionerTraining.Item(BootstrappedPairs.seedKey(image.id(), j), image.image(),
-            ClipInputs.tokens(tokenizer, image.captions().get(j), context + 1)));
+        int[] tokens = ClipInputs.tokens(tokenizer, image.captions().get(j), context + 1);
+        items.add(new VisionLanguageTraining.Item(BootstrappedPairs.seedKey(image.id(), j), image.image(), tokens,
+            LanguageModel.learnAll(List.of(tokens)).get(0)));
       }
     }
     VisionLanguageModel.Trainable trainable = c.captioner().trainable() == FilterConfig.CaptionerTrainable.ALL
         ? VisionLanguageModel.Trainable.ALL : VisionLanguageModel.Trainable.INSTRUCT;
     LOG.info("filter: captioner {} ({} parameters): {} seed captions", shape.name(), shape.params(), items.size());
-    try (TrainingItems<CaptionerTraining.Item> rdd = TrainingItems.persist(sc.parallelize(items,
+    try (TrainingItems<VisionLanguageTraining.Item> rdd = TrainingItems.persist(sc.parallelize(items,
         Math.max(1, sc.defaultParallelism())))) {
       String summary = TrainingRun.train(spark, s, start, List.of(new Path(c.seedRoot(), c.seedPairs()).toString()),
-          "seed captions", rdd.rdd(), tokenizer, new CaptionerTraining.ModelTrainer(shape, trainable, s.seed(),
-              TrainingRun.threads(spark, s), clip, lm));
+          "seed captions", rdd.rdd(), tokenizer, new VisionLanguageTraining.ModelTrainer(shape, trainable,
+              s.seed(), TrainingRun.threads(spark, s), new VisionLanguageTraining.FromTowers(clip, lm)));
       LOG.info("filter: captioner: {}", summary);
     }
     return newest(s.output());

@@ -113,7 +113,7 @@ final class MatcherTraining {
       BufferedImage image = ClipInputs.decode(item.image());
       SplittableRandom r = new SplittableRandom(EpochBatches.order(seed, epoch, item.key()) ^ 0x5DEECE66DL);
       pixels.add(ClipInputs.pixels(image, ClipInputs.Crop.random(image.getWidth(), image.getHeight(),
-          CaptionerTraining.MIN_CROP_SCALE, r), size));
+          io.sparkvlm.training.vlm.VisionLanguageTraining.MIN_CROP_SCALE, r), size));
       tokens.add(item.tokens());
     }
     return MatchingModel.batch(shape, ClipInputs.images(pixels, size), tokens,

@@ -11,6 +11,7 @@ import io.sparkvlm.core.dataset.FilterDecisions;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.testing.SparkTestSessions;
+import io.sparkvlm.synth.testing.StageWorld;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,12 +40,12 @@ class FilterClusterTest {
   @Test
   void capfiltRunsAcrossTwoExecutorJvms() throws Exception {
     SparkSession spark = SparkTestSessions.localCluster();
-    Path world = FilterWorld.world(spark, dir, 240);
-    List<FilterWorld.Pair> web = FilterWorld.webPairs(world);
+    Path world = StageWorld.world(spark, dir, 240);
+    List<StageWorld.Pair> web = StageWorld.webPairs(world);
     String pairs = dir.resolve("pairs").toString();
-    FilterWorld.pairs(spark, web, pairs);
-    String clip = FilterWorld.clip(spark, web, dir, 40);
-    String lm = FilterWorld.lm(spark, web, dir, 40);
+    StageWorld.pairs(spark, web, pairs);
+    String clip = StageWorld.clip(spark, web, dir, 40);
+    String lm = StageWorld.lm(spark, web, dir, 40);
     Set<String> executors = ConcurrentHashMap.newKeySet();
     spark.sparkContext().addSparkListener(new SparkListener() {
       @Override

@@ -17,6 +17,7 @@ import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.testing.SparkTestSessions;
+import io.sparkvlm.synth.testing.StageWorld;
 import io.sparkvlm.synth.SyntheticWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class FilterJobTest {
   @TempDir static Path dir;
   static SparkSession spark;
   static Path world;
-  static List<FilterWorld.Pair> web;
+  static List<StageWorld.Pair> web;
   static String pairs;
   static String clip;
   static String lm;
@@ -49,12 +50,12 @@ class FilterJobTest {
   @BeforeAll
   static void models() throws Exception {
     spark = SparkTestSessions.local();
-    world = FilterWorld.world(spark, dir, 700);
-    web = FilterWorld.webPairs(world);
+    world = StageWorld.world(spark, dir, 700);
+    web = StageWorld.webPairs(world);
     pairs = dir.resolve("pairs").toString();
-    FilterWorld.pairs(spark, web, pairs);
-    clip = FilterWorld.clip(spark, web, dir, 150);
-    lm = FilterWorld.lm(spark, web, dir, 200);
+    StageWorld.pairs(spark, web, pairs);
+    clip = StageWorld.clip(spark, web, dir, 150);
+    lm = StageWorld.lm(spark, web, dir, 200);
   }
 
   static List<String> base(String name, String... more) {
@@ -105,11 +106,11 @@ class FilterJobTest {
       }
     }
     // every input row once as a web text (failed rows pass through), one synthetic caption per image, the seed set
-    assertThat(bySource.get("web")).isEqualTo(web.size() + FilterWorld.FAILED_ROWS);
+    assertThat(bySource.get("web")).isEqualTo(web.size() + StageWorld.FAILED_ROWS);
     assertThat(bySource.get("synthetic")).isEqualTo(web.size());
     assertThat(bySource.get("seed")).isEqualTo(seedCaptions);
     assertThat(rows.stream().filter(r -> r.getAs(PairsSchema.STATUS).equals(PairStatus.FAILED_TO_DOWNLOAD.value())))
-        .hasSize(FilterWorld.FAILED_ROWS);
+        .hasSize(StageWorld.FAILED_ROWS);
     // the manifest's counts add up
     JsonNode m = Json.MAPPER.readTree(root.resolve("filter").resolve(CapFilt.MANIFEST).toFile());
     JsonNode counts = m.get("counts");

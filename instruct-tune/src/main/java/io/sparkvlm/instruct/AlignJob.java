@@ -1,17 +1,83 @@
 package io.sparkvlm.instruct;
 
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.job.StageJob;
+import io.sparkvlm.core.job.StageResult;
+import io.sparkvlm.core.model.ClipInputs;
+import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.LanguageModel;
+import io.sparkvlm.core.model.ModelArchitecture;
+import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.training.TrainingRun;
+import io.sparkvlm.training.vlm.VisionLanguageTraining;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
- * spark-submit entry point of the {@code align} stage. Not implemented yet: it says so and exits
- * {@value JobLauncher#USAGE} rather than pretend to succeed.
+ * {@code vlm align}: LLaVA's stage 1, feature alignment. A vision-language model of a CLIP's vision tower (frozen,
+ * features from {@code align.vision-select-layer}), a connector and a pretrained LM (frozen); only the connector
+ * trains, on the image-caption pairs in the "plain" template: the visual tokens, then {@code <|startoftext|>
+ * caption <|endoftext|>}, the caption's tokens and the end token supervised. The checkpoint records both parents.
  */
-public final class AlignJob {
-  private AlignJob() {}
+public final class AlignJob implements StageJob<AlignConfig> {
+
+  @Override
+  public String name() {
+    return "align";
+  }
+
+  @Override
+  public AlignConfig readConfig(ConfigReader config) {
+    return AlignConfig.from(config);
+  }
+
+  @Override
+  public StageResult run(SparkSession spark, AlignConfig c) throws Exception {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    ModelCheckpoints.Loaded clip = VlmStage.load("align.clip", c.clip(), conf);
+    ClipShape clipShape = clip.as(ModelArchitecture.Clip.class, "align.clip").shape();
+    ModelCheckpoints.Loaded lm = VlmStage.load("align.lm", c.lm(), conf);
+    LanguageModel.Shape lmShape = lm.as(ModelArchitecture.Language.class, "align.lm").shape();
+    BpeTokenizer tokenizer = lm.requireTokenizer();
+    VisionLanguageModel.Shape shape = shape(clipShape, lmShape, c.vision());
+    int context = lmShape.contextLength();
+    Broadcast<BpeTokenizer> tok = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(tokenizer);
+    JavaRDD<VisionLanguageTraining.Item> items = TrainingRun.successfulPairs(spark, c.input())
+        .select(PairsSchema.KEY, PairsSchema.IMAGE, PairsSchema.CAPTION).javaRDD()
+        .map((Row r) -> caption(r, tok.value(), context));
+    String summary = VlmStage.train(spark, c.training(), shape, VisionLanguageModel.Trainable.ALIGN,
+        new VisionLanguageTraining.FromTowers(clip, lm), tokenizer, List.of(c.input()), "successful pairs", items,
+        tok);
+    return new StageResult(List.of(), summary);
+  }
+
+  /** LLaVA's naming: the vision tower's CLIP and the LM. */
+  static VisionLanguageModel.Shape shape(ClipShape clip, LanguageModel.Shape lm, VisionSettings v) {
+    return new VisionLanguageModel.Shape("llava-" + clip.name().replaceFirst("^clip-", "") + "-" + lm.name(),
+        clip.visionTower(), lm, v.connector(), v.features(), v.visionLayers(clip.visionTower(),
+            AlignConfig.SECTION));
+  }
+
+  /** One pair in the plain template: every caption token and the end token learned. */
+  static VisionLanguageTraining.Item caption(Row r, BpeTokenizer tokenizer, int context) {
+    String text = r.getAs(PairsSchema.CAPTION);
+    int[] tokens = ClipInputs.tokens(tokenizer, text == null ? "" : text, context + 1);
+    return new VisionLanguageTraining.Item(r.getAs(PairsSchema.KEY), r.getAs(PairsSchema.IMAGE), tokens,
+        LanguageModel.learnAll(List.of(tokens)).get(0));
+  }
 
   /** The exit code without exiting, for the CLI and tests. */
   public static int run(String[] args) {
-    return JobLauncher.notImplemented("align", "no issue filed yet: LLaVA stage 1, see docs/architecture.md", System.err);
+    return JobLauncher.main(new AlignJob(), args, System.err);
   }
 
   public static void main(String[] args) {

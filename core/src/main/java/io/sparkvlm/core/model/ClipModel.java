@@ -109,7 +109,7 @@ public final class ClipModel {
   }
 
   /** The names of the stem and the first {@code layers} blocks of the vision tower. */
-  static List<String> visionTowerLayers(int layers) {
+  public static List<String> visionTowerLayers(int layers) {
     List<String> out = new ArrayList<>(List.of(VISION_STEM));
     for (int i = 0; i < layers; i++) {
       out.add(VISION_BLOCK + i);

@@ -70,6 +70,97 @@ public final class ChatTemplate {
     return new Exchange(tokens, learn);
   }
 
+  /** One turn of a conversation: who speaks and what. */
+  public record Turn(Role role, String text) {}
+
+  /** Why a conversation cannot be a training sample (LLaVA's "tokenization mismatch", here counted by reason). */
+  public enum Mismatch {
+    /** No user turn answered by the assistant. */
+    NO_EXCHANGE,
+    /** After an optional system turn, turns must go user, assistant, user, assistant, ... */
+    ROLES_OUT_OF_ORDER,
+    /** Even the first exchange does not fit the context. */
+    TOO_LONG
+  }
+
+  /**
+   * A conversation as a training sample, or why it is not one. {@code exchangesCut} counts the whole exchanges after
+   * the last one that fits the context: they are cut, and counted, never silently masked.
+   */
+  public record Encoded(java.util.Optional<Exchange> sample, java.util.Optional<Mismatch> mismatch,
+      int exchangesCut) {
+    static Encoded of(Exchange e, int cut) {
+      return new Encoded(java.util.Optional.of(e), java.util.Optional.empty(), cut);
+    }
+
+    static Encoded mismatch(Mismatch m) {
+      return new Encoded(java.util.Optional.empty(), java.util.Optional.of(m), 0);
+    }
+  }
+
+  /**
+   * A multi-turn conversation as LLaVA trains it, in this template: {@code <|startoftext|>}, the system turn if any,
+   * then for each exchange the user's turn and the assistant's role token (not learned), the assistant's answer and
+   * an end-of-text token (learned: the model learns to stop after each answer, as LLaVA learns its {@code </s>}).
+   * Each segment is tokenised on its own and the pieces concatenated, so the learned positions are exactly the
+   * answers' tokens whatever the tokenizer merges. Whole exchanges that do not fit {@code contextLength} + 1 tokens
+   * (the inputs and the last target) are cut and counted.
+   */
+  public static Encoded conversation(BpeTokenizer tokenizer, java.util.List<Turn> turns, int contextLength) {
+    int first = !turns.isEmpty() && turns.get(0).role() == Role.SYSTEM ? 1 : 0;
+    if (turns.size() - first < 2) {
+      return Encoded.mismatch(Mismatch.NO_EXCHANGE);
+    }
+    if ((turns.size() - first) % 2 != 0) {
+      return Encoded.mismatch(Mismatch.ROLES_OUT_OF_ORDER);
+    }
+    for (int i = first; i < turns.size(); i++) {
+      Role expected = (i - first) % 2 == 0 ? Role.USER : Role.ASSISTANT;
+      if (turns.get(i).role() != expected) {
+        return Encoded.mismatch(Mismatch.ROLES_OUT_OF_ORDER);
+      }
+    }
+    int end = tokenizer.id(SpecialTokens.END_OF_TEXT);
+    java.util.List<Integer> tokens = new java.util.ArrayList<>();
+    java.util.List<Boolean> learn = new java.util.ArrayList<>();
+    tokens.add(tokenizer.id(SpecialTokens.START_OF_TEXT));
+    learn.add(false);
+    if (first == 1) {
+      append(tokens, learn, tokenizer.encode(turn(Role.SYSTEM, turns.get(0).text())), false);
+    }
+    int exchanges = (turns.size() - first) / 2;
+    int kept = 0;
+    for (int k = 0; k < exchanges; k++) {
+      int[] ask = tokenizer.encode(turn(Role.USER, turns.get(first + 2 * k).text()) + Role.ASSISTANT.token());
+      int[] reply = tokenizer.encode(turns.get(first + 2 * k + 1).text().strip());
+      if (tokens.size() + ask.length + reply.length + 1 > contextLength + 1) {
+        break;
+      }
+      append(tokens, learn, ask, false);
+      append(tokens, learn, reply, true);
+      append(tokens, learn, new int[] {end}, true);
+      kept++;
+    }
+    if (kept == 0) {
+      return Encoded.mismatch(Mismatch.TOO_LONG);
+    }
+    int[] ids = new int[tokens.size()];
+    boolean[] flags = new boolean[tokens.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = tokens.get(i);
+      flags[i] = learn.get(i);
+    }
+    return Encoded.of(new Exchange(ids, flags), exchanges - kept);
+  }
+
+  private static void append(java.util.List<Integer> tokens, java.util.List<Boolean> learn, int[] ids,
+      boolean learned) {
+    for (int id : ids) {
+      tokens.add(id);
+      learn.add(learned);
+    }
+  }
+
   /** The answer in a generated sequence: the tokens after the prompt, up to (not including) the end of text. */
   public static int[] answer(int[] generated, int promptLength, int endOfText) {
     int end = promptLength;

@@ -60,4 +60,65 @@ class ChatTemplateTest {
     assertThatThrownBy(() -> ChatTemplate.prompt(T, "What color is the star? ".repeat(10), 16, 1))
         .hasMessageContaining("positions for the answer");
   }
+
+  /** The learned tokens of an encoded conversation, decoded, one string per learned run. */
+  static java.util.List<String> learnedRuns(ChatTemplate.Exchange x) {
+    java.util.List<String> runs = new java.util.ArrayList<>();
+    java.util.List<Integer> run = new java.util.ArrayList<>();
+    for (int t = 0; t <= x.tokens().length; t++) {
+      if (t < x.tokens().length && x.learn()[t]) {
+        run.add(x.tokens()[t]);
+      } else if (!run.isEmpty()) {
+        runs.add(T.decode(run.stream().mapToInt(Integer::intValue).toArray()));
+        run.clear();
+      }
+    }
+    return runs;
+  }
+
+  static ChatTemplate.Turn user(String text) {
+    return new ChatTemplate.Turn(ChatTemplate.Role.USER, text);
+  }
+
+  static ChatTemplate.Turn assistant(String text) {
+    return new ChatTemplate.Turn(ChatTemplate.Role.ASSISTANT, text);
+  }
+
+  @Test
+  void aConversationLearnsEachAnswerAndItsEndTokenAndNothingElse() {
+    ChatTemplate.Turn system = new ChatTemplate.Turn(ChatTemplate.Role.SYSTEM, "Caption.");
+    ChatTemplate.Encoded e = ChatTemplate.conversation(T, java.util.List.of(system,
+        user("<image>\nWhat color is the star?"), assistant("The star is blue."), user("What is blue?"),
+        assistant("The star.")), 200);
+    assertThat(e.mismatch()).isEmpty();
+    assertThat(e.exchangesCut()).isZero();
+    ChatTemplate.Exchange x = e.sample().orElseThrow();
+    assertThat(T.decode(x.tokens())).isEqualTo("<|startoftext|><|system|>Caption.<|user|>What color is the star?"
+        + "<|assistant|>The star is blue.<|endoftext|><|user|>What is blue?<|assistant|>The star.<|endoftext|>");
+    assertThat(learnedRuns(x)).containsExactly("The star is blue.<|endoftext|>", "The star.<|endoftext|>");
+    // one exchange is exactly what evaluation prompts with and ChatTemplate.exchange trains on
+    ChatTemplate.Exchange one = ChatTemplate.conversation(T, java.util.List.of(user("What color is the star?"),
+        assistant("The star is blue.")), 40).sample().orElseThrow();
+    ChatTemplate.Exchange single = ChatTemplate.exchange(T, "What color is the star?", "The star is blue.", 40);
+    assertThat(one.tokens()).containsExactly(single.tokens());
+    assertThat(one.learn()).containsExactly(single.learn());
+  }
+
+  @Test
+  void whatDoesNotFitIsCutByWholeExchangesAndCountedAndWhatCannotBeASampleSaysWhy() {
+    java.util.List<ChatTemplate.Turn> two = java.util.List.of(user("What color is the star?"),
+        assistant("The star is blue."), user("What is blue?"), assistant("The star."));
+    int first = ChatTemplate.conversation(T, two.subList(0, 2), 200).sample().orElseThrow().tokens().length;
+    // room for the first exchange only (tokens = inputs + the last target = context + 1)
+    ChatTemplate.Encoded cut = ChatTemplate.conversation(T, two, first - 1);
+    assertThat(cut.exchangesCut()).isEqualTo(1);
+    assertThat(learnedRuns(cut.sample().orElseThrow())).containsExactly("The star is blue.<|endoftext|>");
+    assertThat(ChatTemplate.conversation(T, two, first - 2).mismatch()).contains(ChatTemplate.Mismatch.TOO_LONG);
+    assertThat(ChatTemplate.conversation(T, java.util.List.of(user("What color is the star?")), 200).mismatch())
+        .contains(ChatTemplate.Mismatch.NO_EXCHANGE);
+    assertThat(ChatTemplate.conversation(T, java.util.List.of(assistant("Blue."), user("What?")), 200).mismatch())
+        .contains(ChatTemplate.Mismatch.ROLES_OUT_OF_ORDER);
+    assertThat(ChatTemplate.conversation(T, java.util.List.of(user("What?"), assistant("Blue."), user("And?")), 200)
+        .mismatch()).contains(ChatTemplate.Mismatch.ROLES_OUT_OF_ORDER);
+  }
 }

@@ -1,4 +1,4 @@
-package io.sparkvlm.filter;
+package io.sparkvlm.synth.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.checkpoint.CheckpointManifest;
@@ -39,23 +39,24 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * What the filter stage starts from, made without the other stages (stage modules do not depend on each other): a
+ * What the stages after ingest start from in their tests, made without the other stages (stage modules do not
+ * depend on each other): a
  * synthetic world; its web split as ingest would write it, every web caption with its noise (status success) plus a
  * few failed rows; and a round-0 CLIP and an LM trained briefly in this JVM on those captions, saved as
  * checkpoints with their tokenizers and architectures.
  */
-final class FilterWorld {
-  static final int FAILED_ROWS = 5;
-  static final ClipShape NANO = ClipShape.preset("nano");
-  static final LanguageModel.Shape LM = LanguageModel.Shape.preset("lm-nano");
+public final class StageWorld {
+  public static final int FAILED_ROWS = 5;
+  public static final ClipShape NANO = ClipShape.preset("nano");
+  public static final LanguageModel.Shape LM = LanguageModel.Shape.preset("lm-nano");
 
-  private FilterWorld() {}
+  private StageWorld() {}
 
-  static Path world(SparkSession spark, Path dir, int scenes) throws Exception {
+  public static Path world(SparkSession spark, Path dir, int scenes) throws Exception {
     return world(spark, dir, scenes, 0.05);
   }
 
-  static Path world(SparkSession spark, Path dir, int scenes, double seedShare) throws Exception {
+  public static Path world(SparkSession spark, Path dir, int scenes, double seedShare) throws Exception {
     Path world = dir.resolve("world");
     SynthConfig synth = SynthConfig.from(new ConfigReader(ConfigLoader.load(new ConfigSources(List.of(),
         List.of("synth.out=\"" + world + "\"", "synth.scenes=" + scenes, "synth.image-size=32",
@@ -65,9 +66,9 @@ final class FilterWorld {
   }
 
   /** One web pair as the test knows it. */
-  record Pair(String key, String url, String caption, byte[] image) {}
+  public record Pair(String key, String url, String caption, byte[] image) {}
 
-  static List<Pair> webPairs(Path world) throws Exception {
+  public static List<Pair> webPairs(Path world) throws Exception {
     List<Pair> out = new ArrayList<>();
     for (String line : Files.readAllLines(world.resolve(SyntheticWorld.WEB_TRUTH))) {
       JsonNode t = Json.MAPPER.readTree(line);
@@ -79,7 +80,7 @@ final class FilterWorld {
   }
 
   /** The pairs dataset: every web pair successful (noisy captions included), plus failed rows. */
-  static void pairs(SparkSession spark, List<Pair> web, String location) {
+  public static void pairs(SparkSession spark, List<Pair> web, String location) {
     List<Row> rows = new ArrayList<>();
     for (Pair p : web) {
       rows.add(RowFactory.create(p.key(), p.url(), p.caption(), p.image(), "jpeg", 32, 32, 32, 32, null, null,
@@ -95,13 +96,13 @@ final class FilterWorld {
         new Datasets.Provenance("test", Json.MAPPER.createObjectNode(), Instant.now()));
   }
 
-  static BpeTokenizer tokenizer(SparkSession spark, List<Pair> web, int vocab) {
+  public static BpeTokenizer tokenizer(SparkSession spark, List<Pair> web, int vocab) {
     List<String> captions = web.stream().map(Pair::caption).toList();
     return BpeTrainer.train(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(captions), vocab, 2);
   }
 
   /** A round-0 CLIP trained {@code steps} Adam steps on the (noisy) web pairs; returns its checkpoint. */
-  static String clip(SparkSession spark, List<Pair> web, Path out, int steps) throws Exception {
+  public static String clip(SparkSession spark, List<Pair> web, Path out, int steps) throws Exception {
     BpeTokenizer tok = tokenizer(spark, web, NANO.vocabSize());
     ComputationGraph g = ClipModel.build(NANO, new Optimiser(2e-3, 10, steps, 0.9, 0.98, 1e-6, 0.1, 0),
         DataType.FLOAT, 3, ClipModel.Trainable.ALL);
@@ -121,19 +122,25 @@ final class FilterWorld {
   }
 
   /** An LM trained {@code steps} Adam steps on the web captions; returns its checkpoint. */
-  static String lm(SparkSession spark, List<Pair> web, Path out, int steps) throws Exception {
-    BpeTokenizer tok = tokenizer(spark, web, LM.vocabSize());
-    ComputationGraph g = LanguageModel.build(LM, new Optimiser(3e-3, 10, steps, 0.9, 0.98, 1e-6, 0.05, 0),
+  public static String lm(SparkSession spark, List<Pair> web, Path out, int steps) throws Exception {
+    return lm(spark, web, out, steps, LM);
+  }
+
+  /** The same for another LM shape (e.g. a longer context for conversations). */
+  public static String lm(SparkSession spark, List<Pair> web, Path out, int steps, LanguageModel.Shape shape)
+      throws Exception {
+    BpeTokenizer tok = tokenizer(spark, web, shape.vocabSize());
+    ComputationGraph g = LanguageModel.build(shape, new Optimiser(3e-3, 10, steps, 0.9, 0.98, 1e-6, 0.05, 0),
         DataType.FLOAT, 4);
     SplittableRandom r = new SplittableRandom(2);
     for (int step = 0; step < steps; step++) {
       List<int[]> seqs = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
-        seqs.add(ClipInputs.tokens(tok, web.get(r.nextInt(web.size())).caption(), LM.contextLength() + 1));
+        seqs.add(ClipInputs.tokens(tok, web.get(r.nextInt(web.size())).caption(), shape.contextLength() + 1));
       }
-      g.fit(LanguageModel.batch(seqs, LanguageModel.learnAll(seqs), LM.contextLength()));
+      g.fit(LanguageModel.batch(seqs, LanguageModel.learnAll(seqs), shape.contextLength()));
     }
-    return save(g, tok, new ModelArchitecture.Language(LM), out.resolve("lm"), steps);
+    return save(g, tok, new ModelArchitecture.Language(shape), out.resolve("lm"), steps);
   }
 
   private static String save(ComputationGraph g, BpeTokenizer tok, ModelArchitecture a, Path run, int steps)
