@@ -41,7 +41,7 @@ final class Demo {
   static final List<String> MISSING = List.of(
       "round-1 CLIP on the bootstrapped pairs against round 0 (issue 14's measurement)",
       "the VQA baselines of issue 15: a blind LM, and stage 2 without stage 1",
-      "Flamingo's gated cross-attention and vlm chat (issue 15)");
+      "Flamingo's gated cross-attention (issue 15)");
 
   private Demo() {}
 
@@ -161,6 +161,8 @@ final class Demo {
       s.append("instruction-tuned model: ").append(instruct.resolve("checkpoints")).append('\n');
       s.append("  ").append(instructSummary).append('\n');
       s.append("  report: ").append(instructReport.resolve("report.html")).append('\n');
+      s.append("  ask it: ./vlm chat --checkpoint ").append(instruct).append(" --image IMAGE \"What color is the "
+          + "star?\"\n");
       instructScores.fields().forEachRemaining(e -> {
         String k = e.getKey();
         if (k.startsWith("vqa/") && k.endsWith("accuracy") || k.startsWith("captioning/") && k.endsWith("/CIDEr")) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
         StageCommands.Pretrain.class,
         StageCommands.Align.class,
         StageCommands.Instruct.class,
+        ChatCommand.class,
         StageCommands.Eval.class,
         StageCommands.Demo.class,
         StageCommands.Bench.class,

@@ -41,14 +41,36 @@ public final class ChatTemplate {
    * positions of the context for the answer.
    */
   public static int[] prompt(BpeTokenizer tokenizer, String question, int contextLength, int minAnswerTokens) {
+    return followUp(tokenizer, start(tokenizer), question, contextLength, minAnswerTokens);
+  }
+
+  /** A conversation before its first turn: the start-of-text token. */
+  public static int[] start(BpeTokenizer tokenizer) {
+    return new int[] {tokenizer.id(SpecialTokens.START_OF_TEXT)};
+  }
+
+  /**
+   * The tokens that ask the next question of a conversation: {@code history} ({@link #start}, or what
+   * {@link #answered} returned), the user's turn and the assistant's role token, as {@link #conversation} trains.
+   * An error when fewer than {@code minAnswerTokens} positions of the context are left for the answer.
+   */
+  public static int[] followUp(BpeTokenizer tokenizer, int[] history, String question, int contextLength,
+      int minAnswerTokens) {
     int[] body = tokenizer.encode(turn(Role.USER, question) + Role.ASSISTANT.token());
-    int[] ids = new int[body.length + 1];
-    ids[0] = tokenizer.id(SpecialTokens.START_OF_TEXT);
-    System.arraycopy(body, 0, ids, 1, body.length);
+    int[] ids = Arrays.copyOf(history, history.length + body.length);
+    System.arraycopy(body, 0, ids, history.length, body.length);
     if (ids.length + minAnswerTokens > contextLength) {
       throw new IllegalArgumentException("the prompt '" + question + "' is " + ids.length + " tokens: it leaves "
           + "fewer than " + minAnswerTokens + " of the context's " + contextLength + " positions for the answer");
     }
+    return ids;
+  }
+
+  /** The conversation after the assistant replied {@code reply} to {@code prompt}: the reply and an end token. */
+  public static int[] answered(BpeTokenizer tokenizer, int[] prompt, int[] reply) {
+    int[] ids = Arrays.copyOf(prompt, prompt.length + reply.length + 1);
+    System.arraycopy(reply, 0, ids, prompt.length, reply.length);
+    ids[ids.length - 1] = tokenizer.id(SpecialTokens.END_OF_TEXT);
     return ids;
   }
 

@@ -121,4 +121,17 @@ class ChatTemplateTest {
     assertThat(ChatTemplate.conversation(T, java.util.List.of(user("What?"), assistant("Blue."), user("And?")), 200)
         .mismatch()).contains(ChatTemplate.Mismatch.ROLES_OUT_OF_ORDER);
   }
+
+  @Test
+  void aFollowUpPromptIsTheConversationSoFarAsTrainingSawIt() {
+    int[] first = ChatTemplate.prompt(T, "What color is the star?", 200, 1);
+    int[] reply = T.encode("The star is blue.");
+    int[] second = ChatTemplate.followUp(T, ChatTemplate.answered(T, first, reply), "What is blue?", 200, 1);
+    int[] trained = ChatTemplate.conversation(T, java.util.List.of(user("What color is the star?"),
+        assistant("The star is blue."), user("What is blue?"), assistant("The star.")), 200).sample().orElseThrow()
+        .tokens();
+    assertThat(java.util.Arrays.copyOf(trained, second.length)).containsExactly(second);
+    assertThatThrownBy(() -> ChatTemplate.followUp(T, ChatTemplate.answered(T, first, reply), "What is blue?",
+        second.length, 1)).hasMessageContaining("positions for the answer");
+  }
 }

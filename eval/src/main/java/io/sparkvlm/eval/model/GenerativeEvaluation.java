@@ -46,8 +46,9 @@ final class GenerativeEvaluation {
     this.tokenizer = tokenizer;
     this.c = c;
     this.conf = conf;
-    this.generator = new ExecutorGenerator(sc, model, shape, c.imagesPerTask(), c.generation().maxNewTokens(),
-        tokenizer.id(SpecialTokens.END_OF_TEXT));
+    // greedy over the ids the tokenizer knows: the model's vocabulary (its preset's) can be larger
+    this.generator = new ExecutorGenerator(sc, model, shape, c.imagesPerTask(), ExecutorGenerator.Decoding.greedy(
+        c.generation().maxNewTokens(), tokenizer.id(SpecialTokens.END_OF_TEXT)).within(tokenizer.vocabSize()));
   }
 
   /** Metrics for a one-line summary: each captions file's CIDEr-D and BLEU-4, each VQA file's accuracy. */

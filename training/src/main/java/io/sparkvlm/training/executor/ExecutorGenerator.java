@@ -38,6 +38,11 @@ public final class ExecutorGenerator {
     public static Decoding greedy(int maxNewTokens, int endOfText) {
       return new Decoding(Generation.Sampling.GREEDY, 0, maxNewTokens, endOfText);
     }
+
+    /** The same, choosing only ids below {@code vocabulary} (the tokenizer's size; see Sampling#within). */
+    public Decoding within(int vocabulary) {
+      return new Decoding(sampling.within(vocabulary), minNewTokens, maxNewTokens, endOfText);
+    }
   }
 
   private final JavaSparkContext sc;
@@ -55,12 +60,6 @@ public final class ExecutorGenerator {
     this.perTask = perTask;
     this.decoding = decoding;
     this.threads = sc.getConf().getInt("spark.task.cpus", 1);
-  }
-
-  /** Greedy replies of at most {@code maxNewTokens} tokens. */
-  public ExecutorGenerator(JavaSparkContext sc, byte[] modelZip, VisionLanguageModel.Shape shape, int perTask,
-      int maxNewTokens, int endOfText) {
-    this(sc, modelZip, shape, perTask, Decoding.greedy(maxNewTokens, endOfText));
   }
 
   /** The reply tokens (prompt and end of text removed) for each request, in order. */

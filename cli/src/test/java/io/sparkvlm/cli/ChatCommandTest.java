@@ -1,0 +1,113 @@
+package io.sparkvlm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparkvlm.core.checkpoint.CheckpointManifest;
+import io.sparkvlm.core.checkpoint.Checkpoints;
+import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.LanguageModel;
+import io.sparkvlm.core.model.ModelArchitecture;
+import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.runtime.Versions;
+import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.BpeTrainer;
+import io.sparkvlm.core.text.ByteLevel;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+
+/** {@code vlm chat} on a nano vision-language checkpoint: one question, a conversation, and what it refuses. */
+class ChatCommandTest {
+  @TempDir static Path dir;
+  static String checkpoint;
+  static String notAVlm;
+  static Path image;
+
+  @BeforeAll
+  static void checkpoints() throws Exception {
+    Map<String, Long> words = new HashMap<>();
+    for (String w : ByteLevel.split("What color is the star? The star is blue. How many? Two.")) {
+      words.merge(ByteLevel.encode(w), 5L, Long::sum);
+    }
+    BpeTokenizer tok = BpeTrainer.train(words, 300, 1);
+    ClipShape nano = ClipShape.preset("nano");
+    LanguageModel.Shape lm = LanguageModel.Shape.preset("lm-nano");
+    LanguageModel.Shape roomy = new LanguageModel.Shape("lm-nano-64", lm.vocabSize(), 64, lm.tower());
+    VisionLanguageModel.Shape shape = VisionLanguageModel.Shape.of("llava-nano", nano.visionTower(), roomy,
+        new Connector.Linear());
+    ComputationGraph vlm = VisionLanguageModel.build(shape, new Adam(1e-3), DataType.FLOAT, 5,
+        VisionLanguageModel.Trainable.ALL);
+    checkpoint = save(vlm, tok, new ModelArchitecture.VisionLanguage(shape), "vlm");
+    notAVlm = save(LanguageModel.build(roomy, new Adam(1e-3), DataType.FLOAT, 5), tok,
+        new ModelArchitecture.Language(roomy), "lm");
+    BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+    img.setRGB(3, 4, 0x3366ff);
+    image = dir.resolve("star.png");
+    ImageIO.write(img, "png", image.toFile());
+  }
+
+  static String save(ComputationGraph g, BpeTokenizer tok, ModelArchitecture a, String name) throws Exception {
+    String location = dir.resolve(name).resolve(Checkpoints.nameForStep(1)).toString();
+    ModelCheckpoints.save(g, Optional.of(tok), location, new CheckpointManifest(a.name(), Optional.of(a.toJson()),
+        1, 1, Json.MAPPER.createObjectNode(), List.of(), List.of(), Map.of(), Versions.all(),
+        Instant.now().toString()), false, new Configuration());
+    return location;
+  }
+
+  @Test
+  void answersOneQuestionTheSameWayEachTime() {
+    VlmTest.Result a = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString(),
+        "--max-new-tokens", "5", "What color is the star?");
+    assertThat(a.code()).as(a.err()).isZero();
+    VlmTest.Result b = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString(),
+        "--max-new-tokens", "5", "What color is the star?");
+    assertThat(b.out()).isEqualTo(a.out());
+    assertThat(a.out().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void keepsAConversationUntilAnEmptyLine() {
+    InputStream previous = System.in;
+    System.setIn(new ByteArrayInputStream("How many?\nWhat color is the star?\n\nignored\n"
+        .getBytes(StandardCharsets.UTF_8)));
+    try {
+      VlmTest.Result r = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString(),
+          "--max-new-tokens", "4", "--interactive");
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.out().lines().filter(l -> l.startsWith("assistant:"))).hasSize(2);
+    } finally {
+      System.setIn(previous);
+    }
+  }
+
+  @Test
+  void refusesWhatItCannotAnswerWith() {
+    VlmTest.Result lm = VlmTest.vlm("chat", "--checkpoint", notAVlm, "--image", image.toString(), "Hi?");
+    assertThat(lm.code()).isEqualTo(2);
+    assertThat(lm.err()).contains("--checkpoint").contains("lm-nano-64");
+    VlmTest.Result noImage = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image",
+        dir.resolve("missing.png").toString(), "Hi?");
+    assertThat(noImage.code()).isEqualTo(2);
+    assertThat(noImage.err()).contains("missing.png");
+    VlmTest.Result noQuestion = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString());
+    assertThat(noQuestion.code()).isEqualTo(2);
+  }
+}
