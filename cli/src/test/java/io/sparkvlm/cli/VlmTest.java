@@ -275,5 +275,8 @@ class VlmTest {
     Result r = vlm("config", "show", "--conf", "spark.conf.\"spark.hadoop.fs.s3a.secret.key\"=hunter2");
     assertThat(r.code()).isZero();
     assertThat(r.out()).doesNotContain("hunter2").contains("<redacted>");
+    // only the secret: tokenizer, tokenizer-min-frequency and max-new-tokens are shown as they are
+    assertThat(r.out().split("<redacted>", -1)).hasSize(2);
+    assertThat(r.out()).contains("tokenizer-min-frequency");
   }
 }

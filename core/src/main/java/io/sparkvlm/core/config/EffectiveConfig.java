@@ -13,24 +13,38 @@ import java.util.regex.Pattern;
 
 /** The effective configuration as recorded in manifests and shown by {@code vlm config show}: secrets redacted. */
 public final class EffectiveConfig {
-  /** Keys whose values are never written out: S3 keys, passwords, tokens. */
-  private static final Pattern SECRET = Pattern.compile(
-      "(?i).*(secret|password|passwd|token|credential|access[._-]?key|session[._-]?key).*");
+  /**
+   * Keys whose values are never written out, matched on the whole dotted path: S3A's access, secret and session keys
+   * ({@code fs.s3a.access.key}, {@code fs.s3a.secret.key}, {@code fs.s3a.session.token}), passwords, and keys named
+   * as secrets, credentials, API or private keys, or a (session, auth, access, API, bearer) token. Words that only
+   * contain "token" ({@code tokenizer}, {@code max-new-tokens}) are not secrets: manifests must record them.
+   */
+  static final Pattern SECRET = Pattern.compile("(?i)(.*[._\\-])?("
+      + "[^.]*(secret|password|passwd|credential)[^.]*"
+      + "|(access|secret|session|api|private)[._-]?key"
+      + "|((session|auth|access|api|bearer|secret)[._-]?)?token"
+      + ")");
   public static final String REDACTED = "<redacted>";
 
   private EffectiveConfig() {}
 
   public static Config redacted(Config config) {
-    return redactObject(config.root()).toConfig();
+    return redactObject(config.root(), "").toConfig();
   }
 
-  private static ConfigObject redactObject(ConfigObject object) {
+  /** Whether the value at this dotted path is a secret. */
+  static boolean isSecret(String path) {
+    return SECRET.matcher(path).matches();
+  }
+
+  private static ConfigObject redactObject(ConfigObject object, String prefix) {
     ConfigObject out = object;
     for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
       ConfigValue value = e.getValue();
+      String path = prefix + e.getKey();
       if (value instanceof ConfigObject child) {
-        out = out.withValue(e.getKey(), redactObject(child));
-      } else if (SECRET.matcher(e.getKey()).matches()) {
+        out = out.withValue(e.getKey(), redactObject(child, path + "."));
+      } else if (isSecret(path)) {
         out = out.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(REDACTED, "redacted"));
       }
     }

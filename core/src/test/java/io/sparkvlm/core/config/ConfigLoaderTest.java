@@ -159,4 +159,22 @@ class ConfigLoaderTest {
     assertThat(json).doesNotContain("hunter2").contains(EffectiveConfig.REDACTED);
     assertThat(EffectiveConfig.toHocon(c, false)).doesNotContain("hunter2");
   }
+
+  @Test
+  void onlyCredentialsAreSecretsNotEveryKeyThatMentionsATokenizer() {
+    for (String secret : List.of("spark.conf.spark.hadoop.fs.s3a.secret.key", "spark.hadoop.fs.s3a.access.key",
+        "fs.s3a.session.token", "db.password", "smtp.passwd", "client-secret", "aws.credentials-file",
+        "service.api-key", "auth.private_key", "hub.auth-token", "token", "secret")) {
+      assertThat(EffectiveConfig.isSecret(secret)).as(secret).isTrue();
+    }
+    for (String plain : List.of("pretrain.clip.tokenizer", "pretrain.clip.tokenizer-min-frequency",
+        "eval.model.generation.max-new-tokens", "filter.captions.min-tokens", "ingest.dedup.hamming-threshold",
+        "paths.checkpoints", "spark.hadoop.fs.s3a.endpoint", "keyed.batches", "monkey")) {
+      assertThat(EffectiveConfig.isSecret(plain)).as(plain).isFalse();
+    }
+    // through the whole config: the tokenizer setting is recorded, the secret is not
+    Config c = ConfigLoader.load(new ConfigSources(List.of(),
+        List.of("spark.conf.\"spark.hadoop.fs.s3a.secret.key\"=hunter2")), REFERENCE);
+    assertThat(EffectiveConfig.toJson(c).toString()).doesNotContain("hunter2");
+  }
 }
