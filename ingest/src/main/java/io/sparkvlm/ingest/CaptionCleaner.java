@@ -1,17 +1,17 @@
 package io.sparkvlm.ingest;
 
 import io.sparkvlm.core.text.Html;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Cleans alt-text: drops HTML tags, decodes HTML entities (named ones in common use and all numeric ones),
+ * Cleans alt-text: drops HTML tags, decodes HTML character references (the full HTML5 set, as Python's
+ * html.unescape),
  * collapses whitespace and control characters, and cuts captions longer than the limit at a word boundary.
  */
 public final class CaptionCleaner {
   private static final Pattern TAG = Pattern.compile("<[^>]{0,1000}>");
-  private static final Pattern ENTITY = Pattern.compile("&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});");
-  private static final Pattern SPACE = Pattern.compile("[\\s\\p{Cc}\\u00A0\\u200B]+");
+  /** Whitespace, control characters, no-break and zero-width spaces, and U+FFFD (what &#0; and bad bytes become). */
+  private static final Pattern SPACE = Pattern.compile("[\\s\\p{Cc}\\u00A0\\u200B\\uFFFD]+");
 
   private final int maxChars;
 
@@ -34,26 +34,8 @@ public final class CaptionCleaner {
     return s;
   }
 
+  /** HTML character references decoded as Python's html.unescape (OpenCLIP's cleaning) does: core's {@link Html}. */
   static String decodeEntities(String s) {
-    Matcher m = ENTITY.matcher(s);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String e = m.group(1);
-      String replacement;
-      if (e.startsWith("#x") || e.startsWith("#X")) {
-        replacement = codePoint(Integer.parseInt(e.substring(2), 16));
-      } else if (e.startsWith("#")) {
-        replacement = codePoint(Integer.parseInt(e.substring(1)));
-      } else {
-        replacement = Html.NAMED.getOrDefault(e, m.group()); // &nbsp; becomes U+00A0, collapsed below
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-    }
-    m.appendTail(out);
-    return out.toString();
-  }
-
-  private static String codePoint(int cp) {
-    return Character.isValidCodePoint(cp) && cp != 0 ? new String(Character.toChars(cp)) : " ";
+    return Html.unescape(s); // &nbsp; becomes U+00A0, collapsed below
   }
 }

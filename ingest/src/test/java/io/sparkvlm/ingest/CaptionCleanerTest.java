@@ -14,6 +14,9 @@ class CaptionCleanerTest {
     assertThat(cleaner.clean("unknown &bogus; entity")).isEqualTo("unknown &bogus; entity");
     assertThat(cleaner.clean(null)).isEmpty();
     assertThat(cleaner.clean("zero&#0;width\u200Bspace")).isEqualTo("zero width space");
+    // the full HTML5 set, as Python's html.unescape: legacy references without a semicolon too
+    assertThat(cleaner.clean("&frac12; cup &amp that &copy2020 &NotNestedGreaterGreater;"))
+        .isEqualTo("\u00BD cup & that \u00A92020 \u2AA2\u0338");
   }
 
   @Test

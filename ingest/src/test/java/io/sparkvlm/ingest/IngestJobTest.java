@@ -281,15 +281,25 @@ class IngestJobTest {
     Path jsonl = dir.resolve("urls.jsonl");
     Files.writeString(jsonl, "{\"url\": \"" + web.baseUrl() + "/img/web-000000.jpg\", \"caption\": \"ok\","
         + " \"site\": \"a\"}\n{not json at all\n{\"caption\": \"no url\", \"site\": \"b\"}\n"
-        + "{\"url\": \"ftp://example.com/x.jpg\", \"site\": \"c\"}\n");
+        + "{\"url\": \"ftp://example.com/x.jpg\", \"site\": \"c\"}\n"
+        // raw spaces and non-ASCII characters, as users' files have them: encoded and fetched
+        + "{\"url\": \"" + web.baseUrl() + "/img/web-000001.jpg?from=a café menu\", \"caption\": \"spaces\","
+        + " \"site\": \"d\"}\n"
+        // no URL at all: invalid input, not a retryable download failure
+        + "{\"url\": \"only-one-column\", \"caption\": \"x\", \"site\": \"e\"}\n"
+        + "{\"url\": \"http://\", \"caption\": \"x\", \"site\": \"f\"}\n");
     Path out = dir.resolve("bad-input");
     DatasetManifest m = ingest(config(out, "ingest.input.path=" + jsonl, "ingest.input.format=jsonl",
         "ingest.input.carry=[site]"));
-    assertThat(m.rows().total()).isEqualTo(4);
-    assertThat(m.rows().byStatus()).containsEntry("invalid_input", 2L).containsEntry("refused", 1L);
+    assertThat(m.rows().total()).isEqualTo(7);
+    assertThat(m.rows().byStatus()).containsEntry("invalid_input", 4L).containsEntry("refused", 1L)
+        .containsEntry("success", 2L);
     List<Row> rows = Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).collectAsList();
     assertThat(rows).extracting(r -> r.isNullAt(r.fieldIndex("site")) ? null : r.getString(r.fieldIndex("site")))
-        .containsExactlyInAnyOrder("a", null, "b", "c");
+        .containsExactlyInAnyOrder("a", null, "b", "c", "d", "e", "f");
+    Row spaced = rows.stream().filter(r -> "d".equals(r.getAs("site"))).findFirst().orElseThrow();
+    assertThat(spaced.<String>getAs(PairsSchema.STATUS)).isEqualTo("success");
+    assertThat(spaced.<String>getAs(PairsSchema.URL)).contains("a café menu");   // the row keeps what it was given
     assertThatThrownBy(() -> ingest(config(dir.resolve("x"), "ingest.input.path=" + jsonl,
         "ingest.input.format=jsonl", "ingest.input.url-column=link")))
         .hasMessageContaining("has no column 'link'");

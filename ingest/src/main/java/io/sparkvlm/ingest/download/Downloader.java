@@ -8,7 +8,6 @@ import java.io.Serializable;
 import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
@@ -65,16 +64,13 @@ public final class Downloader {
     this.s = settings;
   }
 
+  /** Fetches an input row's URL ({@link WebUrls}: percent-encoded as browsers do; not a URL is invalid input). */
   public Outcome fetch(String url) {
-    if (url == null || url.isBlank()) {
-      return new Failed(PairStatus.FAILED_TO_DOWNLOAD, "no URL", false);
+    WebUrls.Parsed parsed = WebUrls.parse(url);
+    if (parsed instanceof WebUrls.Invalid invalid) {
+      return new Failed(PairStatus.INVALID_INPUT, invalid.reason(), false);
     }
-    URI uri;
-    try {
-      uri = new URI(url.trim());
-    } catch (URISyntaxException e) {
-      return new Failed(PairStatus.FAILED_TO_DOWNLOAD, "malformed URL: " + e.getMessage(), false);
-    }
+    URI uri = ((WebUrls.Valid) parsed).uri();
     Outcome last = null;
     for (int attempt = 0; attempt <= s.retries(); attempt++) {
       if (attempt > 0) {
