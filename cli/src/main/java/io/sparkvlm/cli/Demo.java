@@ -40,7 +40,7 @@ import org.apache.spark.sql.SparkSession;
 final class Demo {
   static final List<String> MISSING = List.of(
       "round-1 CLIP on the bootstrapped pairs against round 0 (issue 14's measurement)",
-      "the VQA baselines of issue 15: a blind LM, and stage 2 without stage 1",
+      "stage 2 without stage 1 (issue 15's other VQA baseline)",
       "Flamingo's gated cross-attention (issue 15)");
 
   private Demo() {}
@@ -89,44 +89,57 @@ final class Demo {
     instructEval.addAll(List.of("eval.model.checkpoint=" + instruct, "eval.model.report=" + instructReport));
     Config instructConfig = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"),
         instructEval));
+    // the blind baseline: stage 2 again, from the same stage 1, every image blank in training and evaluation
+    Path blind = out.resolve("instruct-blind");
+    Path blindReport = out.resolve("reports/instruct-blind");
+    List<String> blindRun = new ArrayList<>(overrides);
+    blindRun.addAll(List.of("instruct.output=" + blind, "instruct.image-input=blank",
+        "eval.model.checkpoint=" + blind, "eval.model.report=" + blindReport,
+        "eval.model.generation.image-input=blank"));
+    Config blindConfig = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), blindRun));
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      step("1/9 synth: generating " + scenes + " scenes into " + world + ", then 2/9 ingest: downloading the "
+      step("1/10 synth: generating " + scenes + " scenes into " + world + ", then 2/10 ingest: downloading the "
           + "web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      step("3/9 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      step("3/10 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
 
-      step("4/9 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
+      step("4/10 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
       JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve("metrics.json").toFile());
 
-      step("5/9 pretrain lm: a tiny decoder LM on the captions and the instruction text");
+      step("5/10 pretrain lm: a tiny decoder LM on the captions and the instruction text");
       PretrainLmJob pretrainLm = new PretrainLmJob();
       JobLauncher.execute(pretrainLm, spark, config, pretrainLm.readConfig(reader));
       List<JsonNode> lmLog = MetricsLog.read(lm.toString(), new Configuration());
       JsonNode lmLast = lmLog.get(lmLog.size() - 1);
 
-      step("6/9 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors");
+      step("6/10 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors");
       FilterJob filter = new FilterJob();
       String filterSummary = JobLauncher.execute(filter, spark, config, filter.readConfig(reader)).summary();
       FilterQuality.Result quality = ScoreFiles.filter(filterRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
 
-      step("7/9 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
+      step("7/10 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
       AlignJob alignJob = new AlignJob();
       JobLauncher.execute(alignJob, spark, config, alignJob.readConfig(reader));
-      step("8/9 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
+      step("8/10 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
       InstructJob instructJob = new InstructJob();
       String instructSummary = JobLauncher.execute(instructJob, spark, config, instructJob.readConfig(reader))
           .summary();
-      step("9/9 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
+      step("9/10 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
       JobLauncher.execute(eval, spark, instructConfig, eval.readConfig(new ConfigReader(instructConfig)));
+      step("10/10 the blind baseline: stage 2 and its evaluation with every image blank");
+      ConfigReader blindReader = new ConfigReader(blindConfig);
+      JobLauncher.execute(instructJob, spark, blindConfig, instructJob.readConfig(blindReader));
+      JobLauncher.execute(eval, spark, blindConfig, eval.readConfig(blindReader));
+      JsonNode blindScores = io.sparkvlm.core.io.Json.MAPPER.readTree(blindReport.resolve("metrics.json").toFile());
       JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve("metrics.json")
           .toFile());
 
@@ -163,10 +176,13 @@ final class Demo {
       s.append("  report: ").append(instructReport.resolve("report.html")).append('\n');
       s.append("  ask it: ./vlm chat --checkpoint ").append(instruct).append(" --image IMAGE \"What color is the "
           + "star?\"\n");
+      s.append(String.format("  %-44s %9s %9s%n", "", "images", "blind"));
       instructScores.fields().forEachRemaining(e -> {
         String k = e.getKey();
-        if (k.startsWith("vqa/") && k.endsWith("accuracy") || k.startsWith("captioning/") && k.endsWith("/CIDEr")) {
-          s.append(String.format("  %-36s %.3f%n", k, e.getValue().asDouble()));
+        if (k.startsWith("vqa/") && (k.endsWith("accuracy") || k.contains("/answer_type/"))
+            || k.startsWith("captioning/") && k.endsWith("/CIDEr")) {
+          s.append(String.format("  %-44s %9.3f %9.3f%n", k, e.getValue().asDouble(),
+              blindScores.path(k).asDouble(Double.NaN)));
         }
       });
       s.append("not in the demo yet:\n");

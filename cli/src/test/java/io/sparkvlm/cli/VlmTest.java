@@ -197,6 +197,9 @@ class VlmTest {
     assertThat(dir.resolve("instruct/instruct_data.json")).exists();
     assertThat(out).contains("instruction-tuned model:").contains("vqa/").contains("/CIDEr");
     assertThat(dir.resolve("reports/instruct/report.html")).exists();
+    // and the blind baseline beside it
+    assertThat(out).contains("blind");
+    assertThat(dir.resolve("reports/instruct-blind/metrics.json")).exists();
     // the model report renders in a real browser: charts drawn, no broken images, the headline numbers shown
     String dom;
     try {

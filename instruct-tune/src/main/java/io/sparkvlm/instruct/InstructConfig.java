@@ -1,13 +1,14 @@
 package io.sparkvlm.instruct;
 
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.model.ImageInput;
 import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.training.TrainingSettings;
 import java.util.Optional;
 
 /** The {@code instruct} config section (LLaVA stage 2), validated. */
 record InstructConfig(String from, String root, Optional<String> conversations, Optional<Vqa> vqa,
-    VisionLanguageModel.Trainable trainable, TrainingSettings training) {
+    VisionLanguageModel.Trainable trainable, ImageInput imageInput, TrainingSettings training) {
   static final String SECTION = "instruct";
 
   /** What trains in stage 2: connector and LM (LLaVA), or every layer. */
@@ -25,6 +26,6 @@ record InstructConfig(String from, String root, Optional<String> conversations, 
     return new InstructConfig(c.nonEmptyString(p + "from"), c.nonEmptyString(p + "root"),
         c.optionalString(p + "conversations"), vqa,
         t == Trainable.ALL ? VisionLanguageModel.Trainable.ALL : VisionLanguageModel.Trainable.INSTRUCT,
-        TrainingSettings.from(c, SECTION, false));
+        c.oneOf(p + "image-input", ImageInput.class), TrainingSettings.from(c, SECTION, false));
   }
 }

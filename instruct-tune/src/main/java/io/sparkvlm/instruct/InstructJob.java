@@ -7,6 +7,7 @@ import io.sparkvlm.core.io.SerializableHadoopConf;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.job.StageJob;
 import io.sparkvlm.core.job.StageResult;
+import io.sparkvlm.core.model.ImageInput;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.VisionLanguageModel;
@@ -56,10 +57,14 @@ public final class InstructJob implements StageJob<InstructConfig> {
     LOG.info("instruct: samples {}", counts);
     SerializableHadoopConf hadoop = new SerializableHadoopConf(conf);
     String root = c.root();
+    ImageInput shown = c.imageInput();
+    if (shown == ImageInput.BLANK) {
+      LOG.info("instruct: image-input blank: every image replaced by one blank image (the blind baseline)");
+    }
     JavaRDD<VisionLanguageTraining.Item> items = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .parallelize(data.samples(), Math.max(1, spark.sparkContext().defaultParallelism()))
-        .map(s -> new VisionLanguageTraining.Item(s.key(), HadoopFiles.readAll(new Path(root, s.image()),
-            hadoop.get()), s.tokens(), s.learn()));
+        .map(s -> new VisionLanguageTraining.Item(s.key(), shown.apply(HadoopFiles.readAll(new Path(root,
+            s.image()), hadoop.get())), s.tokens(), s.learn()));
     List<String> inputs = new ArrayList<>();
     c.conversations().ifPresent(f -> inputs.add(new Path(root, f).toString()));
     c.vqa().ifPresent(v -> inputs.add(new Path(root, v.questions()).toString()));

@@ -3,6 +3,7 @@ package io.sparkvlm.eval.model;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.sparkvlm.core.clipeval.ClipEvaluator;
+import io.sparkvlm.core.model.ImageInput;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
 import java.util.ArrayList;
@@ -33,7 +34,8 @@ public record EvalModelConfig(String checkpoint, String report, List<Suite> suit
    * the caption prompt, the instruction put on a new line after each VQA question (LLaVA-1.5's short-answer
    * prompt), and the most tokens an answer may have.
    */
-  public record Generation(String captionPrompt, String vqaInstruction, int maxNewTokens) {}
+  /** How a vision-language model is asked; {@code imageInput} BLANK is the blind baseline (ImageInput). */
+  public record Generation(String captionPrompt, String vqaInstruction, int maxNewTokens, ImageInput imageInput) {}
 
   private static final String P = "eval.model.";
   private static final Set<String> SUITE_KEYS = Set.of("root", "retrieval", "zero-shot", "probe-train", "captions",
@@ -68,7 +70,8 @@ public record EvalModelConfig(String checkpoint, String report, List<Suite> suit
         c.doubleIn(P + "linear-probe-reg", 0, 100), c.intIn(P + "gallery", 0, 1000),
         c.intIn(P + "images-per-task", 1, 1_000_000),
         new Generation(c.nonEmptyString(P + "generation.caption-prompt"), c.string(P + "generation.vqa-instruction"),
-            c.intIn(P + "generation.max-new-tokens", 1, 4096)),
+            c.intIn(P + "generation.max-new-tokens", 1, 4096),
+            c.oneOf(P + "generation.image-input", ImageInput.class)),
         c.oneOf(P + "zero-shot-templates", ClipEvaluator.Templates.class));
   }
 

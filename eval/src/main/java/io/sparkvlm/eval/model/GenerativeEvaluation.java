@@ -102,7 +102,8 @@ final class GenerativeEvaluation {
     int[] prompt = ChatTemplate.prompt(tokenizer, c.generation().captionPrompt(), shape.lm().contextLength(), 1);
     List<ExecutorGenerator.Request> requests = new ArrayList<>();
     for (String id : references.keySet()) {
-      requests.add(new ExecutorGenerator.Request(required(images, id, location), prompt));
+      requests.add(new ExecutorGenerator.Request(c.generation().imageInput().apply(required(images, id, location)),
+          prompt));
     }
     return new Work("captioning " + location, requests, replies -> {
       Map<String, String> candidates = new LinkedHashMap<>();
@@ -144,8 +145,8 @@ final class GenerativeEvaluation {
     for (VqaAccuracy.Question q : questions) {
       StandardFormats.VqaQuestionText t = texts.get(q.questionId());
       String asked = instruction.isEmpty() ? t.question() : t.question() + "\n" + instruction;
-      requests.add(new ExecutorGenerator.Request(required(images, t.imageId(), imagesFile),
-          ChatTemplate.prompt(tokenizer, asked, shape.lm().contextLength(), 1)));
+      requests.add(new ExecutorGenerator.Request(c.generation().imageInput().apply(required(images, t.imageId(),
+          imagesFile)), ChatTemplate.prompt(tokenizer, asked, shape.lm().contextLength(), 1)));
     }
     return new Work("answering the questions of " + questionsFile, requests, replies -> {
       Map<Long, String> answers = new LinkedHashMap<>();
