@@ -73,23 +73,15 @@ public final class CapFilt {
     this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
   }
 
-  /** A checkpoint named by a config key; a failure to read it names the key. */
-  private ModelCheckpoints.Loaded load(String key, String location) throws IOException {
-    try {
-      return ModelCheckpoints.load(location, conf);
-    } catch (CheckpointError e) {
-      throw new CheckpointError(key + ": " + e.getMessage(), e);
-    }
-  }
-
   StageResult run() throws IOException {
     Instant started = Instant.now();
     boolean overwrite = c.overwrite();
     // everything is checked before any work: the models' kinds and shapes, the input's schema, the seed set
-    ModelCheckpoints.Loaded clip = load("filter.clip", c.clip());
+    ModelCheckpoints.Loaded clip = ModelCheckpoints.loadFor("filter.clip", c.clip(), conf);
     ClipShape clipShape = clip.as(ModelArchitecture.Clip.class, "filter.clip").shape();
     BpeTokenizer clipTokenizer = clip.requireTokenizer();
-    Optional<ModelCheckpoints.Loaded> lm = c.mode().captions() ? Optional.of(load("filter.lm", c.lm()))
+    Optional<ModelCheckpoints.Loaded> lm = c.mode().captions()
+        ? Optional.of(ModelCheckpoints.loadFor("filter.lm", c.lm(), conf))
         : Optional.empty();
     Optional<LanguageModel.Shape> lmShape = lm.map(l -> l.as(ModelArchitecture.Language.class, "filter.lm").shape());
     Dataset<Row> pairs = Datasets.read(spark, c.input(), PairsSchema.SCHEMA)

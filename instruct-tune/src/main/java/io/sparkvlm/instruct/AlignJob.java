@@ -43,9 +43,9 @@ public final class AlignJob implements StageJob<AlignConfig> {
   @Override
   public StageResult run(SparkSession spark, AlignConfig c) throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    ModelCheckpoints.Loaded clip = VlmStage.load("align.clip", c.clip(), conf);
+    ModelCheckpoints.Loaded clip = ModelCheckpoints.loadFor("align.clip", c.clip(), conf);
     ClipShape clipShape = clip.as(ModelArchitecture.Clip.class, "align.clip").shape();
-    ModelCheckpoints.Loaded lm = VlmStage.load("align.lm", c.lm(), conf);
+    ModelCheckpoints.Loaded lm = ModelCheckpoints.loadFor("align.lm", c.lm(), conf);
     LanguageModel.Shape lmShape = lm.as(ModelArchitecture.Language.class, "align.lm").shape();
     BpeTokenizer tokenizer = lm.requireTokenizer();
     VisionLanguageModel.Shape shape = shape(clipShape, lmShape, c.vision());

@@ -49,7 +49,7 @@ public final class InstructJob implements StageJob<InstructConfig> {
   @Override
   public StageResult run(SparkSession spark, InstructConfig c) throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    ModelCheckpoints.Loaded from = VlmStage.load("instruct.from", c.from(), conf);
+    ModelCheckpoints.Loaded from = ModelCheckpoints.loadFor("instruct.from", c.from(), conf);
     VisionLanguageModel.Shape shape = from.as(ModelArchitecture.VisionLanguage.class, "instruct.from").shape();
     BpeTokenizer tokenizer = from.requireTokenizer();
     InstructData.Read data = InstructData.read(c, tokenizer, shape.lm().contextLength(), conf);

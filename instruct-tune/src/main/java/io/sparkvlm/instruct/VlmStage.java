@@ -1,8 +1,6 @@
 package io.sparkvlm.instruct;
 
-import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.model.ModelArchitecture;
-import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.text.BpeTokenizer;
@@ -19,20 +17,11 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What both LLaVA stages share: checkpoints read by config key, and one training run of a vision-language model. */
+/** What both LLaVA stages share: one training run of a vision-language model. */
 final class VlmStage {
   private static final Logger LOG = LoggerFactory.getLogger(VlmStage.class);
 
   private VlmStage() {}
-
-  /** A checkpoint named by a config key; a failure to read it names the key. */
-  static ModelCheckpoints.Loaded load(String key, String location, Configuration conf) throws IOException {
-    try {
-      return ModelCheckpoints.load(location, conf);
-    } catch (CheckpointError e) {
-      throw new CheckpointError(key + ": " + e.getMessage(), e);
-    }
-  }
 
   /** Trains {@code shape} on {@code items} with {@code trainable} layers, from {@code from}; returns the summary. */
   static String train(SparkSession spark, TrainingSettings s, VisionLanguageModel.Shape shape,

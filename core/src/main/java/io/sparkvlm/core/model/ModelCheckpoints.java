@@ -83,6 +83,19 @@ public final class ModelCheckpoints {
    * handed between stages).
    */
   public static Loaded load(String location, Configuration conf) throws IOException {
+    return read(location, conf);
+  }
+
+  /** As {@link #load}, for a checkpoint a config key names: a failure to read it names the key. */
+  public static Loaded loadFor(String configKey, String location, Configuration conf) throws IOException {
+    try {
+      return read(location, conf);
+    } catch (CheckpointError e) {
+      throw new CheckpointError(configKey + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Loaded read(String location, Configuration conf) throws IOException {
     String resolved = Checkpoints.resolve(location, conf);
     CheckpointManifest manifest = Checkpoints.readManifest(resolved, conf);
     ModelArchitecture architecture = ModelArchitecture.of(manifest, resolved).orElseThrow(() ->
