@@ -305,6 +305,28 @@ class IngestJobTest {
         .hasMessageContaining("has no column 'link'");
   }
 
+  @Test
+  void aTsvOrCsvRowWithMoreFieldsThanTheHeaderIsInvalidInputNotACutCaption() throws Exception {
+    Path tsv = dir.resolve("urls.tsv");
+    Files.writeString(tsv, "url\tcaption\tsite\n"
+        + web.baseUrl() + "/img/web-000000.jpg\ta red star\ta\n"
+        + web.baseUrl() + "/img/web-000001.jpg\ta caption\twith a stray tab\tb\n");
+    Path out = dir.resolve("tsv-extra");
+    DatasetManifest m = ingest(config(out, "ingest.input.path=" + tsv, "ingest.input.format=tsv",
+        "ingest.input.carry=[site]"));
+    assertThat(m.rows().total()).isEqualTo(2);
+    assertThat(m.rows().byStatus()).containsEntry("success", 1L).containsEntry("invalid_input", 1L);
+    Row bad = Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).collectAsList().stream()
+        .filter(r -> r.<String>getAs(PairsSchema.STATUS).equals("invalid_input")).findFirst().orElseThrow();
+    assertThat(bad.<String>getAs(PairsSchema.ERROR_MESSAGE)).contains("4 fields where the header has 3");
+    Path csv = dir.resolve("urls.csv");
+    Files.writeString(csv, "url,caption\n" + web.baseUrl() + "/img/web-000000.jpg,\"a blue, round thing\"\n"
+        + web.baseUrl() + "/img/web-000003.jpg,one,two\n");
+    DatasetManifest c = ingest(config(dir.resolve("csv-extra"), "ingest.input.path=" + csv,
+        "ingest.input.format=csv"));
+    assertThat(c.rows().byStatus()).containsEntry("success", 1L).containsEntry("invalid_input", 1L);
+  }
+
   static void deleteTree(Path p) throws Exception {
     if (Files.exists(p)) {
       try (Stream<Path> s = Files.walk(p)) {

@@ -53,17 +53,37 @@ public final class InputRows {
 
   public static Dataset<Row> read(SparkSession spark, IngestConfig.Input in) {
     Dataset<Row> rows = switch (in.format()) {
-      case CSV -> urlList(spark.read().option("header", "true").option("mode", "PERMISSIVE")
-          .option("columnNameOfCorruptRecord", "_corrupt_record").csv(in.path()), in);
-      case TSV -> urlList(spark.read().option("header", "true").option("sep", "\t").option("mode", "PERMISSIVE")
-          .csv(in.path()), in);
+      case CSV -> urlList(delimited(spark, in, ","), in);
+      case TSV -> urlList(delimited(spark, in, "\t"), in);
       case JSONL -> urlList(spark.read().option("mode", "PERMISSIVE")
-          .option("columnNameOfCorruptRecord", "_corrupt_record").json(in.path()), in);
+          .option("columnNameOfCorruptRecord", CORRUPT).json(in.path()), in);
       case PARQUET -> urlList(spark.read().parquet(in.path()), in);
       case WEBDATASET -> webDataset(spark, in);
       case FOLDER -> folder(spark, in);
     };
     return rows;
+  }
+
+  /** Spark's column for a row it could not parse. */
+  static final String CORRUPT = "_corrupt_record";
+
+  /**
+   * A CSV or TSV file with a header: every header column read as text, and a row whose number of fields differs
+   * from the header's is malformed, its message naming both counts (Spark's reader with an inferred schema would
+   * cut extra fields, e.g. a caption at its first stray tab, without a word).
+   */
+  private static Dataset<Row> delimited(SparkSession spark, IngestConfig.Input in, String sep) {
+    String[] header = spark.read().option("header", "true").option("sep", sep).csv(in.path()).columns();
+    StructType schema = new StructType();
+    for (String h : header) {
+      schema = schema.add(h, DataTypes.StringType, true);
+    }
+    schema = schema.add(CORRUPT, DataTypes.StringType, true);
+    Dataset<Row> raw = spark.read().schema(schema).option("header", "true").option("sep", sep)
+        .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT).csv(in.path());
+    Column fields = functions.size(functions.split(col(CORRUPT), java.util.regex.Pattern.quote(sep), -1));
+    return raw.withColumn(CORRUPT, functions.when(col(CORRUPT).isNotNull(), functions.concat(
+        fields.cast("string"), lit(" fields where the header has " + header.length + ": "), col(CORRUPT))));
   }
 
   private static Dataset<Row> urlList(Dataset<Row> raw, IngestConfig.Input in) {
@@ -76,9 +96,9 @@ public final class InputRows {
     }
     Column caption = columns.contains(in.captionColumn()) ? col(in.captionColumn()).cast("string")
         : lit(null).cast("string");
-    Column error = columns.contains("_corrupt_record")
-        ? functions.when(col("_corrupt_record").isNotNull(),
-            functions.concat(lit("malformed input row: "), functions.substring(col("_corrupt_record"), 1, 200)))
+    Column error = columns.contains(CORRUPT)
+        ? functions.when(col(CORRUPT).isNotNull(),
+            functions.concat(lit("malformed input row: "), functions.substring(col(CORRUPT), 1, 200)))
         : lit(null).cast("string");
     List<Column> select = new ArrayList<>(List.of(input_file_name().as(SOURCE),
         col(in.urlColumn()).cast("string").as(URL), caption.as(CAPTION), lit(null).cast("binary").as(CONTENT),
