@@ -77,20 +77,29 @@ final class ChatCommand implements Callable<Integer> {
         tokenizer.id(SpecialTokens.END_OF_TEXT)).within(tokenizer.vocabSize());
     Conversation conversation = new Conversation(tokenizer, shape.lm().contextLength());
     if (!interactive) {
-      out.println(conversation.ask(question, generator, shape, bytes, decoding));
+      try {
+        out.println(conversation.ask(question, generator, shape, bytes, decoding));
+      } catch (IllegalArgumentException e) {
+        // a question too long for the context, or an image that does not decode
+        err.println("vlm chat: " + e.getMessage());
+        return JobLauncher.USAGE;
+      }
       return JobLauncher.OK;
     }
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    if (question != null) {
-      out.println("assistant: " + conversation.ask(question, generator, shape, bytes, decoding));
-    }
-    for (String line; (line = in.readLine()) != null && !line.isBlank(); ) {
+    for (String line = question != null ? question : in.readLine(); line != null && !line.isBlank();
+        line = in.readLine()) {
       try {
         out.println("assistant: " + conversation.ask(line, generator, shape, bytes, decoding));
       } catch (IllegalArgumentException e) {
+        // the conversation no longer fits the context: start again with this question alone
         out.println("(" + e.getMessage() + "; the conversation starts again)");
         conversation = new Conversation(tokenizer, shape.lm().contextLength());
-        out.println("assistant: " + conversation.ask(line, generator, shape, bytes, decoding));
+        try {
+          out.println("assistant: " + conversation.ask(line, generator, shape, bytes, decoding));
+        } catch (IllegalArgumentException alone) {
+          out.println("(" + alone.getMessage() + ")");
+        }
       }
       out.flush();
     }

@@ -109,5 +109,9 @@ class ChatCommandTest {
     assertThat(noImage.err()).contains("missing.png");
     VlmTest.Result noQuestion = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString());
     assertThat(noQuestion.code()).isEqualTo(2);
+    VlmTest.Result tooLong = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString(),
+        "What color is the star? ".repeat(20));
+    assertThat(tooLong.code()).isEqualTo(2);
+    assertThat(tooLong.err()).contains("positions for the answer");
   }
 }

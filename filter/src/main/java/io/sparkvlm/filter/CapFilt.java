@@ -23,7 +23,6 @@ import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.model.layers.ClipLoss;
-import io.sparkvlm.core.model.layers.VisionFeatures;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.training.TrainingItems;
@@ -31,7 +30,6 @@ import io.sparkvlm.training.TrainingRun;
 import io.sparkvlm.training.executor.ExecutorEmbedder;
 import io.sparkvlm.training.vlm.VisionLanguageTraining;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,27 +196,22 @@ public final class CapFilt {
       VisionLanguageModel.Shape shape) throws IOException {
     var s = c.captioner().training();
     BpeTokenizer tokenizer = lm.requireTokenizer();
-    TrainingRun.checkVocabulary(tokenizer, shape.lm().vocabSize(), shape.lm().name());
-    TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.VisionLanguage(shape), conf);
     int context = shape.lm().contextLength();
     List<VisionLanguageTraining.Item> items = new ArrayList<>();
     for (SeedSet.Image image : seed) {
       for (int j = 0; j < image.captions().size(); j++) {
-        int[] tokens = ClipInputs.tokens(tokenizer, image.captions().get(j), context + 1);
-        items.add(new VisionLanguageTraining.Item(BootstrappedPairs.seedKey(image.id(), j), image.image(), tokens,
-            LanguageModel.learnAll(List.of(tokens)).get(0)));
+        items.add(VisionLanguageTraining.Item.plain(BootstrappedPairs.seedKey(image.id(), j), image.image(),
+            ClipInputs.tokens(tokenizer, image.captions().get(j), context + 1)));
       }
     }
     VisionLanguageModel.Trainable trainable = c.captioner().trainable() == FilterConfig.CaptionerTrainable.ALL
         ? VisionLanguageModel.Trainable.ALL : VisionLanguageModel.Trainable.INSTRUCT;
-    LOG.info("filter: captioner {} ({} parameters): {} seed captions", shape.name(), shape.params(), items.size());
-    try (TrainingItems<VisionLanguageTraining.Item> rdd = TrainingItems.persist(sc.parallelize(items,
-        Math.max(1, sc.defaultParallelism())))) {
-      String summary = TrainingRun.train(spark, s, start, List.of(new Path(c.seedRoot(), c.seedPairs()).toString()),
-          "seed captions", rdd.rdd(), tokenizer, new VisionLanguageTraining.ModelTrainer(shape, trainable,
-              s.seed(), TrainingRun.threads(spark, s), new VisionLanguageTraining.FromTowers(clip, lm)));
-      LOG.info("filter: captioner: {}", summary);
-    }
+    LOG.info("filter: captioner: {} seed captions", items.size());
+    String summary = VisionLanguageTraining.train(spark, s, shape, trainable,
+        new VisionLanguageTraining.FromTowers(clip, lm), tokenizer,
+        List.of(new Path(c.seedRoot(), c.seedPairs()).toString()), "seed captions",
+        sc.parallelize(items, Math.max(1, sc.defaultParallelism())));
+    LOG.info("filter: captioner: {}", summary);
     return newest(s.output());
   }
 

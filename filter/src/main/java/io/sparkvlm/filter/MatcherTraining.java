@@ -8,8 +8,9 @@ import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.WorkerSetup;
 import io.sparkvlm.core.model.training.Optimiser;
 import io.sparkvlm.training.EpochBatches;
+import io.sparkvlm.training.TrainingImages;
 import io.sparkvlm.training.Trainer;
-import java.awt.image.BufferedImage;
+import io.sparkvlm.training.vlm.VisionLanguageTraining;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -110,10 +111,8 @@ final class MatcherTraining {
     List<float[]> pixels = new ArrayList<>();
     List<int[]> tokens = new ArrayList<>();
     for (Item item : items) {
-      BufferedImage image = ClipInputs.decode(item.image());
-      SplittableRandom r = new SplittableRandom(EpochBatches.order(seed, epoch, item.key()) ^ 0x5DEECE66DL);
-      pixels.add(ClipInputs.pixels(image, ClipInputs.Crop.random(image.getWidth(), image.getHeight(),
-          io.sparkvlm.training.vlm.VisionLanguageTraining.MIN_CROP_SCALE, r), size));
+      pixels.add(TrainingImages.cropped(item.image(), item.key(), seed, epoch,
+          VisionLanguageTraining.MIN_CROP_SCALE, size));
       tokens.add(item.tokens());
     }
     return MatchingModel.batch(shape, ClipInputs.images(pixels, size), tokens,

@@ -7,7 +7,6 @@ import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.Generation;
 import io.sparkvlm.core.model.MatchingModel;
 import io.sparkvlm.core.model.VisionLanguageModel;
-import io.sparkvlm.core.model.WorkerSetup;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.SpecialTokens;
 import io.sparkvlm.training.EpochBatches;
@@ -114,7 +113,6 @@ final class WebTexts {
         : new Scorers(Optional.empty(), g);
     return ModelPartitions.map("filter: scores (images)", texts, scoringModel, batch, threads, scorers,
         (Scorers models, List<Texts> part) -> {
-          WorkerSetup.prepare(threads);
           BpeTokenizer tok = clipTokenizer.value();
           List<float[]> imagePixels = new ArrayList<>();
           List<float[]> pairPixels = new ArrayList<>();

@@ -54,7 +54,7 @@ public final class AlignJob implements StageJob<AlignConfig> {
     JavaRDD<VisionLanguageTraining.Item> items = TrainingRun.successfulPairs(spark, c.input())
         .select(PairsSchema.KEY, PairsSchema.IMAGE, PairsSchema.CAPTION).javaRDD()
         .map((Row r) -> caption(r, tok.value(), context));
-    String summary = VlmStage.train(spark, c.training(), shape, VisionLanguageModel.Trainable.ALIGN,
+    String summary = VisionLanguageTraining.train(spark, c.training(), shape, VisionLanguageModel.Trainable.ALIGN,
         new VisionLanguageTraining.FromTowers(clip, lm), tokenizer, List.of(c.input()), "successful pairs", items,
         tok);
     return new StageResult(List.of(), summary);
@@ -70,9 +70,8 @@ public final class AlignJob implements StageJob<AlignConfig> {
   /** One pair in the plain template: every caption token and the end token learned. */
   static VisionLanguageTraining.Item caption(Row r, BpeTokenizer tokenizer, int context) {
     String text = r.getAs(PairsSchema.CAPTION);
-    int[] tokens = ClipInputs.tokens(tokenizer, text == null ? "" : text, context + 1);
-    return new VisionLanguageTraining.Item(r.getAs(PairsSchema.KEY), r.getAs(PairsSchema.IMAGE), tokens,
-        LanguageModel.learnAll(List.of(tokens)).get(0));
+    return VisionLanguageTraining.Item.plain(r.getAs(PairsSchema.KEY), r.getAs(PairsSchema.IMAGE),
+        ClipInputs.tokens(tokenizer, text == null ? "" : text, context + 1));
   }
 
   /** The exit code without exiting, for the CLI and tests. */

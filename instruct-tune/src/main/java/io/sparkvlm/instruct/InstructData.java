@@ -53,10 +53,8 @@ final class InstructData {
 
   static Read read(InstructConfig c, BpeTokenizer tokenizer, int contextLength, Configuration conf)
       throws IOException {
-    List<Sample> samples = new ArrayList<>();
+    Samples samples = new Samples();
     Map<String, Long> read = new LinkedHashMap<>();
-    Map<ChatTemplate.Mismatch, Long> mismatched = new EnumMap<>(ChatTemplate.Mismatch.class);
-    long[] cut = new long[2];
     if (c.conversations().isPresent()) {
       Path file = new Path(c.root(), c.conversations().get());
       JsonNode all = json(file, conf);
@@ -81,7 +79,7 @@ final class InstructData {
           }
           turns.add(new ChatTemplate.Turn(role, t.path("value").asText()));
         }
-        add(samples, mismatched, cut, "conversation-" + item.get("id").asText(), item.get("image").asText(),
+        samples.add("conversation-" + item.get("id").asText(), item.get("image").asText(),
             ChatTemplate.conversation(tokenizer, turns, contextLength));
       }
       read.put("conversations", n);
@@ -107,33 +105,40 @@ final class InstructData {
           throw new DatasetError(questions + ": question " + id + " has no " + (image == null ? "image in "
               + v.images() : "annotation in " + v.annotations()));
         }
-        String question = v.instruction().isEmpty() ? q.get("question").asText()
-            : q.get("question").asText() + "\n" + v.instruction();
-        add(samples, mismatched, cut, "vqa-" + id, image, ChatTemplate.conversation(tokenizer,
+        String question = ChatTemplate.shortAnswerQuestion(q.get("question").asText(), v.instruction());
+        samples.add("vqa-" + id, image, ChatTemplate.conversation(tokenizer,
             List.of(new ChatTemplate.Turn(Role.USER, question), new ChatTemplate.Turn(Role.ASSISTANT, answer)),
             contextLength));
       }
       read.put("vqa", n);
     }
-    if (samples.isEmpty()) {
+    if (samples.used.isEmpty()) {
       throw new DatasetError("No instruct sample to train on under " + c.root() + " (instruct.conversations, "
-          + "instruct.vqa.*): read " + read + ", not usable " + mismatched);
+          + "instruct.vqa.*): read " + read + ", not usable " + samples.mismatched);
     }
-    return new Read(samples, new Counts(read, samples.size(), mismatched, cut[1], cut[0]));
+    return new Read(samples.used, new Counts(read, samples.used.size(), samples.mismatched, samples.exchangesCut,
+        samples.samplesCut));
   }
 
-  private static void add(List<Sample> samples, Map<ChatTemplate.Mismatch, Long> mismatched, long[] cut, String key,
-      String image, ChatTemplate.Encoded e) {
-    if (e.mismatch().isPresent()) {
-      mismatched.merge(e.mismatch().get(), 1L, Long::sum);
-      return;
+  /** The samples being read: those used, and the counts of those that were not or were cut. */
+  private static final class Samples {
+    final List<Sample> used = new ArrayList<>();
+    final Map<ChatTemplate.Mismatch, Long> mismatched = new EnumMap<>(ChatTemplate.Mismatch.class);
+    long samplesCut;
+    long exchangesCut;
+
+    void add(String key, String image, ChatTemplate.Encoded e) {
+      if (e.mismatch().isPresent()) {
+        mismatched.merge(e.mismatch().get(), 1L, Long::sum);
+        return;
+      }
+      if (e.exchangesCut() > 0) {
+        samplesCut++;
+        exchangesCut += e.exchangesCut();
+      }
+      ChatTemplate.Exchange x = e.sample().get();
+      used.add(new Sample(key, image, x.tokens(), x.learn()));
     }
-    if (e.exchangesCut() > 0) {
-      cut[0]++;
-      cut[1] += e.exchangesCut();
-    }
-    ChatTemplate.Exchange x = e.sample().get();
-    samples.add(new Sample(key, image, x.tokens(), x.learn()));
   }
 
   private static JsonNode json(Path file, Configuration conf) {

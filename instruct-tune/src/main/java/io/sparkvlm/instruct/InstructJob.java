@@ -68,7 +68,7 @@ public final class InstructJob implements StageJob<InstructConfig> {
     List<String> inputs = new ArrayList<>();
     c.conversations().ifPresent(f -> inputs.add(new Path(root, f).toString()));
     c.vqa().ifPresent(v -> inputs.add(new Path(root, v.questions()).toString()));
-    String summary = VlmStage.train(spark, c.training(), shape, c.trainable(),
+    String summary = VisionLanguageTraining.train(spark, c.training(), shape, c.trainable(),
         new VisionLanguageTraining.FromModel(from), tokenizer, inputs, "instruct samples", items);
     HadoopFiles.writeAtomically(new Path(c.training().output(), DATA_REPORT), counts.getBytes(StandardCharsets.UTF_8),
         conf);

@@ -6,10 +6,9 @@ import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.WorkerSetup;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.training.EpochBatches;
-import java.awt.image.BufferedImage;
+import io.sparkvlm.training.TrainingImages;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -41,15 +40,7 @@ final class ClipTrainingData {
     List<float[]> pixels = new ArrayList<>(items.size());
     List<int[]> tokens = new ArrayList<>(items.size());
     for (EncodedPair p : items) {
-      BufferedImage image;
-      try {
-        image = ClipInputs.decode(p.image());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("pair " + p.key() + ": " + e.getMessage(), e);
-      }
-      SplittableRandom r = new SplittableRandom(EpochBatches.order(seed, epoch, p.key()) ^ 0x5DEECE66DL);
-      pixels.add(ClipInputs.pixels(image, ClipInputs.Crop.random(image.getWidth(), image.getHeight(), minCropScale,
-          r), shape.imageSize()));
+      pixels.add(TrainingImages.cropped(p.image(), p.key(), seed, epoch, minCropScale, shape.imageSize()));
       tokens.add(p.tokens());
     }
     return ClipInputs.batch(pixels, tokens, shape);

@@ -43,10 +43,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data-parallel training loop every training stage shares (pretrain clip and lm, the filter's captioner and
- * matching model, align, instruct); what differs per model kind is a {@link Trainer}. Training itself is DL4J Spark's parameter
- * averaging: each {@code fitMultiDataSet} call hands a slice of the epoch ({@code log-every-steps} steps x workers
- * minibatches) to the workers, which take {@code averaging-frequency} local steps between averagings. Between
- * slices the driver holds the averaged model: it logs, evaluates and checkpoints there.
+ * matching model, align, instruct); what differs per model kind is a {@link Trainer}. Training itself is DL4J
+ * Spark's parameter averaging: each {@code fitMultiDataSet} call hands a slice of the epoch
+ * ({@code log-every-steps} steps x workers minibatches) to the workers, which take {@code averaging-frequency}
+ * local steps between averagings. Between slices the driver holds the averaged model: it logs, evaluates and
+ * checkpoints there.
  *
  * <p>One step = one minibatch on every worker (global batch = workers x batch size per worker). DL4J's iteration
  * count, which drives the learning-rate schedule, is set to the step count after every slice (DL4J itself adds
@@ -151,8 +152,8 @@ public final class TrainingRun {
     int batch = s.batchSizePerWorker();
     int stepsPerEpoch = (int) (rows / batch / workers);
     if (stepsPerEpoch == 0) {
-      throw new DatasetError(String.join(", ", inputs) + " has " + rows + " " + what + ": too few for one step of " + workers
-          + " workers x " + batch + " (" + s.section() + ".workers, batch-size-per-worker)");
+      throw new DatasetError(String.join(", ", inputs) + " has " + rows + " " + what + ": too few for one step of "
+          + workers + " workers x " + batch + " (" + s.section() + ".workers, batch-size-per-worker)");
     }
     int totalSteps = s.maxSteps() > 0 ? Math.min(s.maxSteps(), s.epochs() * stepsPerEpoch)
         : s.epochs() * stepsPerEpoch;

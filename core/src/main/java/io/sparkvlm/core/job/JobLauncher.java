@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Spark session, call {@code run(spark, config)}, write the manifests of what it wrote.
  *
  * <p>Exit codes, for spark-submit and Airflow: {@value #OK} success; {@value #FAILED} the job failed;
- * {@value #USAGE} bad arguments or configuration, or a stage that is not implemented yet.
+ * {@value #USAGE} bad arguments or configuration.
  */
 public final class JobLauncher {
   public static final int OK = 0;
@@ -111,14 +111,5 @@ public final class JobLauncher {
     LOG.info("{}: done in {}s: {}", job.name(),
         String.format("%.1f", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0), result.summary());
     return result;
-  }
-
-  /**
-   * For a stage whose main class exists but whose work does not yet: says so and returns {@value #USAGE}. Honest
-   * instead of a fake success.
-   */
-  public static int notImplemented(String stage, String trackedIn, PrintStream err) {
-    err.println("vlm " + stage + ": not implemented yet (" + trackedIn + ")");
-    return USAGE;
   }
 }

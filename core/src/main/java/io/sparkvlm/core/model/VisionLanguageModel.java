@@ -275,7 +275,9 @@ public final class VisionLanguageModel {
       return vision.output(false, images)[0];
     }
 
-    /** See {@link Generation#generate(Generation.Decoder, int, int, List, int, int, int, Generation.Sampling, long[])}. */
+    /**
+     * See {@link Generation#generate(Generation.Decoder, int, int, List, int, int, int, Generation.Sampling, long[])}.
+     */
     public List<int[]> generate(INDArray images, List<int[]> prompts, int minNewTokens, int maxNewTokens,
         int endOfText, Generation.Sampling sampling, long[] seeds) {
       if (images.size(0) != prompts.size()) {

@@ -44,6 +44,15 @@ public final class ChatTemplate {
     return followUp(tokenizer, start(tokenizer), question, contextLength, minAnswerTokens);
   }
 
+  /**
+   * A short-answer question as LLaVA-1.5 asks it: the question, then {@code instruction} on a new line (e.g. "Answer
+   * the question using a single word or phrase."); an empty instruction asks the question alone. Training and
+   * evaluation both ask through this, so they ask alike.
+   */
+  public static String shortAnswerQuestion(String question, String instruction) {
+    return instruction.isEmpty() ? question : question + "\n" + instruction;
+  }
+
   /** A conversation before its first turn: the start-of-text token. */
   public static int[] start(BpeTokenizer tokenizer) {
     return new int[] {tokenizer.id(SpecialTokens.START_OF_TEXT)};

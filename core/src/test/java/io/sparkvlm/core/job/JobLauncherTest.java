@@ -72,10 +72,4 @@ class JobLauncherTest {
     assertThat(main("--frobnicate")).isEqualTo(JobLauncher.USAGE);
     assertThat(err()).contains("Unknown argument '--frobnicate'").contains("--config FILE");
   }
-
-  @Test
-  void notImplementedStagesSaySoAndExitTwo() {
-    assertThat(JobLauncher.notImplemented("ingest", "issue #5", err)).isEqualTo(2);
-    assertThat(err()).contains("vlm ingest: not implemented yet (issue #5)");
-  }
 }

@@ -14,7 +14,6 @@ import io.sparkvlm.eval.VqaResults;
 import io.sparkvlm.eval.metrics.VqaAccuracy;
 import io.sparkvlm.eval.report.HtmlReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +143,7 @@ final class GenerativeEvaluation {
     String instruction = c.generation().vqaInstruction();
     for (VqaAccuracy.Question q : questions) {
       StandardFormats.VqaQuestionText t = texts.get(q.questionId());
-      String asked = instruction.isEmpty() ? t.question() : t.question() + "\n" + instruction;
+      String asked = ChatTemplate.shortAnswerQuestion(t.question(), instruction);
       requests.add(new ExecutorGenerator.Request(c.generation().imageInput().apply(required(images, t.imageId(),
           imagesFile)), ChatTemplate.prompt(tokenizer, asked, shape.lm().contextLength(), 1)));
     }

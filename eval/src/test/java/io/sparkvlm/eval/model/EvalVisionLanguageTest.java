@@ -15,7 +15,6 @@ import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
-import io.sparkvlm.core.model.LanguageModel;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.VisionLanguageModel;

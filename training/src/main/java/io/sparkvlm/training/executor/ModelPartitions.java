@@ -29,30 +29,19 @@ public final class ModelPartitions {
 
   private ModelPartitions() {}
 
-  /** What one batch of items becomes on an executor, given the loaded model: one result per item, in order. */
-  @FunctionalInterface
-  public interface BatchFunction<T, R> extends Serializable {
-    List<R> apply(ComputationGraph model, List<T> batch) throws Exception;
-  }
-
   /** Prepares the loaded model once per partition (e.g. splits it for generation). */
   @FunctionalInterface
   public interface Preparation<M> extends Serializable {
     M prepare(ComputationGraph model) throws Exception;
   }
 
-  /** What a batch becomes given the prepared model. */
+  /** What one batch of items becomes on an executor, given the prepared model: one result per item, in order. */
   @FunctionalInterface
   public interface PreparedFunction<M, T, R> extends Serializable {
     List<R> apply(M prepared, List<T> batch) throws Exception;
   }
 
-  /** {@code work} names the work in progress lines, e.g. "filter: captions". */
-  public static <T, R> JavaRDD<R> map(String work, JavaRDD<T> items, Broadcast<byte[]> model, int batch,
-      int threads, BatchFunction<T, R> f) {
-    return map(work, items, model, batch, threads, g -> g, f::apply);
-  }
-
+  /** {@code work} names the work in progress lines, e.g. "filter: synthetic captions (images)". */
   public static <M, T, R> JavaRDD<R> map(String work, JavaRDD<T> items, Broadcast<byte[]> model, int batch,
       int threads, Preparation<M> prepare, PreparedFunction<M, T, R> f) {
     if (batch < 1) {

@@ -1,24 +1,34 @@
 package io.sparkvlm.training.vlm;
 
 import io.sparkvlm.core.model.ClipInputs;
+import io.sparkvlm.core.model.LanguageModel;
+import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.model.Weights;
 import io.sparkvlm.core.model.WorkerSetup;
 import io.sparkvlm.core.model.training.Optimiser;
+import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.training.EpochBatches;
 import io.sparkvlm.training.Trainer;
-import java.awt.image.BufferedImage;
+import io.sparkvlm.training.TrainingImages;
+import io.sparkvlm.training.TrainingItems;
+import io.sparkvlm.training.TrainingRun;
+import io.sparkvlm.training.TrainingSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Training a {@link VisionLanguageModel} with the LM loss on (image, token sequence, which tokens are learned)
@@ -27,6 +37,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * weights start is a {@link Start}.
  */
 public final class VisionLanguageTraining {
+  private static final Logger LOG = LoggerFactory.getLogger(VisionLanguageTraining.class);
   /** Random crops keep at least this share of the square (mild: captions name sizes and places). */
   public static final double MIN_CROP_SCALE = 0.9;
 
@@ -39,6 +50,11 @@ public final class VisionLanguageTraining {
         throw new IllegalArgumentException(key + ": " + tokens.length + " tokens but " + learn.length
             + " learn flags");
       }
+    }
+
+    /** A caption in LLaVA's "plain" template: every token after the start token learned. */
+    public static Item plain(String key, byte[] image, int[] tokens) {
+      return new Item(key, image, tokens, LanguageModel.learnAll(List.of(tokens)).get(0));
     }
   }
 
@@ -118,6 +134,27 @@ public final class VisionLanguageTraining {
     }
   }
 
+  /**
+   * Trains {@code shape} on {@code items} with {@code trainable} layers, from {@code from}, by the shared loop
+   * ({@link TrainingRun}: resume or refuse per the settings, checkpoints under the settings' output); returns the
+   * run's summary line. {@code broadcasts} are released with the items.
+   */
+  public static String train(SparkSession spark, TrainingSettings s, VisionLanguageModel.Shape shape,
+      VisionLanguageModel.Trainable trainable, Start from, BpeTokenizer tokenizer, List<String> inputs, String what,
+      JavaRDD<Item> items, Broadcast<?>... broadcasts) throws IOException {
+    TrainingRun.checkVocabulary(tokenizer, shape.lm().vocabSize(), shape.lm().name());
+    TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.VisionLanguage(shape),
+        spark.sparkContext().hadoopConfiguration());
+    int threads = TrainingRun.threads(spark, s);
+    Nd4jThreads.set(threads);
+    LOG.info("{}: model {} ({} parameters), {} training, from {}", TrainingRun.stage(s), shape.name(),
+        shape.params(), trainable, from.parents());
+    try (TrainingItems<Item> rdd = TrainingItems.persist(items, broadcasts)) {
+      return TrainingRun.train(spark, s, start, inputs, what, rdd.rdd(), tokenizer,
+          new ModelTrainer(shape, trainable, s.seed(), threads, from));
+    }
+  }
+
   /** Decodes, crops (seeded by (seed, epoch, key)) and stacks one minibatch. */
   public static MultiDataSet batch(List<Item> items, VisionLanguageModel.Shape shape, long seed, int epoch,
       int threads) {
@@ -127,10 +164,7 @@ public final class VisionLanguageTraining {
     List<int[]> seqs = new ArrayList<>();
     List<boolean[]> learn = new ArrayList<>();
     for (Item item : items) {
-      BufferedImage image = ClipInputs.decode(item.image());
-      SplittableRandom r = new SplittableRandom(EpochBatches.order(seed, epoch, item.key()) ^ 0x5DEECE66DL);
-      pixels.add(ClipInputs.pixels(image, ClipInputs.Crop.random(image.getWidth(), image.getHeight(),
-          MIN_CROP_SCALE, r), size));
+      pixels.add(TrainingImages.cropped(item.image(), item.key(), seed, epoch, MIN_CROP_SCALE, size));
       seqs.add(item.tokens());
       learn.add(item.learn());
     }

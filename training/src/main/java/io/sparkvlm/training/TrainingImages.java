@@ -1,0 +1,27 @@
+package io.sparkvlm.training;
+
+import io.sparkvlm.core.model.ClipInputs;
+import java.awt.image.BufferedImage;
+import java.util.SplittableRandom;
+
+/** A training image as a model sees it: decoded, randomly cropped (seeded by the data position) and resized. */
+public final class TrainingImages {
+  private TrainingImages() {}
+
+  /**
+   * The pixels of item {@code key}'s image in {@code epoch}: a random square crop of at least {@code minCropScale}
+   * of the area, the same for the same (seed, epoch, key) whatever the partitioning, resized to {@code size}. An
+   * image that does not decode is an error naming the item.
+   */
+  public static float[] cropped(byte[] image, String key, long seed, int epoch, double minCropScale, int size) {
+    BufferedImage decoded;
+    try {
+      decoded = ClipInputs.decode(image);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("item " + key + ": " + e.getMessage(), e);
+    }
+    SplittableRandom r = new SplittableRandom(EpochBatches.order(seed, epoch, key) ^ 0x5DEECE66DL);
+    return ClipInputs.pixels(decoded, ClipInputs.Crop.random(decoded.getWidth(), decoded.getHeight(), minCropScale,
+        r), size);
+  }
+}
