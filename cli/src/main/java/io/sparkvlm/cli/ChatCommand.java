@@ -63,14 +63,15 @@ final class ChatCommand implements Callable<Integer> {
     }
     ModelCheckpoints.Loaded loaded;
     VisionLanguageModel.Shape shape;
+    BpeTokenizer tokenizer;
     try {
       loaded = ModelCheckpoints.load(checkpoint, new Configuration());
       shape = loaded.as(ModelArchitecture.VisionLanguage.class, "--checkpoint").shape();
+      tokenizer = loaded.requireBpeTokenizer();
     } catch (CheckpointError | IllegalArgumentException e) {
       err.println("vlm chat: " + e.getMessage());
       return JobLauncher.USAGE;
     }
-    BpeTokenizer tokenizer = loaded.requireTokenizer();
     byte[] bytes = Files.readAllBytes(image);
     VisionLanguageModel.Generator generator = new VisionLanguageModel.Generator(loaded.model(), shape);
     ExecutorGenerator.Decoding decoding = ExecutorGenerator.Decoding.greedy(maxNewTokens,

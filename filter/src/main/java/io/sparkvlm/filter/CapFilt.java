@@ -25,6 +25,7 @@ import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.model.layers.ClipLoss;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.Tokenizer;
 import io.sparkvlm.training.TrainingItems;
 import io.sparkvlm.training.TrainingRun;
 import io.sparkvlm.training.executor.ExecutorEmbedder;
@@ -77,7 +78,7 @@ public final class CapFilt {
     // everything is checked before any work: the models' kinds and shapes, the input's schema, the seed set
     ModelCheckpoints.Loaded clip = ModelCheckpoints.loadFor("filter.clip", c.clip(), conf);
     ClipShape clipShape = clip.as(ModelArchitecture.Clip.class, "filter.clip").shape();
-    BpeTokenizer clipTokenizer = clip.requireTokenizer();
+    Tokenizer clipTokenizer = clip.requireTokenizer();
     Optional<ModelCheckpoints.Loaded> lm = c.mode().captions()
         ? Optional.of(ModelCheckpoints.loadFor("filter.lm", c.lm(), conf))
         : Optional.empty();
@@ -108,13 +109,13 @@ public final class CapFilt {
     // captions, then scores, on the executors
     JavaRDD<Row> success = pairs.filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'").javaRDD();
     Broadcast<byte[]> clipBytes = sc.broadcast(clip.modelZip());
-    Broadcast<BpeTokenizer> clipTok = sc.broadcast(clipTokenizer);
+    Broadcast<Tokenizer> clipTok = sc.broadcast(clipTokenizer);
     List<Broadcast<?>> broadcasts = new ArrayList<>(List.of(clipBytes, clipTok));
     JavaRDD<WebTexts.Texts> texts;
     if (captioner.isPresent()) {
       ModelCheckpoints.Loaded trained = ModelCheckpoints.load(captioner.get(), conf);
       Broadcast<byte[]> capBytes = sc.broadcast(trained.modelZip());
-      Broadcast<BpeTokenizer> lmTok = sc.broadcast(lm.get().requireTokenizer());
+      Broadcast<BpeTokenizer> lmTok = sc.broadcast(lm.get().requireBpeTokenizer());
       broadcasts.add(capBytes);
       broadcasts.add(lmTok);
       texts = WebTexts.captioned(success, capBytes, captionerShape.get(), lmTok, c.captions(), threads);
@@ -195,7 +196,7 @@ public final class CapFilt {
   private String trainCaptioner(List<SeedSet.Image> seed, ModelCheckpoints.Loaded clip, ModelCheckpoints.Loaded lm,
       VisionLanguageModel.Shape shape) throws IOException {
     var s = c.captioner().training();
-    BpeTokenizer tokenizer = lm.requireTokenizer();
+    BpeTokenizer tokenizer = lm.requireBpeTokenizer();
     int context = shape.lm().contextLength();
     List<VisionLanguageTraining.Item> items = new ArrayList<>();
     for (SeedSet.Image image : seed) {
@@ -217,7 +218,7 @@ public final class CapFilt {
 
   /** The matching model fine-tuned on the seed pairs with ITC hard negatives; returns its newest checkpoint. */
   private String trainMatcher(List<SeedSet.Image> seed, ModelCheckpoints.Loaded clip, ClipShape clipShape,
-      BpeTokenizer tokenizer, MatchingModel.Shape shape) throws IOException {
+      Tokenizer tokenizer, MatchingModel.Shape shape) throws IOException {
     var s = c.matcher();
     TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.Matching(shape), conf);
     // the round-0 CLIP's embeddings of every seed image and caption, on the executors

@@ -8,6 +8,7 @@ import io.sparkvlm.core.model.Generation;
 import io.sparkvlm.core.model.MatchingModel;
 import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.Tokenizer;
 import io.sparkvlm.core.text.SpecialTokens;
 import io.sparkvlm.training.EpochBatches;
 import io.sparkvlm.training.executor.ExecutorGenerator;
@@ -106,14 +107,14 @@ final class WebTexts {
    */
   static JavaRDD<Scored> scored(JavaRDD<Texts> texts, Broadcast<byte[]> clip, ClipShape clipShape,
       Optional<Broadcast<byte[]>> matcher, MatchingModel.Shape matcherShape,
-      Broadcast<BpeTokenizer> clipTokenizer, int batch, int threads) {
+      Broadcast<Tokenizer> clipTokenizer, int batch, int threads) {
     Broadcast<byte[]> scoringModel = matcher.orElse(clip);
     boolean withMatcher = matcher.isPresent();
     ModelPartitions.Preparation<Scorers> scorers = g -> withMatcher ? new Scorers(Optional.of(g), load(clip))
         : new Scorers(Optional.empty(), g);
     return ModelPartitions.map("filter: scores (images)", texts, scoringModel, batch, threads, scorers,
         (Scorers models, List<Texts> part) -> {
-          BpeTokenizer tok = clipTokenizer.value();
+          Tokenizer tok = clipTokenizer.value();
           List<float[]> imagePixels = new ArrayList<>();
           List<float[]> pairPixels = new ArrayList<>();
           List<int[]> pairTokens = new ArrayList<>();

@@ -47,7 +47,7 @@ public final class AlignJob implements StageJob<AlignConfig> {
     ClipShape clipShape = clip.as(ModelArchitecture.Clip.class, "align.clip").shape();
     ModelCheckpoints.Loaded lm = ModelCheckpoints.loadFor("align.lm", c.lm(), conf);
     LanguageModel.Shape lmShape = lm.as(ModelArchitecture.Language.class, "align.lm").shape();
-    BpeTokenizer tokenizer = lm.requireTokenizer();
+    BpeTokenizer tokenizer = lm.requireBpeTokenizer();
     VisionLanguageModel.Shape shape = shape(clipShape, lmShape, c.vision());
     int context = lmShape.contextLength();
     Broadcast<BpeTokenizer> tok = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(tokenizer);

@@ -51,7 +51,7 @@ public final class InstructJob implements StageJob<InstructConfig> {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ModelCheckpoints.Loaded from = ModelCheckpoints.loadFor("instruct.from", c.from(), conf);
     VisionLanguageModel.Shape shape = from.as(ModelArchitecture.VisionLanguage.class, "instruct.from").shape();
-    BpeTokenizer tokenizer = from.requireTokenizer();
+    BpeTokenizer tokenizer = from.requireBpeTokenizer();
     InstructData.Read data = InstructData.read(c, tokenizer, shape.lm().contextLength(), conf);
     String counts = Json.MAPPER.valueToTree(data.counts().toJson()).toString();
     LOG.info("instruct: samples {}", counts);

@@ -15,6 +15,7 @@ import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.training.Optimiser;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.Tokenizer;
 import io.sparkvlm.core.text.BpeTrainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +110,7 @@ public final class TrainingRun {
   public static BpeTokenizer tokenizer(Start start, TrainingSettings s, JavaRDD<String> texts, int vocabSize,
       Configuration conf) throws IOException {
     if (start.checkpoint().isPresent()) {
-      return ModelCheckpoints.loadTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
+      return ModelCheckpoints.loadBpeTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
           new CheckpointError("Checkpoint " + start.checkpoint().get() + " has no " + ModelCheckpoints.TOKENIZER));
     }
     if (s.tokenizer().isPresent()) {
@@ -141,7 +142,7 @@ public final class TrainingRun {
    * @param what describes one item in messages, e.g. "successful pairs"
    */
   public static <T extends EpochBatches.Keyed> String train(SparkSession spark, TrainingSettings s, Start start,
-      List<String> inputs, String what, JavaRDD<T> items, BpeTokenizer tokenizer, Trainer<T> trainer)
+      List<String> inputs, String what, JavaRDD<T> items, Tokenizer tokenizer, Trainer<T> trainer)
       throws IOException {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -287,7 +288,7 @@ public final class TrainingRun {
   }
 
   /** Refuses a tokenizer with more tokens than the model's vocabulary. */
-  public static void checkVocabulary(BpeTokenizer tokenizer, int vocabSize, String model) {
+  public static void checkVocabulary(Tokenizer tokenizer, int vocabSize, String model) {
     if (tokenizer.vocabSize() > vocabSize) {
       throw new CheckpointError("The tokenizer has " + tokenizer.vocabSize() + " tokens but model " + model
           + " has a vocabulary of " + vocabSize);

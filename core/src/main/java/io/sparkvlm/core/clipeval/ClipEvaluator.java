@@ -7,7 +7,7 @@ import io.sparkvlm.core.metrics.ZeroShot;
 import io.sparkvlm.core.model.ClipEmbeddings;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
-import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -50,17 +50,17 @@ public final class ClipEvaluator {
   public enum Templates { ENSEMBLE, FIRST }
 
   private final ClipShape shape;
-  private final BpeTokenizer tokenizer;
+  private final Tokenizer tokenizer;
   private final ClipEvalSets sets;
   private final Templates templates;
   private final Map<byte[], float[]> pixelCache = new IdentityHashMap<>();
 
   /** With prompt ensembling. */
-  public ClipEvaluator(ClipShape shape, BpeTokenizer tokenizer, ClipEvalSets sets) {
+  public ClipEvaluator(ClipShape shape, Tokenizer tokenizer, ClipEvalSets sets) {
     this(shape, tokenizer, sets, Templates.ENSEMBLE);
   }
 
-  public ClipEvaluator(ClipShape shape, BpeTokenizer tokenizer, ClipEvalSets sets, Templates templates) {
+  public ClipEvaluator(ClipShape shape, Tokenizer tokenizer, ClipEvalSets sets, Templates templates) {
     this.shape = shape;
     this.tokenizer = tokenizer;
     this.sets = sets;

@@ -1,7 +1,6 @@
 package io.sparkvlm.core.model;
 
-import io.sparkvlm.core.text.BpeTokenizer;
-import io.sparkvlm.core.text.SpecialTokens;
+import io.sparkvlm.core.text.Tokenizer;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -97,13 +96,13 @@ public final class ClipInputs {
    * Token ids of one text: start, BPE tokens, end; at most {@code context} ids, the end token always last (CLIP's
    * captions; the LM's documents take context + 1, inputs plus the shifted targets).
    */
-  public static int[] tokens(BpeTokenizer tokenizer, String caption, int context) {
+  public static int[] tokens(Tokenizer tokenizer, String caption, int context) {
     int[] body = tokenizer.encode(caption);
     int n = Math.min(body.length, context - 2);
     int[] ids = new int[n + 2];
-    ids[0] = tokenizer.id(SpecialTokens.START_OF_TEXT);
+    ids[0] = tokenizer.startOfText();
     System.arraycopy(body, 0, ids, 1, n);
-    ids[n + 1] = tokenizer.id(SpecialTokens.END_OF_TEXT);
+    ids[n + 1] = tokenizer.endOfText();
     return ids;
   }
 

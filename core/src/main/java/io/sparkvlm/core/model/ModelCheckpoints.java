@@ -4,6 +4,7 @@ import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.checkpoint.CheckpointManifest;
 import io.sparkvlm.core.checkpoint.Checkpoints;
 import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +18,8 @@ import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * A model checkpoint folder: {@code model.zip} (DL4J's format: configuration, parameters and updater state, so
- * training resumes where it stopped), {@code tokenizer.json} when the model has a BPE tokenizer, and
+ * training resumes where it stopped), {@code tokenizer.json} when the model has a tokenizer (a BPE one, or a
+ * reference to OpenCLIP's, see {@link Tokenizer}), and
  * {@code manifest.json} written last (see {@link Checkpoints}). Any Hadoop path.
  */
 public final class ModelCheckpoints {
@@ -26,7 +28,7 @@ public final class ModelCheckpoints {
 
   private ModelCheckpoints() {}
 
-  public static void save(ComputationGraph model, Optional<BpeTokenizer> tokenizer, String location,
+  public static void save(ComputationGraph model, Optional<? extends Tokenizer> tokenizer, String location,
       CheckpointManifest manifest, boolean overwrite, Configuration conf) throws IOException {
     Checkpoints.write(location, overwrite, manifest, (fs, folder) -> {
       try (OutputStream out = fs.create(new Path(folder, MODEL))) {
@@ -55,7 +57,7 @@ public final class ModelCheckpoints {
 
   /** A checkpoint read whole: where it is, its manifest and recorded architecture, the model bytes, the tokenizer. */
   public record Loaded(String location, CheckpointManifest manifest, ModelArchitecture architecture, byte[] modelZip,
-      Optional<BpeTokenizer> tokenizer) {
+      Optional<Tokenizer> tokenizer) {
 
     /** The architecture as {@code kind}, or an error naming the checkpoint, what it is and the config key. */
     public <A extends ModelArchitecture> A as(Class<A> kind, String configKey) {
@@ -72,8 +74,14 @@ public final class ModelCheckpoints {
       return ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(modelZip), true);
     }
 
-    public BpeTokenizer requireTokenizer() {
+    /** The tokenizer of the model's text tower (a CLIP's, a language model's). */
+    public Tokenizer requireTokenizer() {
       return tokenizer.orElseThrow(() -> new CheckpointError("Checkpoint " + location + " has no " + TOKENIZER));
+    }
+
+    /** The tokenizer a language model needs: spark-vlm's BPE, with the chat template's special tokens. */
+    public BpeTokenizer requireBpeTokenizer() {
+      return bpe(requireTokenizer(), location);
     }
   }
 
@@ -109,14 +117,31 @@ public final class ModelCheckpoints {
         loadTokenizer(resolved, conf));
   }
 
-  public static Optional<BpeTokenizer> loadTokenizer(String location, Configuration conf) throws IOException {
+  public static Optional<Tokenizer> loadTokenizer(String location, Configuration conf) throws IOException {
     Path file = new Path(location, TOKENIZER);
     FileSystem fs = file.getFileSystem(conf);
     if (!fs.exists(file)) {
       return Optional.empty();
     }
     try (InputStream in = fs.open(file)) {
-      return Optional.of(BpeTokenizer.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+      return Optional.of(Tokenizer.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new CheckpointError("Checkpoint " + location + ": " + TOKENIZER + " does not read: " + e.getMessage(), e);
     }
+  }
+
+  /** The checkpoint's tokenizer as spark-vlm's BPE (a language model's, or a CLIP trained here), if it has one. */
+  public static Optional<BpeTokenizer> loadBpeTokenizer(String location, Configuration conf) throws IOException {
+    Optional<Tokenizer> t = loadTokenizer(location, conf);
+    return t.isEmpty() ? Optional.empty() : Optional.of(bpe(t.get(), location));
+  }
+
+  private static BpeTokenizer bpe(Tokenizer t, String location) {
+    if (t instanceof BpeTokenizer b) {
+      return b;
+    }
+    throw new CheckpointError("Checkpoint " + location + " has " + t.getClass().getSimpleName() + " (a CLIP imported "
+        + "from OpenCLIP); this needs spark-vlm's BPE tokenizer, with the special tokens of a language model and of "
+        + "training: use a checkpoint trained by spark-vlm");
   }
 }

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * merged by merge rank. Any string round-trips: {@code decode(encode(s)) == s}. Saved and loaded in Hugging Face's
  * {@code tokenizer.json} form, so the same file works with the {@code tokenizers} library. Thread-safe.
  */
-public final class BpeTokenizer implements Serializable {
+public final class BpeTokenizer implements Tokenizer {
   private static final long serialVersionUID = 1L;
 
   private final Map<String, Integer> vocab;
@@ -63,6 +63,17 @@ public final class BpeTokenizer implements Serializable {
     this.special = List.copyOf(special);
   }
 
+  @Override
+  public int startOfText() {
+    return id(SpecialTokens.START_OF_TEXT);
+  }
+
+  @Override
+  public int endOfText() {
+    return id(SpecialTokens.END_OF_TEXT);
+  }
+
+  @Override
   public int vocabSize() {
     return tokens.length;
   }

@@ -2,7 +2,6 @@ package io.sparkvlm.core.text;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Serializable;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
@@ -26,10 +25,15 @@ import java.util.zip.GZIPInputStream;
  * curly quotes straightened, Latin ligatures and full-width forms folded, control characters dropped), not ftfy's
  * mojibake repair.
  */
-public final class ClipBpeTokenizer implements Serializable {
+public final class ClipBpeTokenizer implements Tokenizer {
   private static final long serialVersionUID = 1L;
   public static final String START = "<start_of_text>";
   public static final String END = "<end_of_text>";
+  /** The vocabulary OpenCLIP ships (MIT, from OpenAI's CLIP), bundled with core. */
+  public static final String BUNDLED_VOCABULARY = "bpe_simple_vocab_16e6.txt.gz";
+  /** The key of this tokenizer's {@code tokenizer.json}: {@code {"openclip_bpe": {"vocabulary": NAME}}}. */
+  static final String JSON_KIND = "openclip_bpe";
+  private static volatile ClipBpeTokenizer bundled;
 
   private final Map<String, Integer> encoder;
   private final String[] decoder;
@@ -91,15 +95,54 @@ public final class ClipBpeTokenizer implements Serializable {
     return out;
   }
 
+  @Override
   public int vocabSize() {
     return decoder.length;
   }
 
-  public int startId() {
+  /** OpenCLIP's tokenizer on the vocabulary bundled with core (loaded once per JVM). */
+  public static ClipBpeTokenizer bundled() {
+    ClipBpeTokenizer t = bundled;
+    if (t == null) {
+      synchronized (ClipBpeTokenizer.class) {
+        if (bundled == null) {
+          try (InputStream in = ClipBpeTokenizer.class.getResourceAsStream(BUNDLED_VOCABULARY)) {
+            if (in == null) {
+              throw new IllegalStateException("core's " + BUNDLED_VOCABULARY + " is missing from the classpath");
+            }
+            bundled = load(in, true);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot read core's " + BUNDLED_VOCABULARY, e);
+          }
+        }
+        t = bundled;
+      }
+    }
+    return t;
+  }
+
+  /** A reference to the bundled vocabulary, not a copy of it (the vocabulary is 1.4 MB and never changes). */
+  @Override
+  public String toJson() {
+    return "{\"" + JSON_KIND + "\": {\"vocabulary\": \"" + BUNDLED_VOCABULARY + "\"}}\n";
+  }
+
+  static ClipBpeTokenizer fromJson(com.fasterxml.jackson.databind.JsonNode root) throws IOException {
+    String vocabulary = root.path(JSON_KIND).path("vocabulary").asText("");
+    if (!vocabulary.equals(BUNDLED_VOCABULARY)) {
+      throw new IOException("tokenizer.json: " + JSON_KIND + ".vocabulary is '" + vocabulary + "'; the only one "
+          + "bundled is " + BUNDLED_VOCABULARY);
+    }
+    return bundled();
+  }
+
+  @Override
+  public int startOfText() {
     return encoder.get(START);
   }
 
-  public int endId() {
+  @Override
+  public int endOfText() {
     return encoder.get(END);
   }
 
@@ -142,10 +185,10 @@ public final class ClipBpeTokenizer implements Serializable {
   public int[] tokenize(String text, int contextLength) {
     int[] ids = encode(text);
     int[] out = new int[contextLength];
-    out[0] = startId();
+    out[0] = startOfText();
     int n = Math.min(ids.length, contextLength - 2);
     System.arraycopy(ids, 0, out, 1, n);
-    out[n + 1] = endId();
+    out[n + 1] = endOfText();
     return out;
   }
 

@@ -16,6 +16,7 @@ import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.Tokenizer;
 import io.sparkvlm.eval.ScoreFiles;
 import io.sparkvlm.eval.metrics.LinearProbe;
 import io.sparkvlm.eval.report.HtmlReport;
@@ -47,7 +48,7 @@ public final class ModelEvaluation {
     String checkpoint = resolve(c.checkpoint(), conf);
     CheckpointManifest manifest = Checkpoints.readManifest(checkpoint, conf);
     ModelArchitecture architecture = architecture(manifest, checkpoint);
-    BpeTokenizer tokenizer = ModelCheckpoints.loadTokenizer(checkpoint, conf).orElseThrow(() ->
+    Tokenizer tokenizer = ModelCheckpoints.loadTokenizer(checkpoint, conf).orElseThrow(() ->
         new CheckpointError("Checkpoint " + checkpoint + " has no " + ModelCheckpoints.TOKENIZER));
     byte[] model = HadoopFiles.readAll(new org.apache.hadoop.fs.Path(checkpoint, ModelCheckpoints.MODEL), conf);
     // a training run folder holds checkpoints/step-N/ and its metrics log
@@ -58,7 +59,8 @@ public final class ModelEvaluation {
       return clip(spark, c, checkpoint, manifest, clip.shape(), tokenizer, model, log);
     }
     if (architecture instanceof ModelArchitecture.VisionLanguage vlm) {
-      return visionLanguage(spark, c, checkpoint, manifest, vlm.shape(), tokenizer, model, log);
+      return visionLanguage(spark, c, checkpoint, manifest, vlm.shape(),
+          ModelCheckpoints.loadBpeTokenizer(checkpoint, conf).orElseThrow(), model, log);
     }
     throw new CheckpointError("Checkpoint " + checkpoint + " is a " + architecture.name() + " model: vlm eval model "
         + "evaluates CLIP checkpoints (retrieval, zero-shot, linear probe) and vision-language checkpoints "
@@ -117,7 +119,7 @@ public final class ModelEvaluation {
 
   /** A CLIP: retrieval, zero-shot and linear probe on embeddings computed on the executors. */
   private static String clip(SparkSession spark, EvalModelConfig c, String checkpoint, CheckpointManifest manifest,
-      ClipShape shape, BpeTokenizer tokenizer, byte[] model, List<JsonNode> log) throws IOException {
+      ClipShape shape, Tokenizer tokenizer, byte[] model, List<JsonNode> log) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ExecutorEmbedder embedder = new ExecutorEmbedder(JavaSparkContext.fromSparkContext(spark.sparkContext()), model,
         shape, c.imagesPerTask());
@@ -140,6 +142,12 @@ public final class ModelEvaluation {
       if (c.linearProbeMaxClasses() > 0) {
         for (ClipEvalSets.LabelledSet set : sets.probeTrain()) {
           LOG.info("eval model: embedding {} linear-probe training images of {}", set.images().size(), set.task());
+          if (set.images().isEmpty()) {
+            // recorded as linear_probe/TASK/train_on_test_half = 1, as for a task without a probe-train file
+            LOG.warn("eval model: the linear-probe training set of {} is empty: the probe trains on half the test "
+                + "images instead", set.task());
+            continue;
+          }
           probeTrain.put(set.task(), new ProbeTrain(embedder.images(set.images()), set.labels()));
         }
       }
