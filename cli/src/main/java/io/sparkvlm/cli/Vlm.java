@@ -20,6 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
         StageCommands.Align.class,
         StageCommands.Instruct.class,
         ChatCommand.class,
+        InteropCommands.Import.class,
+        InteropCommands.Export.class,
         StageCommands.Eval.class,
         StageCommands.Demo.class,
         StageCommands.Bench.class,

@@ -15,8 +15,8 @@ import picocli.CommandLine;
 
 class VlmTest {
   static final List<String> SUBCOMMANDS =
-      List.of("synth", "ingest", "filter", "pretrain", "align", "instruct", "chat", "eval", "demo", "bench",
-          "config");
+      List.of("synth", "ingest", "filter", "pretrain", "align", "instruct", "chat", "import", "export", "eval",
+          "demo", "bench", "config");
 
   record Result(int code, String out, String err) {}
 
@@ -47,8 +47,8 @@ class VlmTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"synth", "ingest", "filter", "pretrain", "align", "instruct", "chat", "eval", "demo",
-      "bench", "config"})
+  @ValueSource(strings = {"synth", "ingest", "filter", "pretrain", "align", "instruct", "chat", "import", "export",
+      "eval", "demo", "bench", "config"})
   void everySubcommandHasHelp(String sub) {
     Result r = vlm(sub, "--help");
     assertThat(r.code()).isZero();
