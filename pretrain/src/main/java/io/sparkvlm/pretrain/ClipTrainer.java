@@ -10,7 +10,9 @@ import io.sparkvlm.core.model.layers.ClipLoss;
 import io.sparkvlm.core.model.training.LogitScaleClamp;
 import io.sparkvlm.core.model.training.Optimiser;
 import io.sparkvlm.core.dataset.PairsSchema;
-import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.Weights;
+import io.sparkvlm.core.text.Tokenizer;
 import io.sparkvlm.pretrain.ClipTrainingData.EncodedPair;
 import io.sparkvlm.training.Trainer;
 import io.sparkvlm.training.TrainingItems;
@@ -40,6 +42,7 @@ import org.slf4j.LoggerFactory;
 final class ClipTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ClipTrainer.class);
 
+  static final String INIT_FROM = "pretrain.clip.init-from";
   private final SparkSession spark;
   private final PretrainClipConfig c;
   private final Configuration conf;
@@ -52,38 +55,66 @@ final class ClipTrainer {
 
   String train() throws IOException {
     TrainingSettings s = c.training();
-    ClipShape shape = c.shape();
+    Optional<ModelCheckpoints.Loaded> init = c.initFrom().isPresent()
+        ? Optional.of(ModelCheckpoints.loadFor(INIT_FROM, c.initFrom().get(), conf)) : Optional.empty();
+    ClipShape shape = init.isPresent() ? init.get().as(ModelArchitecture.Clip.class, INIT_FROM).shape() : c.shape();
     ModelArchitecture architecture = new ModelArchitecture.Clip(shape);
     TrainingRun.Start start = TrainingRun.start(s, architecture, conf);
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
     Dataset<Row> pairs = TrainingRun.successfulPairs(spark, c.input());
-    BpeTokenizer tokenizer = TrainingRun.tokenizer(start, s,
-        pairs.select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD(), shape.vocabSize(), conf);
+    Tokenizer tokenizer;
+    if (start.checkpoint().isPresent()) {
+      tokenizer = ModelCheckpoints.loadTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
+          new io.sparkvlm.core.checkpoint.CheckpointError("Checkpoint " + start.checkpoint().get() + " has no "
+              + ModelCheckpoints.TOKENIZER));
+    } else if (init.isPresent()) {
+      tokenizer = init.get().requireTokenizer();
+    } else {
+      tokenizer = TrainingRun.tokenizer(start, s, pairs.select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD(),
+          shape.vocabSize(), conf);
+    }
     TrainingRun.checkVocabulary(tokenizer, shape.vocabSize(), shape.name());
-    LOG.info("pretrain clip: model {} ({} parameters, {} GFLOP per training sample)", shape.name(), shape.params(),
-        String.format("%.3f", shape.trainingFlopsPerSample() / 1e9));
-    Broadcast<BpeTokenizer> onExecutors = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(tokenizer);
+    LOG.info("pretrain clip: model {} ({} parameters, {} GFLOP per training sample){}", shape.name(), shape.params(),
+        String.format("%.3f", shape.trainingFlopsPerSample() / 1e9),
+        init.isPresent() && start.checkpoint().isEmpty() ? ", starting from " + init.get().location() : "");
+    Broadcast<Tokenizer> onExecutors = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(tokenizer);
     try (TrainingItems<EncodedPair> items = TrainingItems.persist(
         ClipTrainingData.encode(pairs, onExecutors, shape.contextLength()), onExecutors)) {
       return TrainingRun.train(spark, s, start, List.of(c.input()), "successful pairs", items.rdd(), tokenizer,
-          new ClipModelTrainer(c, architecture, evaluator(shape, tokenizer), threads));
+          new ClipModelTrainer(c, shape, init, architecture, evaluator(shape, tokenizer), threads));
     }
   }
 
-  /** What CLIP supplies to the loop. */
-  private record ClipModelTrainer(PretrainClipConfig c, ModelArchitecture architecture,
-      Optional<ClipEvaluator> evaluator, int threads) implements Trainer<EncodedPair> {
+  /** What CLIP supplies to the loop; a new model starts from {@code init}'s weights when there is one. */
+  private record ClipModelTrainer(PretrainClipConfig c, ClipShape shape, Optional<ModelCheckpoints.Loaded> init,
+      ModelArchitecture architecture, Optional<ClipEvaluator> evaluator, int threads) implements Trainer<EncodedPair> {
 
     @Override
     public ComputationGraph newModel(Optimiser optimiser) {
-      return ClipModel.build(c.shape(), optimiser, DataType.FLOAT, c.training().seed(),
+      ComputationGraph g = ClipModel.build(shape, optimiser, DataType.FLOAT, c.training().seed(),
           c.lockedImage() ? ClipModel.Trainable.LOCKED_IMAGE : ClipModel.Trainable.ALL);
+      if (init.isPresent()) {
+        try {
+          ComputationGraph from = init.get().model();
+          List<String> layers = java.util.Arrays.stream(from.getLayers())
+              .filter(l -> l.numParams() > 0).map(l -> l.conf().getLayer().getLayerName()).toList();
+          Weights.copyLayers(g, new Weights.Source(from, layers));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("Cannot read " + init.get().location(), e);
+        }
+      }
+      return g;
+    }
+
+    @Override
+    public List<String> parents() {
+      return init.map(l -> List.of(l.location())).orElse(List.of());
     }
 
     @Override
     public BatchBuilder<EncodedPair> batches() {
-      ClipShape shape = c.shape();
+      ClipShape shape = this.shape;
       long seed = c.training().seed();
       double minCrop = c.minCropScale();
       int t = threads;
@@ -112,7 +143,7 @@ final class ClipTrainer {
     }
   }
 
-  private Optional<ClipEvaluator> evaluator(ClipShape shape, BpeTokenizer tokenizer) throws IOException {
+  private Optional<ClipEvaluator> evaluator(ClipShape shape, Tokenizer tokenizer) throws IOException {
     if (c.eval().isEmpty()) {
       return Optional.empty();
     }

@@ -4,7 +4,7 @@ import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.WorkerSetup;
-import io.sparkvlm.core.text.BpeTokenizer;
+import io.sparkvlm.core.text.Tokenizer;
 import io.sparkvlm.training.EpochBatches;
 import io.sparkvlm.training.TrainingImages;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ final class ClipTrainingData {
   /** One pair, tokenised; the image still encoded (JPEG/PNG bytes are far smaller than its tensor). */
   record EncodedPair(String key, byte[] image, int[] tokens) implements EpochBatches.Keyed {}
 
-  static JavaRDD<EncodedPair> encode(Dataset<Row> pairs, Broadcast<BpeTokenizer> tokenizer, int contextLength) {
+  static JavaRDD<EncodedPair> encode(Dataset<Row> pairs, Broadcast<Tokenizer> tokenizer, int contextLength) {
     return pairs.select(PairsSchema.KEY, PairsSchema.IMAGE, PairsSchema.CAPTION).javaRDD()
         .map(r -> new EncodedPair(r.getString(0), (byte[]) r.get(1),
             ClipInputs.tokens(tokenizer.value(), r.getString(2), contextLength)));

@@ -6,9 +6,12 @@ import io.sparkvlm.core.model.ClipShape;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@code pretrain.clip} config section, validated. */
-public record PretrainClipConfig(String input, ClipShape shape, boolean lockedImage, double minCropScale,
-    Optional<Eval> eval, TrainingSettings training) {
+/**
+ * The {@code pretrain.clip} config section, validated. {@code shape} is the {@code model} preset's; with
+ * {@code initFrom} (a CLIP checkpoint to start from) the checkpoint's shape and tokenizer are used instead.
+ */
+public record PretrainClipConfig(String input, ClipShape shape, Optional<String> initFrom, boolean lockedImage,
+    double minCropScale, Optional<Eval> eval, TrainingSettings training) {
 
   public record Eval(String root, Optional<String> retrieval, List<String> zeroShot, int maxImages) {}
 
@@ -21,8 +24,13 @@ public record PretrainClipConfig(String input, ClipShape shape, boolean lockedIm
       eval = Optional.of(new Eval(root.get(), c.optionalString(P + "eval.retrieval"),
           c.stringList(P + "eval.zero-shot"), c.intIn(P + "eval.max-images", 1, 10_000_000)));
     }
+    Optional<String> initFrom = c.optionalString(P + "init-from");
+    TrainingSettings training = TrainingSettings.from(c, "pretrain.clip", eval.isPresent());
+    if (initFrom.isPresent() && training.tokenizer().isPresent()) {
+      throw new io.sparkvlm.core.config.ConfigError(P + "tokenizer", "Config keys '" + P + "tokenizer' and '" + P
+          + "init-from' are both set: a run started from a checkpoint keeps that checkpoint's tokenizer");
+    }
     return new PretrainClipConfig(c.nonEmptyString(P + "input"), ClipShape.preset(c.nonEmptyString(P + "model")),
-        c.bool(P + "locked-image"), c.doubleIn(P + "augment.min-crop-scale", 0.05, 1), eval,
-        TrainingSettings.from(c, "pretrain.clip", eval.isPresent()));
+        initFrom, c.bool(P + "locked-image"), c.doubleIn(P + "augment.min-crop-scale", 0.05, 1), eval, training);
   }
 }

@@ -179,4 +179,46 @@ class PretrainClipJobTest {
     assertThatThrownBy(() -> run(spark, nano(dir.resolve("run-too-big").toString(), "pretrain.clip.eval.root=null",
         "pretrain.clip.batch-size-per-worker=4096"))).hasMessageContaining("too few");
   }
+
+  /**
+   * pretrain.clip.init-from: a run starts from another CLIP checkpoint's weights, shape and tokenizer (here one with
+   * OpenCLIP's tokenizer, as `vlm import openclip` writes), records it as a parent, and moves off it only a little.
+   */
+  @Test
+  void initFromFineTunesAnotherCheckpointKeepingItsShapeAndTokenizer() throws Exception {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    ClipShape nano = ClipShape.preset("nano");
+    ClipShape shape = new ClipShape("clip-nano-openclip", nano.vision(), nano.text(), nano.imageSize(),
+        nano.patchSize(), nano.contextLength(), io.sparkvlm.core.text.ClipBpeTokenizer.bundled().vocabSize(),
+        nano.embedDim());
+    org.deeplearning4j.nn.graph.ComputationGraph start = io.sparkvlm.core.model.ClipModel.build(shape,
+        new org.nd4j.linalg.learning.config.NoOp(), org.nd4j.linalg.api.buffer.DataType.FLOAT, 7);
+    String init = dir.resolve("init").toString();
+    io.sparkvlm.core.model.ModelCheckpoints.save(start, java.util.Optional.of(
+        io.sparkvlm.core.text.ClipBpeTokenizer.bundled()), init, new CheckpointManifest(shape.name(),
+        java.util.Optional.of(new ModelArchitecture.Clip(shape).toJson()), 0, 7,
+        io.sparkvlm.core.io.Json.MAPPER.createObjectNode(), List.of(), List.of(), java.util.Map.of(),
+        io.sparkvlm.core.runtime.Versions.all(), java.time.Instant.now().toString()), false, conf);
+    String out = dir.resolve("run-init").toString();
+    run(spark, nano(out, "pretrain.clip.eval.root=null", "pretrain.clip.max-steps=5",
+        "pretrain.clip.averaging-frequency=1", "pretrain.clip.log-every-steps=1",
+        "pretrain.clip.optimiser.learning-rate=1e-4", "pretrain.clip.optimiser.warmup-steps=0",
+        "pretrain.clip.init-from=\"" + init + "\""));
+    io.sparkvlm.core.model.ModelCheckpoints.Loaded trained = io.sparkvlm.core.model.ModelCheckpoints.load(out, conf);
+    assertThat(trained.architecture()).isEqualTo(new ModelArchitecture.Clip(shape));
+    assertThat(trained.requireTokenizer()).isInstanceOf(io.sparkvlm.core.text.ClipBpeTokenizer.class);
+    assertThat(trained.manifest().parents()).containsExactly(init);
+    org.nd4j.linalg.api.ndarray.INDArray after = trained.model().params();
+    double moved = after.sub(start.params()).amaxNumber().doubleValue();
+    // 5 Adam steps of at most about 1e-4 each; a model of another seed is a whole initialisation away
+    assertThat(moved).isGreaterThan(0).isLessThan(2e-3);
+    org.deeplearning4j.nn.graph.ComputationGraph other = io.sparkvlm.core.model.ClipModel.build(shape,
+        new org.nd4j.linalg.learning.config.NoOp(), org.nd4j.linalg.api.buffer.DataType.FLOAT, 42);
+    assertThat(after.sub(other.params()).amaxNumber().doubleValue()).isGreaterThan(0.1);
+
+    assertThatThrownBy(() -> new PretrainClipJob().readConfig(new ConfigReader(config(nano(out,
+        "pretrain.clip.init-from=\"" + init + "\"", "pretrain.clip.tokenizer=/some/tokenizer.json")))))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("pretrain.clip.tokenizer")
+        .hasMessageContaining("pretrain.clip.init-from");
+  }
 }
