@@ -33,14 +33,14 @@ import org.apache.spark.sql.SparkSession;
  * generate the world, serve its simulated web on 127.0.0.1, ingest it, pretrain a tiny CLIP on the pairs (with
  * zero-shot and retrieval evaluation on the world's held-out test split), evaluate it on the executors into an
  * HTML report, pretrain a tiny decoder LM on the captions and instruction text, bootstrap the pairs with CapFilt
- * (captioner and filter fine-tuned on the seed split) and summarise: ingest status counts against the faults the web
+ * (captioner and filter fine-tuned on the seed split), run both LLaVA stages with two baselines (blind; stage 2
+ * without stage 1) and summarise: ingest status counts against the faults the web
  * injected, the model's headline numbers, the LM's held-out perplexity, the filter's precision and recall against
  * the world's noise labels. Later stages join as they land; the demo says which are still missing.
  */
 final class Demo {
   static final List<String> MISSING = List.of(
       "round-1 CLIP on the bootstrapped pairs against round 0 (issue 14's measurement)",
-      "stage 2 without stage 1 (issue 15's other VQA baseline)",
       "Flamingo's gated cross-attention (issue 15)");
 
   private Demo() {}
@@ -97,49 +97,63 @@ final class Demo {
         "eval.model.checkpoint=" + blind, "eval.model.report=" + blindReport,
         "eval.model.generation.image-input=blank"));
     Config blindConfig = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), blindRun));
+    // stage 2 without stage 1 (LLaVA's ablation): from the CLIP and LM directly, the connector starting fresh
+    Path noStage1 = out.resolve("instruct-no-stage-1");
+    Path noStage1Report = out.resolve("reports/instruct-no-stage-1");
+    List<String> noStage1Run = new ArrayList<>(overrides);
+    noStage1Run.addAll(List.of("instruct.start=towers", "instruct.output=" + noStage1,
+        "eval.model.checkpoint=" + noStage1, "eval.model.report=" + noStage1Report));
+    Config noStage1Config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"),
+        noStage1Run));
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      step("1/10 synth: generating " + scenes + " scenes into " + world + ", then 2/10 ingest: downloading the "
+      step("1/11 synth: generating " + scenes + " scenes into " + world + ", then 2/11 ingest: downloading the "
           + "web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      step("3/10 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      step("3/11 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
 
-      step("4/10 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
+      step("4/11 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
       JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve("metrics.json").toFile());
 
-      step("5/10 pretrain lm: a tiny decoder LM on the captions and the instruction text");
+      step("5/11 pretrain lm: a tiny decoder LM on the captions and the instruction text");
       PretrainLmJob pretrainLm = new PretrainLmJob();
       JobLauncher.execute(pretrainLm, spark, config, pretrainLm.readConfig(reader));
       List<JsonNode> lmLog = MetricsLog.read(lm.toString(), new Configuration());
       JsonNode lmLast = lmLog.get(lmLog.size() - 1);
 
-      step("6/10 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors");
+      step("6/11 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors");
       FilterJob filter = new FilterJob();
       String filterSummary = JobLauncher.execute(filter, spark, config, filter.readConfig(reader)).summary();
       FilterQuality.Result quality = ScoreFiles.filter(filterRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
 
-      step("7/10 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
+      step("7/11 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
       AlignJob alignJob = new AlignJob();
       JobLauncher.execute(alignJob, spark, config, alignJob.readConfig(reader));
-      step("8/10 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
+      step("8/11 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
       InstructJob instructJob = new InstructJob();
       String instructSummary = JobLauncher.execute(instructJob, spark, config, instructJob.readConfig(reader))
           .summary();
-      step("9/10 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
+      step("9/11 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
       JobLauncher.execute(eval, spark, instructConfig, eval.readConfig(new ConfigReader(instructConfig)));
-      step("10/10 the blind baseline: stage 2 and its evaluation with every image blank");
+      step("10/11 the blind baseline: stage 2 and its evaluation with every image blank");
       ConfigReader blindReader = new ConfigReader(blindConfig);
       JobLauncher.execute(instructJob, spark, blindConfig, instructJob.readConfig(blindReader));
       JobLauncher.execute(eval, spark, blindConfig, eval.readConfig(blindReader));
       JsonNode blindScores = io.sparkvlm.core.io.Json.MAPPER.readTree(blindReport.resolve("metrics.json").toFile());
+      step("11/11 stage 2 without stage 1: instruct from the CLIP and LM with a fresh connector, and its evaluation");
+      ConfigReader noStage1Reader = new ConfigReader(noStage1Config);
+      JobLauncher.execute(instructJob, spark, noStage1Config, instructJob.readConfig(noStage1Reader));
+      JobLauncher.execute(eval, spark, noStage1Config, eval.readConfig(noStage1Reader));
+      JsonNode noStage1Scores = io.sparkvlm.core.io.Json.MAPPER.readTree(noStage1Report.resolve("metrics.json")
+          .toFile());
       JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve("metrics.json")
           .toFile());
 
@@ -176,13 +190,13 @@ final class Demo {
       s.append("  report: ").append(instructReport.resolve("report.html")).append('\n');
       s.append("  ask it: ./vlm chat --checkpoint ").append(instruct).append(" --image IMAGE \"What color is the "
           + "star?\"\n");
-      s.append(String.format("  %-44s %9s %9s%n", "", "images", "blind"));
+      s.append(String.format("  %-44s %9s %9s %11s%n", "", "images", "blind", "no stage 1"));
       instructScores.fields().forEachRemaining(e -> {
         String k = e.getKey();
         if (k.startsWith("vqa/") && (k.endsWith("accuracy") || k.contains("/answer_type/"))
             || k.startsWith("captioning/") && k.endsWith("/CIDEr")) {
-          s.append(String.format("  %-44s %9.3f %9.3f%n", k, e.getValue().asDouble(),
-              blindScores.path(k).asDouble(Double.NaN)));
+          s.append(String.format("  %-44s %9.3f %9.3f %11.3f%n", k, e.getValue().asDouble(),
+              blindScores.path(k).asDouble(Double.NaN), noStage1Scores.path(k).asDouble(Double.NaN)));
         }
       });
       s.append("not in the demo yet:\n");

@@ -200,6 +200,9 @@ class VlmTest {
     // and the blind baseline beside it
     assertThat(out).contains("blind");
     assertThat(dir.resolve("reports/instruct-blind/metrics.json")).exists();
+    // and stage 2 without stage 1
+    assertThat(out).contains("no stage 1");
+    assertThat(dir.resolve("reports/instruct-no-stage-1/metrics.json")).exists();
     // the model report renders in a real browser: charts drawn, no broken images, the headline numbers shown
     String dom;
     try {

@@ -7,9 +7,24 @@ import io.sparkvlm.training.TrainingSettings;
 import java.util.Optional;
 
 /** The {@code instruct} config section (LLaVA stage 2), validated. */
-record InstructConfig(String from, String root, Optional<String> conversations, Optional<Vqa> vqa,
+record InstructConfig(StartingPoint start, String root, Optional<String> conversations, Optional<Vqa> vqa,
     VisionLanguageModel.Trainable trainable, ImageInput imageInput, TrainingSettings training) {
   static final String SECTION = "instruct";
+
+  /** Where stage 2 starts ({@code instruct.start}). */
+  sealed interface StartingPoint {
+    /** The stage-1 checkpoint ({@code instruct.from}): its shape, connector and tokenizer carry over (LLaVA). */
+    record StageOne(String from) implements StartingPoint {}
+
+    /**
+     * The model stage 1 would have made ({@code align.clip}, {@code align.lm} and align's vision settings) with its
+     * connector freshly initialised: LLaVA's ablation "stage 2 without stage 1".
+     */
+    record Towers(String clip, String lm, VisionSettings vision) implements StartingPoint {}
+  }
+
+  /** The config values of {@code instruct.start}. */
+  enum Start { STAGE_1, TOWERS }
 
   /** What trains in stage 2: connector and LM (LLaVA), or every layer. */
   enum Trainable { CONNECTOR_LM, ALL }
@@ -23,7 +38,12 @@ record InstructConfig(String from, String root, Optional<String> conversations, 
         c.nonEmptyString(p + "vqa.annotations"), c.nonEmptyString(p + "vqa.images"),
         c.string(p + "vqa.instruction")));
     Trainable t = c.oneOf(p + "trainable", Trainable.class);
-    return new InstructConfig(c.nonEmptyString(p + "from"), c.nonEmptyString(p + "root"),
+    StartingPoint start = switch (c.oneOf(p + "start", Start.class)) {
+      case STAGE_1 -> new StartingPoint.StageOne(c.nonEmptyString(p + "from"));
+      case TOWERS -> new StartingPoint.Towers(c.nonEmptyString(AlignConfig.SECTION + ".clip"),
+          c.nonEmptyString(AlignConfig.SECTION + ".lm"), VisionSettings.from(c, AlignConfig.SECTION));
+    };
+    return new InstructConfig(start, c.nonEmptyString(p + "root"),
         c.optionalString(p + "conversations"), vqa,
         t == Trainable.ALL ? VisionLanguageModel.Trainable.ALL : VisionLanguageModel.Trainable.INSTRUCT,
         c.oneOf(p + "image-input", ImageInput.class), TrainingSettings.from(c, SECTION, false));

@@ -49,9 +49,26 @@ public final class InstructJob implements StageJob<InstructConfig> {
   @Override
   public StageResult run(SparkSession spark, InstructConfig c) throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    ModelCheckpoints.Loaded from = ModelCheckpoints.loadFor("instruct.from", c.from(), conf);
-    VisionLanguageModel.Shape shape = from.as(ModelArchitecture.VisionLanguage.class, "instruct.from").shape();
-    BpeTokenizer tokenizer = from.requireBpeTokenizer();
+    VisionLanguageModel.Shape shape;
+    BpeTokenizer tokenizer;
+    VisionLanguageTraining.Start start;
+    if (c.start() instanceof InstructConfig.StartingPoint.StageOne one) {
+      ModelCheckpoints.Loaded from = ModelCheckpoints.loadFor("instruct.from", one.from(), conf);
+      shape = from.as(ModelArchitecture.VisionLanguage.class, "instruct.from").shape();
+      tokenizer = from.requireBpeTokenizer();
+      start = new VisionLanguageTraining.FromModel(from);
+    } else if (c.start() instanceof InstructConfig.StartingPoint.Towers towers) {
+      ModelCheckpoints.Loaded clip = ModelCheckpoints.loadFor("align.clip", towers.clip(), conf);
+      ModelCheckpoints.Loaded lm = ModelCheckpoints.loadFor("align.lm", towers.lm(), conf);
+      shape = AlignJob.shape(clip.as(ModelArchitecture.Clip.class, "align.clip").shape(),
+          lm.as(ModelArchitecture.Language.class, "align.lm").shape(), towers.vision());
+      tokenizer = lm.requireBpeTokenizer();
+      start = new VisionLanguageTraining.FromTowers(clip, lm);
+      LOG.info("instruct: start towers: stage 2 without stage 1, the connector freshly initialised ({} + {})",
+          clip.location(), lm.location());
+    } else {
+      throw new IllegalStateException("unknown starting point " + c.start());
+    }
     InstructData.Read data = InstructData.read(c, tokenizer, shape.lm().contextLength(), conf);
     String counts = Json.MAPPER.valueToTree(data.counts().toJson()).toString();
     LOG.info("instruct: samples {}", counts);
@@ -69,7 +86,7 @@ public final class InstructJob implements StageJob<InstructConfig> {
     c.conversations().ifPresent(f -> inputs.add(new Path(root, f).toString()));
     c.vqa().ifPresent(v -> inputs.add(new Path(root, v.questions()).toString()));
     String summary = VisionLanguageTraining.train(spark, c.training(), shape, c.trainable(),
-        new VisionLanguageTraining.FromModel(from), tokenizer, inputs, "instruct samples", items);
+        start, tokenizer, inputs, "instruct samples", items);
     HadoopFiles.writeAtomically(new Path(c.training().output(), DATA_REPORT), counts.getBytes(StandardCharsets.UTF_8),
         conf);
     return new StageResult(List.of(), summary + "; samples " + counts);

@@ -139,6 +139,35 @@ class InstructTuneJobTest {
     assertThat(tuned).contains("samples");
   }
 
+  /** instruct.start = towers: LLaVA's "stage 2 without stage 1" ablation, the connector starting fresh. */
+  @Test
+  void stageTwoWithoutStageOneStartsFromTheTowers() throws Exception {
+    List<String> o = base("towers", "instruct.start=towers", "instruct.max-steps=5",
+        "instruct.from=\"" + dir.resolve("no-stage-1") + "\"");
+    String tuned = run(new InstructJob(), o);
+    String stage2 = Checkpoints.latestComplete(dir.resolve("towers/checkpoints/instruct/checkpoints").toString(),
+        CONF).orElseThrow();
+    ModelCheckpoints.Loaded s2 = ModelCheckpoints.load(stage2, CONF);
+    VisionLanguageModel.Shape shape = s2.as(ModelArchitecture.VisionLanguage.class, "test").shape();
+    // the shape stage 1 would have made, and the towers as parents (no stage-1 checkpoint exists)
+    assertThat(shape).as(tuned).isEqualTo(AlignJob.shape(ModelCheckpoints.load(clip, CONF)
+        .as(ModelArchitecture.Clip.class, "test").shape(), ModelCheckpoints.load(lm, CONF)
+        .as(ModelArchitecture.Language.class, "test").shape(), VisionSettings.from(new ConfigReader(
+        ConfigLoader.load(new ConfigSources(List.of(), o))), AlignConfig.SECTION)));
+    assertThat(s2.manifest().parents()).hasSize(2);
+    ComputationGraph g2 = s2.model();
+    ComputationGraph clipModel = ModelCheckpoints.load(clip, CONF).model();
+    for (String layer : ClipModel.visionTowerLayers(shape.visionLayers())) {
+      assertSame(g2, clipModel, layer);
+    }
+    ComputationGraph lmModel = ModelCheckpoints.load(lm, CONF).model();
+    for (String layer : decoderLayers(shape)) {
+      assertDiffers(g2, lmModel, layer);
+    }
+    assertThatThrownBy(() -> run(new InstructJob(), base("bad-start", "instruct.start=stage-0")))
+        .hasMessageContaining("instruct.start").hasMessageContaining("towers");
+  }
+
   @Test
   void badStartingPointsAreRefusedBeforeAnyWork() throws Exception {
     // stage 2 from a checkpoint that is not a vision-language model
