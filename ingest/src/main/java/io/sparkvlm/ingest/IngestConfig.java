@@ -20,9 +20,14 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
   /** Input kinds. */
   public enum Format { CSV, TSV, JSONL, PARQUET, WEBDATASET, FOLDER }
 
-  public record Input(String path, Format format, String urlColumn, String captionColumn, List<String> carry)
-      implements Serializable {
+  /** The input; {@code encoding} is the charset of its text (CSV, TSV, JSON lines, caption .txt files). */
+  public record Input(String path, Format format, String urlColumn, String captionColumn, List<String> carry,
+      String encoding) implements Serializable {
     private static final long serialVersionUID = 1L;
+
+    public java.nio.charset.Charset charset() {
+      return java.nio.charset.Charset.forName(encoding);
+    }
   }
 
   public record Captions(int maxChars, int minChars) implements Serializable {
@@ -33,10 +38,21 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
     private static final long serialVersionUID = 1L;
   }
 
+  /** The input's charset by its canonical name; an unknown one names the key. */
+  private static String encoding(ConfigReader c) {
+    String name = c.nonEmptyString("ingest.input.encoding");
+    try {
+      return java.nio.charset.Charset.forName(name).name();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError("ingest.input.encoding", "Config key 'ingest.input.encoding' = '" + name + "' is not a "
+          + "charset this JVM knows (e.g. UTF-8, ISO-8859-1, windows-1252, UTF-16)");
+    }
+  }
+
   public static IngestConfig from(ConfigReader c) {
     Input input = new Input(c.nonEmptyString("ingest.input.path"), c.oneOf("ingest.input.format", Format.class),
         c.nonEmptyString("ingest.input.url-column"), c.nonEmptyString("ingest.input.caption-column"),
-        c.stringList("ingest.input.carry"));
+        c.stringList("ingest.input.carry"), encoding(c));
     UrlGuard guard;
     try {
       guard = new UrlGuard(c.stringList("ingest.download.allow-cidrs"));

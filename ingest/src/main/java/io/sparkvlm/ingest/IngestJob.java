@@ -95,6 +95,11 @@ public final class IngestJob implements StageJob<IngestConfig> {
         .collect();
     numbered.unpersist();
     LOG.info("ingest: downloaded {} shards: {}", stats.size(), summarise(stats));
+    long undecodable = stats.stream().mapToLong(ShardStats::undecodableCaptions).sum();
+    if (undecodable > 0) {
+      LOG.warn("ingest: {} captions had bytes that are not valid {} (decoded as U+FFFD; set ingest.input.encoding "
+          + "if the input is in another charset)", undecodable, cfg.input().encoding());
+    }
 
     // 3. every row of every shard (latest attempt wins), duplicates marked, written as the dataset
     Dataset<Row> rows = shardRows(spark, cfg, shards).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
@@ -110,7 +115,9 @@ public final class IngestJob implements StageJob<IngestConfig> {
         cfg.output(), PairsSchema.SCHEMA, replaceOutput, rowsPerShard);
     rows.unpersist();
     return new StageResult(List.of(new Datasets.WrittenDataset(cfg.output(), PairsSchema.SCHEMA,
-        List.of(InputRef.of(cfg.input().path(), conf)))), total + " rows in " + shards + " shards");
+        List.of(InputRef.of(cfg.input().path(), conf)))), total + " rows in " + shards + " shards"
+        + (undecodable > 0 ? "; " + undecodable + " captions with bytes not valid " + cfg.input().encoding()
+            + " in the shards downloaded now (stats undecodableCaptions)" : ""));
   }
 
   /** Whether an existing output may be replaced; refuses a complete one unless overwriting. */

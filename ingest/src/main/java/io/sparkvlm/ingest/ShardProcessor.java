@@ -81,13 +81,18 @@ final class ShardProcessor {
         .limit(ShardStats.MAX_ERRORS).forEach(e -> topErrors.put(e.getKey(), e.getValue()));
     double seconds = (end.toEpochMilli() - start.toEpochMilli()) / 1000.0;
     ShardStats stats = new ShardStats(shard, out.size(), byStatus.getOrDefault("success", 0L), byStatus, topErrors,
-        start.toString(), end.toString(), seconds, bytes.get());
+        start.toString(), end.toString(), seconds, bytes.get(), undecodable(rows));
     LOG.info("shard {}: {} rows in {}s ({} rows/s) {}", shard, out.size(), String.format("%.1f", seconds),
         String.format("%.1f", out.size() / Math.max(seconds, 1e-3)), byStatus);
     return new Result(out, stats);
   }
 
   record Result(List<Row> rows, ShardStats stats) {}
+
+  /** Input rows whose caption did not decode cleanly in the input's encoding. */
+  static long undecodable(List<Indexed> rows) {
+    return rows.stream().filter(r -> !r.row().isNullAt(2) && InputRows.undecodable(r.row().getString(2))).count();
+  }
 
   static final int STATUS = PairsSchema.COLUMNS.fieldIndex(PairsSchema.STATUS);
   static final int ERROR = PairsSchema.COLUMNS.fieldIndex(PairsSchema.ERROR_MESSAGE);

@@ -16,9 +16,12 @@ import java.util.TreeMap;
  * @param finishedAt ISO-8601
  * @param seconds wall time of the shard
  * @param bytesDownloaded bytes downloaded
+ * @param undecodableCaptions rows whose caption had bytes invalid in the input's encoding (decoded as U+FFFD, so
+ *     counted here instead of passing unnoticed); 0 in stats written before the count existed
  */
 public record ShardStats(int shard, long count, long successes, Map<String, Long> byStatus,
-    Map<String, Long> errors, String startedAt, String finishedAt, double seconds, long bytesDownloaded)
+    Map<String, Long> errors, String startedAt, String finishedAt, double seconds, long bytesDownloaded,
+    long undecodableCaptions)
     implements Serializable {
   private static final long serialVersionUID = 1L;
   public static final int MAX_ERRORS = 20;

@@ -327,6 +327,40 @@ class IngestJobTest {
     assertThat(c.rows().byStatus()).containsEntry("success", 1L).containsEntry("invalid_input", 1L);
   }
 
+  /**
+   * ingest.input.encoding: a Latin-1 CSV and a windows-1252 JSON-lines file read in their charset give the right
+   * captions; read as UTF-8 (the default) their bytes are invalid, and the shard stats count the captions.
+   */
+  @Test
+  void textInputsAreReadInTheirEncodingAndUndecodableBytesAreCounted() throws Exception {
+    java.nio.charset.Charset latin1 = java.nio.charset.StandardCharsets.ISO_8859_1;
+    Path csv = dir.resolve("latin1.csv");
+    Files.write(csv, ("url,caption\n" + web.baseUrl() + "/img/web-000000.jpg,un caf\u00e9 cr\u00e8me\n"
+        + web.baseUrl() + "/img/web-000001.jpg,plain ascii caption\n").getBytes(latin1));
+    Path right = dir.resolve("latin1-right");
+    ingest(config(right, "ingest.input.path=" + csv, "ingest.input.format=csv", "ingest.input.encoding=ISO-8859-1"));
+    assertThat(Datasets.read(spark, right.toString(), PairsSchema.SCHEMA).collectAsList().stream()
+        .map(r -> r.<String>getAs(PairsSchema.CAPTION))).contains("un caf\u00e9 cr\u00e8me");
+    assertThat(ShardFiles.readStats(right + "-work", 0, new Configuration()).undecodableCaptions()).isZero();
+    Path wrong = dir.resolve("latin1-as-utf8");
+    DatasetManifest m = ingest(config(wrong, "ingest.input.path=" + csv, "ingest.input.format=csv"));
+    assertThat(m.rows().total()).isEqualTo(2);
+    assertThat(ShardFiles.readStats(wrong + "-work", 0, new Configuration()).undecodableCaptions()).isEqualTo(1);
+
+    Path jsonl = dir.resolve("cp1252.jsonl");
+    Files.write(jsonl, ("{\"url\": \"" + web.baseUrl() + "/img/web-000002.jpg\", \"caption\": \"\u201cquoted\u201d "
+        + "na\u00efve \u20ac5\"}\n").getBytes(java.nio.charset.Charset.forName("windows-1252")));
+    Path json = dir.resolve("cp1252-right");
+    ingest(config(json, "ingest.input.path=" + jsonl, "ingest.input.format=jsonl",
+        "ingest.input.encoding=windows-1252"));
+    assertThat(Datasets.read(spark, json.toString(), PairsSchema.SCHEMA).first().<String>getAs(PairsSchema.CAPTION))
+        .isEqualTo("\u201cquoted\u201d na\u00efve \u20ac5");
+
+    assertThatThrownBy(() -> ingest(config(dir.resolve("bad-enc"), "ingest.input.encoding=klingon")))
+        .isInstanceOf(io.sparkvlm.core.config.ConfigError.class).hasMessageContaining("ingest.input.encoding")
+        .hasMessageContaining("klingon");
+  }
+
   static void deleteTree(Path p) throws Exception {
     if (Files.exists(p)) {
       try (Stream<Path> s = Files.walk(p)) {

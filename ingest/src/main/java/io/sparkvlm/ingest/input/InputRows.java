@@ -8,7 +8,6 @@ import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.ingest.IngestConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +30,9 @@ import org.apache.spark.sql.types.StructType;
  * Reads any supported input into one row per input sample with the columns {@link #SOURCE}, {@link #URL},
  * {@link #CAPTION}, {@link #CONTENT} (image bytes when the input carries them: tar shards and folders),
  * {@link #INPUT_ERROR} (why the input row itself is unusable, e.g. a malformed JSON line) and the carried columns
- * (as strings). Nothing is filtered here: every input row becomes a row.
+ * (as strings). Nothing is filtered here: every input row becomes a row. Text is decoded in the input's encoding
+ * ({@code ingest.input.encoding}); bytes invalid in it become U+FFFD, which {@link #undecodable} finds so the shard
+ * stats count them.
  */
 public final class InputRows {
   public static final String SOURCE = "source";
@@ -55,8 +56,9 @@ public final class InputRows {
     Dataset<Row> rows = switch (in.format()) {
       case CSV -> urlList(delimited(spark, in, ","), in);
       case TSV -> urlList(delimited(spark, in, "\t"), in);
-      case JSONL -> urlList(spark.read().option("mode", "PERMISSIVE")
-          .option("columnNameOfCorruptRecord", CORRUPT).json(in.path()), in);
+      // Spark needs the line separator spelled out for a charset other than UTF-8
+      case JSONL -> urlList(spark.read().option("mode", "PERMISSIVE").option("encoding", in.encoding())
+          .option("lineSep", "\n").option("columnNameOfCorruptRecord", CORRUPT).json(in.path()), in);
       case PARQUET -> urlList(spark.read().parquet(in.path()), in);
       case WEBDATASET -> webDataset(spark, in);
       case FOLDER -> folder(spark, in);
@@ -73,14 +75,15 @@ public final class InputRows {
    * cut extra fields, e.g. a caption at its first stray tab, without a word).
    */
   private static Dataset<Row> delimited(SparkSession spark, IngestConfig.Input in, String sep) {
-    String[] header = spark.read().option("header", "true").option("sep", sep).csv(in.path()).columns();
+    String[] header = spark.read().option("header", "true").option("sep", sep).option("encoding", in.encoding())
+        .csv(in.path()).columns();
     StructType schema = new StructType();
     for (String h : header) {
       schema = schema.add(h, DataTypes.StringType, true);
     }
     schema = schema.add(CORRUPT, DataTypes.StringType, true);
     Dataset<Row> raw = spark.read().schema(schema).option("header", "true").option("sep", sep)
-        .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT).csv(in.path());
+        .option("encoding", in.encoding()).option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT).csv(in.path());
     Column fields = functions.size(functions.split(col(CORRUPT), java.util.regex.Pattern.quote(sep), -1));
     return raw.withColumn(CORRUPT, functions.when(col(CORRUPT).isNotNull(), functions.concat(
         fields.cast("string"), lit(" fields where the header has " + header.length + ": "), col(CORRUPT))));
@@ -111,12 +114,14 @@ public final class InputRows {
 
   private static Dataset<Row> webDataset(SparkSession spark, IngestConfig.Input in) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    JavaRDD<Row> rows = jsc.binaryFiles(in.path()).flatMap(file -> tarSamples(file._1(), file._2()).iterator());
+    String encoding = in.encoding();
+    JavaRDD<Row> rows = jsc.binaryFiles(in.path()).flatMap(file -> tarSamples(file._1(), file._2(),
+        java.nio.charset.Charset.forName(encoding)).iterator());
     return spark.createDataFrame(rows, BASE);
   }
 
   /** The samples of one tar shard: consecutive members sharing a key form one sample (WebDataset's rule). */
-  static List<Row> tarSamples(String path, PortableDataStream stream) {
+  static List<Row> tarSamples(String path, PortableDataStream stream, java.nio.charset.Charset charset) {
     List<Row> out = new ArrayList<>();
     try (InputStream raw = stream.open(); TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
       Sample current = null;
@@ -140,7 +145,7 @@ public final class InputRows {
         if (IMAGE_EXTENSIONS.contains(ext)) {
           current.image = data;
         } else if (ext.equals("txt")) {
-          current.caption = new String(data, StandardCharsets.UTF_8);
+          current.caption = new String(data, charset);
         } else if (ext.equals("json")) {
           current.url = urlFromJson(data);
         }
@@ -188,10 +193,18 @@ public final class InputRows {
     Dataset<Row> images = files.where(ext.isin(IMAGE_EXTENSIONS.toArray()))
         .select(col("path").as(SOURCE), stem.as("stem"), col("content").as(CONTENT));
     Dataset<Row> captions = files.where(ext.equalTo("txt"))
-        .select(stem.as("stem"), functions.decode(col("content"), "UTF-8").as(CAPTION));
+        .select(stem.as("stem"), functions.decode(col("content"), in.encoding()).as(CAPTION));
     return images.join(captions, images.col("stem").equalTo(captions.col("stem")), "left")
         .select(images.col(SOURCE), lit(null).cast("string").as(URL), col(CAPTION), col(CONTENT),
             lit(null).cast("string").as(INPUT_ERROR));
+  }
+
+  /** The replacement character a decoder puts where bytes are invalid in the encoding. */
+  public static final char REPLACEMENT = '\uFFFD';
+
+  /** Whether a decoded text holds bytes its encoding could not decode (or, rarely, a literal U+FFFD). */
+  public static boolean undecodable(String text) {
+    return text != null && text.indexOf(REPLACEMENT) >= 0;
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
