@@ -168,6 +168,35 @@ class FilterJobTest {
     assertThat(root.resolve("filter").resolve("matcher")).doesNotExist();
   }
 
+  /**
+   * A CLIP that carries OpenCLIP's tokenizer (what `vlm import openclip` writes) serves as filter.clip: the
+   * CLIP-score baseline embeds with it, and filter-only trains the matcher on its towers and tokenizer.
+   */
+  @Test
+  void aClipWithOpenClipsTokenizerServesTheFilter() throws Exception {
+    io.sparkvlm.core.model.ClipShape nano = io.sparkvlm.core.model.ClipShape.preset("nano");
+    io.sparkvlm.core.text.ClipBpeTokenizer openclip = io.sparkvlm.core.text.ClipBpeTokenizer.bundled();
+    io.sparkvlm.core.model.ClipShape shape = new io.sparkvlm.core.model.ClipShape("clip-nano-openclip",
+        nano.vision(), nano.text(), nano.imageSize(), nano.patchSize(), nano.contextLength(), openclip.vocabSize(),
+        nano.embedDim());
+    String imported = dir.resolve("openclip-clip").toString();
+    io.sparkvlm.core.model.ModelCheckpoints.save(io.sparkvlm.core.model.ClipModel.build(shape,
+        new org.nd4j.linalg.learning.config.NoOp(), org.nd4j.linalg.api.buffer.DataType.FLOAT, 3),
+        java.util.Optional.of(openclip), imported, new io.sparkvlm.core.checkpoint.CheckpointManifest(shape.name(),
+            java.util.Optional.of(new io.sparkvlm.core.model.ModelArchitecture.Clip(shape).toJson()), 0, 3,
+            Json.MAPPER.createObjectNode(), List.of(), List.of(), Map.of(), io.sparkvlm.core.runtime.Versions.all(),
+            java.time.Instant.now().toString()), false, new Configuration());
+    String clipArg = "filter.clip=\"" + imported + "\"";
+    run(base("openclip-score", clipArg, "filter.mode=clip-score", "filter.clip-score.top-fraction=0.4"));
+    JsonNode scored = Json.MAPPER.readTree(dir.resolve("openclip-score/filter").resolve(CapFilt.MANIFEST).toFile())
+        .get("counts");
+    assertThat(scored.get("web_kept").asDouble() / web.size()).isBetween(0.35, 0.45);
+    run(base("openclip-filter", clipArg, "filter.mode=filter-only", "filter.matcher.epochs=1"));
+    JsonNode filtered = Json.MAPPER.readTree(dir.resolve("openclip-filter/filter").resolve(CapFilt.MANIFEST)
+        .toFile()).get("counts");
+    assertThat(filtered.get("web_kept").asLong() + filtered.get("web_dropped").asLong()).isEqualTo(web.size());
+  }
+
   @Test
   void badInputIsRefusedBeforeAnyWork() throws Exception {
     // an LM where the CLIP should be
