@@ -26,10 +26,8 @@ import picocli.CommandLine.Spec;
 final class InteropCommands {
   private InteropCommands() {}
 
-  @Command(name = "import", mixinStandardHelpOptions = true,
-      description = "Bring weights from another library into a spark-vlm checkpoint.",
-      subcommands = {Import.OpenClip.class})
-  static final class Import implements Callable<Integer> {
+  /** A command that only groups its subcommands: run alone, it prints its usage and exits 2. */
+  abstract static class Group implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -37,6 +35,12 @@ final class InteropCommands {
       spec.commandLine().usage(spec.commandLine().getErr());
       return JobLauncher.USAGE;
     }
+  }
+
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = "Bring weights from another library into a spark-vlm checkpoint.",
+      subcommands = {Import.OpenClip.class})
+  static final class Import extends Group {
 
     @Command(name = "openclip", mixinStandardHelpOptions = true,
         description = "An OpenCLIP CLIP (safetensors state dict + model-config JSON) as a spark-vlm CLIP checkpoint, "
@@ -75,14 +79,7 @@ final class InteropCommands {
   @Command(name = "export", mixinStandardHelpOptions = true,
       description = "Write a spark-vlm checkpoint in another library's format.",
       subcommands = {Export.OpenClip.class})
-  static final class Export implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(spec.commandLine().getErr());
-      return JobLauncher.USAGE;
-    }
+  static final class Export extends Group {
 
     @Command(name = "openclip", mixinStandardHelpOptions = true,
         description = "A spark-vlm CLIP checkpoint as a folder open_clip.create_model('local-dir:FOLDER') loads "

@@ -42,7 +42,6 @@ import org.slf4j.LoggerFactory;
 final class ClipTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ClipTrainer.class);
 
-  static final String INIT_FROM = "pretrain.clip.init-from";
   private final SparkSession spark;
   private final PretrainClipConfig c;
   private final Configuration conf;
@@ -56,24 +55,20 @@ final class ClipTrainer {
   String train() throws IOException {
     TrainingSettings s = c.training();
     Optional<ModelCheckpoints.Loaded> init = c.initFrom().isPresent()
-        ? Optional.of(ModelCheckpoints.loadFor(INIT_FROM, c.initFrom().get(), conf)) : Optional.empty();
-    ClipShape shape = init.isPresent() ? init.get().as(ModelArchitecture.Clip.class, INIT_FROM).shape() : c.shape();
+        ? Optional.of(ModelCheckpoints.loadFor(PretrainClipConfig.INIT_FROM, c.initFrom().get(), conf))
+        : Optional.empty();
+    ClipShape shape = init.isPresent()
+        ? init.get().as(ModelArchitecture.Clip.class, PretrainClipConfig.INIT_FROM).shape() : c.shape();
     ModelArchitecture architecture = new ModelArchitecture.Clip(shape);
     TrainingRun.Start start = TrainingRun.start(s, architecture, conf);
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
     Dataset<Row> pairs = TrainingRun.successfulPairs(spark, c.input());
-    Tokenizer tokenizer;
-    if (start.checkpoint().isPresent()) {
-      tokenizer = ModelCheckpoints.loadTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
-          new io.sparkvlm.core.checkpoint.CheckpointError("Checkpoint " + start.checkpoint().get() + " has no "
-              + ModelCheckpoints.TOKENIZER));
-    } else if (init.isPresent()) {
-      tokenizer = init.get().requireTokenizer();
-    } else {
-      tokenizer = TrainingRun.tokenizer(start, s, pairs.select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD(),
-          shape.vocabSize(), conf);
-    }
+    // a resumed run keeps its own tokenizer, a run from init-from the start checkpoint's, else as configured
+    Optional<Tokenizer> resumed = TrainingRun.resumedTokenizer(start, conf);
+    Tokenizer tokenizer = resumed.isPresent() ? resumed.get() : init.isPresent() ? init.get().requireTokenizer()
+        : TrainingRun.tokenizer(start, s, pairs.select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD(),
+            shape.vocabSize(), conf);
     TrainingRun.checkVocabulary(tokenizer, shape.vocabSize(), shape.name());
     LOG.info("pretrain clip: model {} ({} parameters, {} GFLOP per training sample){}", shape.name(), shape.params(),
         String.format("%.3f", shape.trainingFlopsPerSample() / 1e9),

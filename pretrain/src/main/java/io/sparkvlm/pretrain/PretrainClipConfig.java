@@ -16,6 +16,8 @@ public record PretrainClipConfig(String input, ClipShape shape, Optional<String>
   public record Eval(String root, Optional<String> retrieval, List<String> zeroShot, int maxImages) {}
 
   private static final String P = "pretrain.clip.";
+  /** The key of the checkpoint a run starts from. */
+  static final String INIT_FROM = P + "init-from";
 
   public static PretrainClipConfig from(ConfigReader c) {
     Optional<Eval> eval = Optional.empty();
@@ -24,11 +26,11 @@ public record PretrainClipConfig(String input, ClipShape shape, Optional<String>
       eval = Optional.of(new Eval(root.get(), c.optionalString(P + "eval.retrieval"),
           c.stringList(P + "eval.zero-shot"), c.intIn(P + "eval.max-images", 1, 10_000_000)));
     }
-    Optional<String> initFrom = c.optionalString(P + "init-from");
+    Optional<String> initFrom = c.optionalString(INIT_FROM);
     TrainingSettings training = TrainingSettings.from(c, "pretrain.clip", eval.isPresent());
     if (initFrom.isPresent() && training.tokenizer().isPresent()) {
-      throw new io.sparkvlm.core.config.ConfigError(P + "tokenizer", "Config keys '" + P + "tokenizer' and '" + P
-          + "init-from' are both set: a run started from a checkpoint keeps that checkpoint's tokenizer");
+      throw new io.sparkvlm.core.config.ConfigError(P + "tokenizer", "Config keys '" + P + "tokenizer' and '"
+          + INIT_FROM + "' are both set: a run started from a checkpoint keeps that checkpoint's tokenizer");
     }
     return new PretrainClipConfig(c.nonEmptyString(P + "input"), ClipShape.preset(c.nonEmptyString(P + "model")),
         initFrom, c.bool(P + "locked-image"), c.doubleIn(P + "augment.min-crop-scale", 0.05, 1), eval, training);

@@ -69,7 +69,7 @@ class PretrainLmJobTest {
         .contains(new ModelArchitecture.Language(LanguageModel.Shape
             .of(ClipShape.preset("nano"))));
     ComputationGraph lm = ModelCheckpoints.loadModel(newest, conf);
-    BpeTokenizer tokenizer = ModelCheckpoints.loadBpeTokenizer(newest, conf).orElseThrow();
+    BpeTokenizer tokenizer = ModelCheckpoints.asBpe(ModelCheckpoints.loadTokenizer(newest, conf).orElseThrow(), newest);
     int[] generated = Generation.generate(lm, 16, List.of(new int[] {tokenizer.id(SpecialTokens.START_OF_TEXT)}),
         15, tokenizer.id(SpecialTokens.END_OF_TEXT), Generation.Sampling.GREEDY).get(0);
     String text = tokenizer.decode(generated, true);

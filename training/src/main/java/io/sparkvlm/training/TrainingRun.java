@@ -106,12 +106,21 @@ public final class TrainingRun {
     return new Start(Optional.empty(), 0, 0);
   }
 
+  /** When resuming, the checkpoint's tokenizer, of whichever kind (a CLIP's may be OpenCLIP's). */
+  public static Optional<Tokenizer> resumedTokenizer(Start start, Configuration conf) throws IOException {
+    if (start.checkpoint().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(ModelCheckpoints.loadTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
+        new CheckpointError("Checkpoint " + start.checkpoint().get() + " has no " + ModelCheckpoints.TOKENIZER)));
+  }
+
   /** The checkpoint's tokenizer when resuming, else the configured one, else BPE trained on {@code texts}. */
   public static BpeTokenizer tokenizer(Start start, TrainingSettings s, JavaRDD<String> texts, int vocabSize,
       Configuration conf) throws IOException {
-    if (start.checkpoint().isPresent()) {
-      return ModelCheckpoints.loadBpeTokenizer(start.checkpoint().get(), conf).orElseThrow(() ->
-          new CheckpointError("Checkpoint " + start.checkpoint().get() + " has no " + ModelCheckpoints.TOKENIZER));
+    Optional<Tokenizer> resumed = resumedTokenizer(start, conf);
+    if (resumed.isPresent()) {
+      return ModelCheckpoints.asBpe(resumed.get(), start.checkpoint().get());
     }
     if (s.tokenizer().isPresent()) {
       return BpeTokenizer.fromJson(new String(HadoopFiles.readAll(new Path(s.tokenizer().get()), conf),

@@ -81,7 +81,7 @@ public final class ModelCheckpoints {
 
     /** The tokenizer a language model needs: spark-vlm's BPE, with the chat template's special tokens. */
     public BpeTokenizer requireBpeTokenizer() {
-      return bpe(requireTokenizer(), location);
+      return asBpe(requireTokenizer(), location);
     }
   }
 
@@ -130,13 +130,8 @@ public final class ModelCheckpoints {
     }
   }
 
-  /** The checkpoint's tokenizer as spark-vlm's BPE (a language model's, or a CLIP trained here), if it has one. */
-  public static Optional<BpeTokenizer> loadBpeTokenizer(String location, Configuration conf) throws IOException {
-    Optional<Tokenizer> t = loadTokenizer(location, conf);
-    return t.isEmpty() ? Optional.empty() : Optional.of(bpe(t.get(), location));
-  }
-
-  private static BpeTokenizer bpe(Tokenizer t, String location) {
+  /** {@code t} (read from the checkpoint at {@code location}) as spark-vlm's BPE, or an error saying why not. */
+  public static BpeTokenizer asBpe(Tokenizer t, String location) {
     if (t instanceof BpeTokenizer b) {
       return b;
     }

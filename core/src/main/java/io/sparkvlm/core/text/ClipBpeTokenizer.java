@@ -33,7 +33,6 @@ public final class ClipBpeTokenizer implements Tokenizer {
   public static final String BUNDLED_VOCABULARY = "bpe_simple_vocab_16e6.txt.gz";
   /** The key of this tokenizer's {@code tokenizer.json}: {@code {"openclip_bpe": {"vocabulary": NAME}}}. */
   static final String JSON_KIND = "openclip_bpe";
-  private static volatile ClipBpeTokenizer bundled;
 
   private final Map<String, Integer> encoder;
   private final String[] decoder;
@@ -102,23 +101,23 @@ public final class ClipBpeTokenizer implements Tokenizer {
 
   /** OpenCLIP's tokenizer on the vocabulary bundled with core (loaded once per JVM). */
   public static ClipBpeTokenizer bundled() {
-    ClipBpeTokenizer t = bundled;
-    if (t == null) {
-      synchronized (ClipBpeTokenizer.class) {
-        if (bundled == null) {
-          try (InputStream in = ClipBpeTokenizer.class.getResourceAsStream(BUNDLED_VOCABULARY)) {
-            if (in == null) {
-              throw new IllegalStateException("core's " + BUNDLED_VOCABULARY + " is missing from the classpath");
-            }
-            bundled = load(in, true);
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException("Cannot read core's " + BUNDLED_VOCABULARY, e);
-          }
+    return Bundled.TOKENIZER;
+  }
+
+  /** Loaded on first use, once (the JVM's class initialisation). */
+  private static final class Bundled {
+    static final ClipBpeTokenizer TOKENIZER = read();
+
+    private static ClipBpeTokenizer read() {
+      try (InputStream in = ClipBpeTokenizer.class.getResourceAsStream(BUNDLED_VOCABULARY)) {
+        if (in == null) {
+          throw new IllegalStateException("core's " + BUNDLED_VOCABULARY + " is missing from the classpath");
         }
-        t = bundled;
+        return load(in, true);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("Cannot read core's " + BUNDLED_VOCABULARY, e);
       }
     }
-    return t;
   }
 
   /** A reference to the bundled vocabulary, not a copy of it (the vocabulary is 1.4 MB and never changes). */

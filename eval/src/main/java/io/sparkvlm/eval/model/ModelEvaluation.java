@@ -60,7 +60,7 @@ public final class ModelEvaluation {
     }
     if (architecture instanceof ModelArchitecture.VisionLanguage vlm) {
       return visionLanguage(spark, c, checkpoint, manifest, vlm.shape(),
-          ModelCheckpoints.loadBpeTokenizer(checkpoint, conf).orElseThrow(), model, log);
+          ModelCheckpoints.asBpe(tokenizer, checkpoint), model, log);
     }
     throw new CheckpointError("Checkpoint " + checkpoint + " is a " + architecture.name() + " model: vlm eval model "
         + "evaluates CLIP checkpoints (retrieval, zero-shot, linear probe) and vision-language checkpoints "

@@ -56,14 +56,22 @@ public final class InputRows {
     Dataset<Row> rows = switch (in.format()) {
       case CSV -> urlList(delimited(spark, in, ","), in);
       case TSV -> urlList(delimited(spark, in, "\t"), in);
-      // Spark needs the line separator spelled out for a charset other than UTF-8
-      case JSONL -> urlList(spark.read().option("mode", "PERMISSIVE").option("encoding", in.encoding())
-          .option("lineSep", "\n").option("columnNameOfCorruptRecord", CORRUPT).json(in.path()), in);
+      case JSONL -> urlList(jsonLines(spark, in), in);
       case PARQUET -> urlList(spark.read().parquet(in.path()), in);
       case WEBDATASET -> webDataset(spark, in);
       case FOLDER -> folder(spark, in);
     };
     return rows;
+  }
+
+  /** JSON lines in the input's encoding: Spark needs the line separator spelled out for one other than UTF-8. */
+  private static Dataset<Row> jsonLines(SparkSession spark, IngestConfig.Input in) {
+    var reader = spark.read().option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
+        .option("encoding", in.encoding());
+    if (!in.charset().equals(java.nio.charset.StandardCharsets.UTF_8)) {
+      reader = reader.option("lineSep", "\n");
+    }
+    return reader.json(in.path());
   }
 
   /** Spark's column for a row it could not parse. */

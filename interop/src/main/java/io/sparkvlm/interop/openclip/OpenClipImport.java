@@ -67,7 +67,6 @@ public final class OpenClipImport {
     ClipShape shape = config.shape();
     ComputationGraph graph = ClipModel.build(shape, new NoOp(), DataType.FLOAT, 0);
     List<OpenClipLayout.Mapping> layout = OpenClipLayout.of(shape, config.customText());
-    String sha256;
     try (Safetensors.Reader in = Safetensors.open(new Path(r.weights()), conf)) {
       check(in, layout, r.weights(), r.modelConfig());
       for (OpenClipLayout.Mapping m : layout) {
@@ -77,7 +76,7 @@ public final class OpenClipImport {
       }
       LOG.info("import openclip: {} tensors, {} parameters from {}", layout.size(), graph.numParams(), r.weights());
     }
-    sha256 = sha256(new Path(r.weights()), conf);
+    String sha256 = sha256(new Path(r.weights()), conf);
     ObjectNode provenance = Json.MAPPER.createObjectNode();
     ObjectNode source = provenance.putObject("import").putObject("openclip");
     source.put("weights", r.weights());
