@@ -3,6 +3,7 @@ package io.sparkvlm.ingest;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.ingest.download.Downloader;
+import io.sparkvlm.ingest.download.DnsCache;
 import io.sparkvlm.ingest.download.UrlGuard;
 import io.sparkvlm.ingest.image.ImageProcessor;
 import io.sparkvlm.ingest.image.ResizeMode;
@@ -69,7 +70,10 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
         c.intIn("ingest.download.max-redirects", 0, 50),
         c.nonEmptyString("ingest.download.user-agent"),
         c.stringList("ingest.download.opt-out-directives").stream().map(String::toLowerCase).toList(),
-        c.intIn("ingest.download.per-host-concurrency", 1, 1024), guard);
+        c.intIn("ingest.download.per-host-concurrency", 1, 1024), guard,
+        new DnsCache.Settings(c.durationIn("ingest.download.dns.ttl", Duration.ZERO, Duration.ofDays(1)),
+            c.durationIn("ingest.download.dns.negative-ttl", Duration.ZERO, Duration.ofDays(1)),
+            c.intIn("ingest.download.dns.max-entries", 1, 10_000_000)));
     String outputFormat = c.nonEmptyString("ingest.image.output-format");
     if (!outputFormat.equals("jpeg") && !outputFormat.equals("png")) {
       throw new ConfigError("ingest.image.output-format", "Config key 'ingest.image.output-format' = '"

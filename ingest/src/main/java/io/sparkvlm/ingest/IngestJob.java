@@ -171,13 +171,15 @@ public final class IngestJob implements StageJob<IngestConfig> {
       return List.<ShardStats>of().iterator();
     }
     rows.sort((a, b) -> Long.compare(a.index(), b.index()));
-    ShardProcessor processor = new ShardProcessor(cfg);
     boolean retrying = done.contains(shard);
-    if (retrying) {
-      int s = shard;
-      rows.removeIf(r -> !retryKeys.contains(processor.key(s, r.index())));
+    ShardProcessor.Result result;
+    try (ShardProcessor processor = new ShardProcessor(cfg)) {
+      if (retrying) {
+        int s = shard;
+        rows.removeIf(r -> !retryKeys.contains(processor.key(s, r.index())));
+      }
+      result = processor.process(shard, rows);
     }
-    ShardProcessor.Result result = processor.process(shard, rows);
     String target = retrying ? cfg.work() + "/retries/attempt-" + attempt : cfg.work();
     ShardFiles.writeShard(target, shard, result.rows(), cfg.input().carry(), hadoop.get());
     ShardFiles.writeStats(target, result.stats(), hadoop.get());

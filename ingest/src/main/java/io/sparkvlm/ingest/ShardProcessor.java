@@ -2,6 +2,7 @@ package io.sparkvlm.ingest;
 
 import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.dataset.PairsSchema;
+import io.sparkvlm.ingest.download.DnsCache;
 import io.sparkvlm.ingest.download.Downloader;
 import io.sparkvlm.ingest.image.ImageProcessor;
 import io.sparkvlm.ingest.input.InputRows;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * then the carried ones), downloads running on {@code ingest.download.threads} threads. Row-level work is
  * {@link #processRow}, a plain function.
  */
-final class ShardProcessor {
+final class ShardProcessor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardProcessor.class);
 
   private final IngestConfig config;
@@ -42,6 +43,12 @@ final class ShardProcessor {
     this.downloader = new Downloader(config.download());
     this.images = new ImageProcessor(config.image());
     this.captions = new CaptionCleaner(config.caption().maxChars());
+  }
+
+  /** Closes the downloader's connections. */
+  @Override
+  public void close() {
+    downloader.close();
   }
 
   /** An input row with its position: shard, index in shard and key. */
@@ -82,8 +89,10 @@ final class ShardProcessor {
     double seconds = (end.toEpochMilli() - start.toEpochMilli()) / 1000.0;
     ShardStats stats = new ShardStats(shard, out.size(), byStatus.getOrDefault("success", 0L), byStatus, topErrors,
         start.toString(), end.toString(), seconds, bytes.get(), undecodable(rows));
-    LOG.info("shard {}: {} rows in {}s ({} rows/s) {}", shard, out.size(), String.format("%.1f", seconds),
-        String.format("%.1f", out.size() / Math.max(seconds, 1e-3)), byStatus);
+    DnsCache.Stats dns = downloader.dnsStats();
+    LOG.info("shard {}: {} rows in {}s ({} rows/s) {}; this executor's DNS cache so far: {} names asked, {} looked up",
+        shard, out.size(), String.format("%.1f", seconds), String.format("%.1f", out.size() / Math.max(seconds, 1e-3)),
+        byStatus, dns.requests(), dns.lookups());
     return new Result(out, stats);
   }
 

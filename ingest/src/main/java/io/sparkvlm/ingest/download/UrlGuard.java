@@ -12,9 +12,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The SSRF guard: only http and https, and no loopback, private, link-local, multicast, unspecified or unique-local
- * addresses, checked on every address the host name resolves to, for the first URL and every redirect, unless an
- * address is inside an allowlisted CIDR block (the demo and tests allow 127.0.0.1/32).
+ * The SSRF guard's rules: only http and https, and no loopback, private, link-local, multicast, unspecified or
+ * unique-local addresses, checked on every address the host name resolves to, unless an address is inside an
+ * allowlisted CIDR block (the demo and tests allow 127.0.0.1/32). {@link GuardedResolver} applies them to the very
+ * answer the HTTP client connects to, for the first URL and every redirect.
  */
 public final class UrlGuard implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -29,8 +30,8 @@ public final class UrlGuard implements Serializable {
     this.allowed = List.copyOf(parsed);
   }
 
-  /** Why {@code uri} must not be fetched, or empty if it may. Resolves the host name. */
-  public Optional<String> refusal(URI uri) {
+  /** Why {@code uri} must not be fetched whatever its host resolves to (its scheme, no host), or empty. */
+  public Optional<String> uriRefusal(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       return Optional.of("scheme '" + scheme + "' is not http or https");
@@ -39,12 +40,11 @@ public final class UrlGuard implements Serializable {
     if (host == null || host.isEmpty()) {
       return Optional.of("no host in " + uri);
     }
-    InetAddress[] addresses;
-    try {
-      addresses = InetAddress.getAllByName(host);
-    } catch (UnknownHostException e) {
-      return Optional.empty(); // not a refusal: the download fails with "unknown host"
-    }
+    return Optional.empty();
+  }
+
+  /** Why {@code host}, resolved to {@code addresses}, must not be connected to, or empty if it may. */
+  public Optional<String> addressRefusal(String host, InetAddress[] addresses) {
     for (InetAddress a : addresses) {
       if (isAllowed(a)) {
         continue;
