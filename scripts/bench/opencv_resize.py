@@ -1,6 +1,6 @@
 """Side-by-side reference for `vlm bench ingest`: what img2dataset's resizer (OpenCV) does per core on the same JPEGs.
 
-Decode, border-resize to 256 (INTER_AREA down, Lanczos up, black padding, as img2dataset), encode JPEG quality 95,
+Decode, border-resize to 256 (INTER_AREA down, Lanczos up, white padding, as img2dataset's resizer), encode JPEG quality 95,
 on one thread. Usage (after `./vlm bench ingest`, which writes the JPEGs):
     pip install opencv-python-headless
     python3 scripts/bench/opencv_resize.py work/bench/ingest/jpegs-500 work/bench/ingest/jpegs-1600
@@ -24,7 +24,7 @@ def border_resize(img, size=256):
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LANCZOS4
     img = cv2.resize(img, (nw, nh), interpolation=interp)
     top, left = (size - nh) // 2, (size - nw) // 2
-    return cv2.copyMakeBorder(img, top, size - nh - top, left, size - nw - left, cv2.BORDER_CONSTANT, value=[0, 0, 0])
+    return cv2.copyMakeBorder(img, top, size - nh - top, left, size - nw - left, cv2.BORDER_CONSTANT, value=[255, 255, 255])
 
 
 for folder in sys.argv[1:]:

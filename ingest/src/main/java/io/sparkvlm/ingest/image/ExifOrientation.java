@@ -1,8 +1,9 @@
 package io.sparkvlm.ingest.image;
 
-import java.awt.image.BufferedImage;
-
-/** The EXIF orientation tag of a JPEG (1 = as stored, 2..8 = flips and rotations), and applying it. */
+/**
+ * The EXIF orientation tag of a JPEG (1 = as stored, 2..8 = flips and rotations, applied by
+ * {@link OpenCvImages#orient}).
+ */
 public final class ExifOrientation {
   private ExifOrientation() {}
 
@@ -53,38 +54,5 @@ public final class ExifOrientation {
 
   private static int u32(byte[] b, int p, boolean little) {
     return little ? u16(b, p, true) | u16(b, p + 2, true) << 16 : u16(b, p, false) << 16 | u16(b, p + 2, false);
-  }
-
-  /**
-   * The image as it should be displayed: for each displayed pixel (x, y), the stored pixel it shows (orientation 5
-   * is the transpose, 6 a quarter turn clockwise, 7 the transverse, 8 a quarter turn anticlockwise).
-   */
-  public static BufferedImage apply(BufferedImage img, int orientation) {
-    if (orientation <= 1 || orientation > 8) {
-      return img;
-    }
-    int w = img.getWidth();
-    int h = img.getHeight();
-    boolean swap = orientation >= 5;
-    int dw = swap ? h : w;
-    int dh = swap ? w : h;
-    BufferedImage out = new BufferedImage(dw, dh, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < dh; y++) {
-      for (int x = 0; x < dw; x++) {
-        int sx;
-        int sy;
-        switch (orientation) {
-          case 2 -> { sx = w - 1 - x; sy = y; }
-          case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-          case 4 -> { sx = x; sy = h - 1 - y; }
-          case 5 -> { sx = y; sy = x; }
-          case 6 -> { sx = y; sy = h - 1 - x; }
-          case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
-          default -> { sx = w - 1 - y; sy = x; } // 8
-        }
-        out.setRGB(x, y, img.getRGB(sx, sy));
-      }
-    }
-    return out;
   }
 }

@@ -1,7 +1,6 @@
 package io.sparkvlm.ingest.image;
 
 import io.sparkvlm.core.dataset.PairStatus;
-import io.sparkvlm.core.image.ImageCodecs;
 import io.sparkvlm.core.image.ImageFormat;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -14,17 +13,19 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * Decode, validate, resize, encode. Formats are sniffed from the bytes (JPEG, PNG, GIF, BMP, WebP; WebP through
- * TwelveMonkeys). The size is read from the header first: a decompression bomb (more than {@code maxPixels}), a
- * too-small or extremely elongated image is refused before any pixel is decoded. JPEGs much larger than the target
- * are decoded at a reduced scale (source subsampling, keeping at least twice the target resolution for the
- * area-average downscale). EXIF orientation is applied; alpha is composited on white; the output is RGB.
+ * Decode, validate, resize, encode. Formats are sniffed from the bytes (JPEG, PNG, GIF, BMP, WebP). The size is read
+ * from the header first (ImageIO): a decompression bomb (more than {@code maxPixels}), a too-small or extremely
+ * elongated image is refused before any pixel is decoded. JPEGs are decoded by OpenCV's libjpeg-turbo, those much
+ * larger than the target at a reduced DCT scale (keeping at least twice the target resolution for the area-average
+ * downscale); the other formats by ImageIO (WebP through TwelveMonkeys), alpha composited on white. EXIF orientation
+ * is applied. Resizing and encoding are OpenCV's, as img2dataset's ({@link Resizer}).
  */
 public final class ImageProcessor {
 
@@ -71,7 +72,8 @@ public final class ImageProcessor {
     if (format.isEmpty()) {
       return new Rejected(PairStatus.FAILED_TO_DECODE, "not an image: " + ImageFormat.describeStart(bytes));
     }
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes));
+        PointerScope nativeMemory = new PointerScope()) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         return new Rejected(PairStatus.FAILED_TO_DECODE, "no decoder for " + format.get());
@@ -79,39 +81,37 @@ public final class ImageProcessor {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
-        int w = reader.getWidth(0);
+        int w = reader.getWidth(0);    // from the header: nothing is decoded before the checks
         int h = reader.getHeight(0);
         Optional<Rejected> invalid = validate(w, h);
         if (invalid.isPresent()) {
           return invalid.get();
         }
-        List<String> warnings = new ArrayList<>();
-        reader.addIIOReadWarningListener(new IIOReadWarningListener() {
-          @Override
-          public void warningOccurred(ImageReader source, String warning) {
-            warnings.add(warning);
-          }
-        });
-        ImageReadParam param = reader.getDefaultReadParam();
-        int sub = subsampling(w, h, format.get());
-        if (sub > 1) {
-          param.setSourceSubsampling(sub, sub, 0, 0);
-        }
-        BufferedImage decoded = reader.read(0, param);
-        if (!warnings.isEmpty()) {
-          return new Rejected(PairStatus.FAILED_TO_DECODE, "corrupt image: " + warnings.get(0));
-        }
-        if (format.get() == ImageFormat.JPEG && !endsWithEoi(bytes)) {
+        boolean jpeg = format.get() == ImageFormat.JPEG;
+        if (jpeg && !endsWithEoi(bytes)) {
           return new Rejected(PairStatus.FAILED_TO_DECODE, "truncated JPEG: no end-of-image marker");
         }
-        int orientation = format.get() == ImageFormat.JPEG ? ExifOrientation.read(bytes) : 1;
-        BufferedImage rgb = ExifOrientation.apply(toRgb(decoded), orientation);
+        int orientation = jpeg ? ExifOrientation.read(bytes) : 1;
+        Mat decoded;
+        if (jpeg) {
+          decoded = OpenCvImages.decodeJpeg(bytes, reduction(w, h, format.get()));
+          if (decoded.empty()) {
+            return new Rejected(PairStatus.FAILED_TO_DECODE, "corrupt image: libjpeg-turbo cannot decode it");
+          }
+        } else {
+          List<String> warnings = new ArrayList<>();
+          BufferedImage image = readWithImageIo(reader, warnings);
+          if (!warnings.isEmpty()) {
+            return new Rejected(PairStatus.FAILED_TO_DECODE, "corrupt image: " + warnings.get(0));
+          }
+          decoded = OpenCvImages.fromImage(toRgb(image));
+        }
+        Mat upright = OpenCvImages.orient(decoded, orientation);
         int ow = orientation >= 5 ? h : w;
         int oh = orientation >= 5 ? w : h;
-        BufferedImage out = Resizer.resize(rgb, s.resizeMode(), s.size(), s.resizeOnlyIfBigger());
-        byte[] encoded = s.outputFormat().equals("png") ? ImageCodecs.png(out)
-            : ImageCodecs.jpeg(out, s.jpegQuality());
-        return new Processed(encoded, s.outputFormat(), out.getWidth(), out.getHeight(), ow, oh,
+        Mat out = Resizer.resize(upright, s.resizeMode(), s.size(), s.resizeOnlyIfBigger(), ow, oh);
+        byte[] encoded = OpenCvImages.encode(out, s.outputFormat(), s.jpegQuality());
+        return new Processed(encoded, s.outputFormat(), out.cols(), out.rows(), ow, oh,
             PerceptualHash.of(out));
       } finally {
         reader.dispose();
@@ -140,14 +140,35 @@ public final class ImageProcessor {
     return Optional.empty();
   }
 
-  /** Subsampling factor for a reduced-scale decode: keeps at least twice the resolution the resize needs. */
-  int subsampling(int w, int h, ImageFormat format) {
-    if (!s.reducedDecode() || format != ImageFormat.JPEG || s.resizeMode() == ResizeMode.NO) {
+  /**
+   * The reduced-scale decode factor for a JPEG (1, 2, 4 or 8, what libjpeg does in the DCT): the largest that keeps
+   * at least twice the resolution the resize needs, so the area average still has pixels to average.
+   */
+  int reduction(int w, int h, ImageFormat format) {
+    if (!s.reducedDecode() || format != ImageFormat.JPEG
+        || !Resizer.resizes(w, h, s.resizeMode(), s.size(), s.resizeOnlyIfBigger())) {
       return 1;
     }
-    int[] target = Resizer.scaledSize(w, h, s.resizeMode(), s.size(), true);
+    int[] target = Resizer.scaledSize(w, h, s.resizeMode(), s.size(), s.resizeOnlyIfBigger());
     int factor = Math.min(w / Math.max(1, target[0]), h / Math.max(1, target[1])) / 2;
-    return Math.max(1, factor);
+    int reduction = 1;
+    for (int r : OpenCvImages.REDUCTIONS) {
+      if (r <= factor) {
+        reduction = r;
+      }
+    }
+    return reduction;
+  }
+
+  /** A non-JPEG image through ImageIO (PNG, GIF, BMP, WebP), its decoder's warnings collected. */
+  private static BufferedImage readWithImageIo(ImageReader reader, List<String> warnings) throws IOException {
+    reader.addIIOReadWarningListener(new IIOReadWarningListener() {
+      @Override
+      public void warningOccurred(ImageReader source, String warning) {
+        warnings.add(warning);
+      }
+    });
+    return reader.read(0, reader.getDefaultReadParam());
   }
 
   private static boolean endsWithEoi(byte[] b) {

@@ -1,6 +1,10 @@
 package io.sparkvlm.ingest.image;
 
 import java.awt.image.BufferedImage;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * The 64-bit DCT perceptual hash (pHash): the image reduced to 32x32 grey (area average), its 2D DCT-II, and one
@@ -21,13 +25,26 @@ public final class PerceptualHash {
 
   private PerceptualHash() {}
 
+  /** The hash of a Java image (tests, tools). */
   public static long of(BufferedImage rgb) {
-    BufferedImage small = Resizer.scale(rgb, N, N);
+    try (PointerScope scope = new PointerScope()) {
+      return of(OpenCvImages.fromImage(rgb));
+    }
+  }
+
+  /** The hash of a BGR image: reduced to 32x32 by OpenCV (area average when shrinking), then grey and DCT here. */
+  public static long of(Mat bgr) {
+    boolean shrink = bgr.cols() >= N && bgr.rows() >= N;
+    Mat small = new Mat();
+    opencv_imgproc.resize(bgr, small, new Size(N, N), 0, 0,
+        shrink ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_CUBIC);
+    byte[] px = new byte[N * N * 3];
+    small.data().get(px);
     double[][] grey = new double[N][N];
     for (int y = 0; y < N; y++) {
       for (int x = 0; x < N; x++) {
-        int p = small.getRGB(x, y);
-        grey[y][x] = 0.299 * ((p >> 16) & 0xFF) + 0.587 * ((p >> 8) & 0xFF) + 0.114 * (p & 0xFF);
+        int o = (y * N + x) * 3; // B, G, R
+        grey[y][x] = 0.299 * (px[o + 2] & 0xFF) + 0.587 * (px[o + 1] & 0xFF) + 0.114 * (px[o] & 0xFF);
       }
     }
     double[][] rows = new double[N][8];

@@ -4,7 +4,7 @@ package io.sparkvlm.ingest.image;
 public enum ResizeMode {
   /** Keep the image as decoded. */
   NO,
-  /** Larger side to the target size, then pad to a square with black (img2dataset's default). */
+  /** Larger side to the target size, then pad to a square with white (img2dataset's default and colour). */
   BORDER,
   /** Smaller side to the target size, keeping the aspect ratio. */
   KEEP_RATIO,
