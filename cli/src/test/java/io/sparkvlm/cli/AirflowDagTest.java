@@ -32,7 +32,13 @@ class AirflowDagTest {
 
   static JsonNode stageTable() throws Exception {
     assertThat(STAGES).exists();
-    Process p = new ProcessBuilder("python3", STAGES.toString()).redirectErrorStream(true).start();
+    Process p;
+    try {
+      p = new ProcessBuilder("python3", STAGES.toString()).redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("python3 is needed to read the Airflow DAG's stage table (./run-tests installs it): "
+          + e.getMessage(), e);
+    }
     byte[] out = p.getInputStream().readAllBytes();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(new String(out, StandardCharsets.UTF_8)).isZero();
