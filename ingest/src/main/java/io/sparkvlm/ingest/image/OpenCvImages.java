@@ -4,7 +4,6 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.global.opencv_core;
@@ -13,7 +12,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * The pixel work img2dataset does with cv2, through OpenCV 4.5.5 (JavaCPP): JPEG decoding with libjpeg-turbo, at a
- * reduced DCT scale when asked; encoding; and the conversions to and from Java images. Images are 8-bit BGR
+ * reduced DCT scale when asked; encoding; and the conversion of a Java image (what ImageIO decodes). Images are 8-bit BGR
  * {@link Mat}s, OpenCV's order. OpenCV's own thread pool is set to one thread, as img2dataset does: an ingest task
  * already runs one image per download thread. Callers free native memory with a {@code PointerScope}.
  */
@@ -81,15 +80,6 @@ public final class OpenCvImages {
     Mat m = new Mat(h, w, CV_8UC3);
     m.data().put(bgr);
     return m;
-  }
-
-  /** A BGR Mat as a Java image (TYPE_3BYTE_BGR shares OpenCV's byte order). */
-  static BufferedImage toImage(Mat bgr) {
-    Mat continuous = bgr.isContinuous() ? bgr : bgr.clone();
-    BufferedImage img = new BufferedImage(continuous.cols(), continuous.rows(), BufferedImage.TYPE_3BYTE_BGR);
-    byte[] pixels = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-    continuous.data().get(pixels);
-    return img;
   }
 
   /** Encoded as "jpeg" (at {@code jpegQuality}) or "png". */

@@ -1,7 +1,5 @@
 package io.sparkvlm.ingest.image;
 
-import java.awt.image.BufferedImage;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -24,13 +22,6 @@ public final class PerceptualHash {
   }
 
   private PerceptualHash() {}
-
-  /** The hash of a Java image (tests, tools). */
-  public static long of(BufferedImage rgb) {
-    try (PointerScope scope = new PointerScope()) {
-      return of(OpenCvImages.fromImage(rgb));
-    }
-  }
 
   /** The hash of a BGR image: reduced to 32x32 by OpenCV (area average when shrinking), then grey and DCT here. */
   public static long of(Mat bgr) {

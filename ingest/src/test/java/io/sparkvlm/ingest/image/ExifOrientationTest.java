@@ -56,7 +56,7 @@ class ExifOrientationTest {
     int[][] firstRow = {null, {0, 1, 2}, {2, 1, 0}, {12, 11, 10}, {10, 11, 12}, {0, 10}, {10, 0}, {12, 2}, {2, 12}};
     for (int o = 1; o <= 8; o++) {
       try (PointerScope scope = new PointerScope()) {
-        BufferedImage d = OpenCvImages.toImage(OpenCvImages.orient(OpenCvImages.fromImage(img), o));
+        BufferedImage d = OpenCvTestImages.toImage(OpenCvImages.orient(OpenCvImages.fromImage(img), o));
         int[] row = new int[d.getWidth()];
         for (int x = 0; x < d.getWidth(); x++) {
           row[x] = d.getRGB(x, 0) & 0xFFFFFF;

@@ -111,10 +111,10 @@ class ImageProcessorTest {
     }
     try (PointerScope scope = new PointerScope()) {
       Mat m = OpenCvImages.fromImage(img);
-      BufferedImage half = OpenCvImages.toImage(Resizer.scale(m, 2, 1, true));
+      BufferedImage half = OpenCvTestImages.toImage(Resizer.scale(m, 2, 1, true));
       assertThat((half.getRGB(0, 0) >> 16) & 0xFF).isEqualTo(35); // (0+100+10+30)/4
       assertThat((half.getRGB(1, 0) >> 16) & 0xFF).isEqualTo(90); // (200+40+50+70)/4
-      BufferedImage third = OpenCvImages.toImage(Resizer.scale(m, 3, 1, true)); // each output covers 4/3 columns
+      BufferedImage third = OpenCvTestImages.toImage(Resizer.scale(m, 3, 1, true)); // each output covers 4/3 columns
       // first output pixel: columns 0 (weight 1) and 1 (weight 1/3), both rows; mean = (0+10 + (100+30)/3)/ (2*4/3)
       assertThat((third.getRGB(0, 0) >> 16) & 0xFF).isEqualTo((int) Math.round((10 + 130 / 3.0) / (8 / 3.0)));
     }
@@ -160,18 +160,18 @@ class ImageProcessorTest {
   @Test
   void perceptualHashesAreCloseForCopiesAndFarForDifferentImages() throws Exception {
     BufferedImage a = picture(120, 80, BufferedImage.TYPE_INT_RGB);
-    long h1 = PerceptualHash.of(a);
+    long h1 = OpenCvTestImages.hash(a);
     BufferedImage smaller;
     try (PointerScope scope = new PointerScope()) {
-      smaller = OpenCvImages.toImage(Resizer.scale(OpenCvImages.fromImage(a), 90, 60, true));
+      smaller = OpenCvTestImages.toImage(Resizer.scale(OpenCvImages.fromImage(a), 90, 60, true));
     }
-    long h2 = PerceptualHash.of(decode(ImageProcessorTest.encode(smaller, "jpeg")));
+    long h2 = OpenCvTestImages.hash(decode(ImageProcessorTest.encode(smaller, "jpeg")));
     assertThat(PerceptualHash.distance(h1, h2)).isLessThanOrEqualTo(4);
     BufferedImage b = picture(120, 80, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = b.createGraphics();
     g.setColor(Color.GREEN);
     g.fillRect(60, 0, 60, 80);
     g.dispose();
-    assertThat(PerceptualHash.distance(h1, PerceptualHash.of(b))).isGreaterThan(2 * 4); // twice the default threshold
+    assertThat(PerceptualHash.distance(h1, OpenCvTestImages.hash(b))).isGreaterThan(2 * 4); // twice the default threshold
   }
 }
