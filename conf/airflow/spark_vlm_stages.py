@@ -13,7 +13,9 @@ RUN_ROOT = "{{ params.run_root }}/{{ ts_nodash }}"
 CHECKPOINTS = RUN_ROOT + "/checkpoints"
 
 # What every stage gets: the run's root (every default path hangs from it) and the master-independent settings.
-COMMON_CONF = {"paths.root": RUN_ROOT}
+# every stage skips itself when its outputs are complete, so rerunning a whole DAG run redoes only what had not
+# finished (training stages resume instead: resume=true below)
+COMMON_CONF = {"paths.root": RUN_ROOT, "output.skip-complete": "true"}
 
 STAGES = [
     {

@@ -30,6 +30,12 @@ public final class EvalJob implements StageJob<EvalModelConfig> {
     return new StageResult(List.of(), ModelEvaluation.run(spark, config));
   }
 
+  /** The report's metrics.json: the report folder is moved into place whole (a local folder). */
+  @Override
+  public List<String> completionMarkers(EvalModelConfig config) {
+    return List.of(java.nio.file.Path.of(config.report(), "metrics.json").toAbsolutePath().toUri().toString());
+  }
+
   /** The exit code without exiting, for the CLI and tests. */
   public static int run(String[] args) {
     return JobLauncher.main(new EvalJob(), args, System.err);

@@ -6,6 +6,7 @@ import io.sparkvlm.core.checkpoint.Checkpoints;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.dataset.BootstrappedPairs;
 import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.dataset.InputRef;
 import io.sparkvlm.core.dataset.PairStatus;
@@ -59,6 +60,8 @@ public final class CapFilt {
   private static final Logger LOG = LoggerFactory.getLogger(CapFilt.class);
   public static final String DECISIONS = "decisions";
   public static final String MANIFEST = "filter_manifest.json";
+  /** Outputs are written over what is there once {@link #checkExistingRun} has refused a complete run. */
+  private static final boolean REPLACE_CHECKED = true;
 
   private final SparkSession spark;
   private final FilterConfig c;
@@ -87,7 +90,7 @@ public final class CapFilt {
         .drop(BootstrappedPairs.TEXT_SOURCE, BootstrappedPairs.ITM_SCORE, BootstrappedPairs.ITC_SCORE);
     StructType input = pairs.schema();
     List<SeedSet.Image> seed = SeedSet.read(c.seedRoot(), c.seedPairs(), conf);
-    refuseExistingRun(overwrite);
+    checkExistingRun(overwrite);
     int threads = TrainingRun.threads(spark, c.matcher());
     Nd4jThreads.set(threads);
     LOG.info("filter: mode {}, round-0 CLIP {} ({}), {} seed images with {} captions", c.mode(),
@@ -136,13 +139,14 @@ public final class CapFilt {
       Bootstrapping.Rule rule = Bootstrapping.Rule.of(c.mode(), c.itmThreshold(), c.itcThreshold(),
           c.mode() == FilterConfig.Mode.CLIP_SCORE ? clipScoreCut(scored) : Double.NaN);
       FilterCounts counts = scored.map(s -> FilterCounts.of(s, rule)).fold(FilterCounts.NONE, FilterCounts::plus);
-      writeDecisions(scored, rule, overwrite);
+      writeDecisions(scored, rule);
       StructType out = Bootstrapping.outputSchema(input);
       JavaRDD<Row> rows = scored.flatMap(s -> Bootstrapping.rows(s, rule, input).iterator())
           .union(pairs.filter(PairsSchema.STATUS + " != '" + PairStatus.SUCCESS.value() + "'").javaRDD()
               .map(r -> Bootstrapping.passThrough(r, input)))
           .union(sc.parallelize(seedRows(seed, input), Math.max(1, sc.defaultParallelism())));
-      Datasets.writeRows(spark.createDataFrame(rows, out), c.output(), BootstrappedPairs.SCHEMA, overwrite);
+      Datasets.writeRows(spark.createDataFrame(rows, out), c.output(), BootstrappedPairs.SCHEMA,
+          REPLACE_CHECKED);
       List<InputRef> inputs = new ArrayList<>(List.of(InputRef.of(c.input(), conf), InputRef.of(clip.location(), conf),
           InputRef.of(new Path(c.seedRoot(), c.seedPairs()).toString(), conf)));
       if (lm.isPresent()) {
@@ -162,11 +166,38 @@ public final class CapFilt {
     }
   }
 
-  private void refuseExistingRun(boolean overwrite) throws IOException {
-    Path run = new Path(c.run(), MANIFEST);
-    if (run.getFileSystem(conf).exists(run) && !overwrite) {
-      throw new DatasetError("A filter run is already complete at " + c.run() + ": pass --overwrite "
-          + "(output.overwrite = true) to redo it");
+  /**
+   * A run is complete when its manifest and the bootstrapped dataset's exist (written in that order, after the
+   * decisions and rows).
+   */
+  static List<String> completionMarkers(FilterConfig c) {
+    return List.of(new Path(c.run(), MANIFEST).toString(),
+        new Path(c.output(), DatasetManifest.FILE_NAME).toString());
+  }
+
+  /**
+   * Refuses to redo a complete run without overwrite. An incomplete one (a run that stopped before its manifests)
+   * is replaced, as ingest replaces an output without a manifest: after this check the decisions and the
+   * bootstrapped dataset are written over whatever is there ({@link #REPLACE_CHECKED}).
+   */
+  private void checkExistingRun(boolean overwrite) throws IOException {
+    List<String> markers = completionMarkers(c);
+    List<String> present = new ArrayList<>();
+    for (String marker : markers) {
+      Path p = new Path(marker);
+      if (p.getFileSystem(conf).exists(p)) {
+        present.add(marker);
+      }
+    }
+    if (present.size() == markers.size() && !overwrite) {
+      throw new DatasetError("A filter run is already complete at " + c.run() + " (bootstrapped dataset "
+          + c.output() + "): pass --overwrite (output.overwrite = true) to redo it, or output.skip-complete = true "
+          + "to keep it");
+    }
+    if (!overwrite && (HadoopFiles.existsWithContent(new Path(c.run(), DECISIONS), conf)
+        || HadoopFiles.existsWithContent(new Path(c.output()), conf))) {
+      LOG.info("filter: replacing the incomplete run at {} (its manifests are missing); the captioner and matcher "
+          + "training runs resume when their resume keys are true", c.run());
     }
   }
 
@@ -269,10 +300,10 @@ public final class CapFilt {
     return f;
   }
 
-  private void writeDecisions(JavaRDD<WebTexts.Scored> scored, Bootstrapping.Rule rule, boolean overwrite) {
+  private void writeDecisions(JavaRDD<WebTexts.Scored> scored, Bootstrapping.Rule rule) {
     JavaRDD<String> lines = scored.flatMap(s -> Bootstrapping.decision(s, rule).stream().iterator());
     spark.createDataset(lines.rdd(), Encoders.STRING()).write()
-        .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).text(new Path(c.run(), DECISIONS).toString());
+        .mode(SaveMode.Overwrite).text(new Path(c.run(), DECISIONS).toString());
   }
 
   private void writeManifest(FilterCounts counts, Bootstrapping.Rule rule, List<InputRef> inputs,

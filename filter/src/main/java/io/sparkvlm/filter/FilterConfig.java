@@ -2,6 +2,7 @@ package io.sparkvlm.filter;
 
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.job.OutputSettings;
 import io.sparkvlm.core.model.layers.Connector;
 import io.sparkvlm.training.TrainingSettings;
 import java.io.Serializable;
@@ -68,6 +69,6 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
         c.nonEmptyString(P + "lm"), c.nonEmptyString(P + "seed.root"), c.nonEmptyString(P + "seed.pairs"),
         captioner, TrainingSettings.from(c, "filter.matcher", false), captions,
         c.doubleIn(P + "threshold.itm", 0, 1), itc, clipScore, c.intIn(P + "score-batch", 1, 4096),
-        c.bool("output.overwrite"));
+        c.bool(OutputSettings.OVERWRITE));
   }
 }

@@ -4,6 +4,7 @@ import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.job.StageJob;
 import io.sparkvlm.core.job.StageResult;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -25,6 +26,12 @@ public final class FilterJob implements StageJob<FilterConfig> {
   @Override
   public StageResult run(SparkSession spark, FilterConfig config) throws Exception {
     return new CapFilt(spark, config).run();
+  }
+
+  /** The run's manifest (written after the decisions and the rows) and the bootstrapped dataset's (after that). */
+  @Override
+  public List<String> completionMarkers(FilterConfig config) {
+    return CapFilt.completionMarkers(config);
   }
 
   /** The exit code without exiting, for the CLI and tests. */

@@ -166,6 +166,29 @@ class FilterJobTest {
     // no model trained in this mode
     assertThat(root.resolve("filter").resolve("captioner")).doesNotExist();
     assertThat(root.resolve("filter").resolve("matcher")).doesNotExist();
+
+    // reruns: a complete run is refused, or skipped with output.skip-complete; an incomplete one is replaced
+    List<String> again = base("clip-score", "filter.mode=clip-score", "filter.clip-score.top-fraction=0.4");
+    assertThatThrownBy(() -> run(again)).hasMessageContaining("A filter run is already complete")
+        .hasMessageContaining("output.skip-complete");
+    List<String> skip = new ArrayList<>(again);
+    skip.add(io.sparkvlm.core.job.OutputSettings.SKIP_COMPLETE + "=true");
+    assertThat(run(skip)).startsWith("skipped: the output is complete");
+    java.nio.file.Files.delete(root.resolve("filter").resolve(CapFilt.MANIFEST));   // as if it died before it
+    assertThat(run(skip)).as("the stage ran again").contains("web texts kept");
+    JsonNode redone = Json.MAPPER.readTree(root.resolve("filter").resolve(CapFilt.MANIFEST).toFile()).get("counts");
+    assertThat(redone).isEqualTo(counts);
+    long decisions;
+    try (var lines = java.nio.file.Files.walk(root.resolve("filter").resolve(CapFilt.DECISIONS))) {
+      decisions = lines.filter(f -> f.getFileName().toString().startsWith("part-")).mapToLong(f -> {
+        try (var l = java.nio.file.Files.lines(f)) {
+          return l.count();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).sum();
+    }
+    assertThat(decisions).as("one decision per web pair, the old ones replaced").isEqualTo(web.size());
   }
 
   /**

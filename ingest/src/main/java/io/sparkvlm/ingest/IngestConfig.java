@@ -2,6 +2,7 @@ package io.sparkvlm.ingest;
 
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.job.OutputSettings;
 import io.sparkvlm.ingest.download.Downloader;
 import io.sparkvlm.ingest.download.DnsCache;
 import io.sparkvlm.ingest.download.UrlGuard;
@@ -85,8 +86,8 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
         c.longIn("ingest.image.max-pixels", 1, 1L << 40), c.intIn("ingest.image.min-side", 1, 100_000),
         c.doubleIn("ingest.image.max-aspect-ratio", 1, 1e6), c.bool("ingest.image.reduced-decode"));
     return new IngestConfig(input, c.nonEmptyString("ingest.output"), c.nonEmptyString("ingest.work"),
-        c.intIn("ingest.rows-per-shard", 1, 10_000_000), c.bool("ingest.retry-failed"), c.bool("output.overwrite"),
-        download, image,
+        c.intIn("ingest.rows-per-shard", 1, 10_000_000), c.bool("ingest.retry-failed"),
+        c.bool(OutputSettings.OVERWRITE), download, image,
         new Captions(c.intIn("ingest.caption.max-chars", 1, 1_000_000), c.intIn("ingest.caption.min-chars", 0,
             1_000_000)),
         new Dedup(c.bool("ingest.dedup.exact"), c.bool("ingest.dedup.near"),

@@ -120,6 +120,12 @@ public final class IngestJob implements StageJob<IngestConfig> {
             + " in the shards downloaded now (stats undecodableCaptions)" : ""));
   }
 
+  /** The pairs dataset's manifest, committed after its rows. */
+  @Override
+  public List<String> completionMarkers(IngestConfig config) {
+    return List.of(new Path(config.output(), DatasetManifest.FILE_NAME).toString());
+  }
+
   /** Whether an existing output may be replaced; refuses a complete one unless overwriting. */
   private static boolean checkOutput(IngestConfig cfg, Configuration conf) throws IOException {
     Path out = new Path(cfg.output());

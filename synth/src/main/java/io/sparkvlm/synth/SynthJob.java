@@ -27,6 +27,12 @@ public final class SynthJob implements StageJob<SynthConfig> {
         + "s; web captions " + s.noise() + "; web faults " + s.faults());
   }
 
+  /** The world's manifest, written after every file of the world (a local folder). */
+  @Override
+  public List<String> completionMarkers(SynthConfig config) {
+    return List.of(java.nio.file.Path.of(config.out(), SyntheticWorld.MANIFEST).toAbsolutePath().toUri().toString());
+  }
+
   public static int run(String[] args) {
     return JobLauncher.main(new SynthJob(), args, System.err);
   }

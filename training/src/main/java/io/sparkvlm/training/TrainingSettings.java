@@ -3,6 +3,7 @@ package io.sparkvlm.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.job.OutputSettings;
 import io.sparkvlm.core.config.EffectiveConfig;
 import io.sparkvlm.core.model.training.Optimiser;
 import java.util.Optional;
@@ -46,7 +47,7 @@ public record TrainingSettings(String section, String output, Optional<String> t
         c.doubleIn(p + "optimiser.gradient-clip", 0, 1e6));
     return new TrainingSettings(section, c.nonEmptyString(p + "output"), c.optionalString(p + "tokenizer"),
         c.intIn(p + "tokenizer-min-frequency", 1, 1_000_000), c.longIn(p + "seed", Long.MIN_VALUE, Long.MAX_VALUE),
-        c.bool(p + "resume"), c.bool("output.overwrite"), c.intIn(p + "epochs", 1, 1_000_000),
+        c.bool(p + "resume"), c.bool(OutputSettings.OVERWRITE), c.intIn(p + "epochs", 1, 1_000_000),
         c.intIn(p + "max-steps", 0, 1_000_000_000), c.intIn(p + "workers", 0, 100_000),
         c.intIn(p + "nd4j-threads", 0, 4096), c.intIn(p + "batch-size-per-worker", 2, 1_000_000), averaging,
         logEvery, checkpointEvery, evalEvery, optimiser, EffectiveConfig.toJson(c.config()));

@@ -13,8 +13,14 @@ import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.dataset.Datasets.WrittenDataset;
 import io.sparkvlm.core.spark.SparkSessions;
 import io.sparkvlm.core.spark.SparkSettings;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +77,7 @@ public final class JobLauncher {
   private static <C> int launch(StageJob<C> job, Config config, SparkSettings sparkSettings, PrintStream err) {
     C typed;
     try {
+      OutputSettings.from(new ConfigReader(config));
       typed = job.readConfig(new ConfigReader(config));
     } catch (ConfigError e) {
       err.println(job.name() + ": configuration error: " + e.getMessage());
@@ -99,6 +106,12 @@ public final class JobLauncher {
   public static <C> StageResult execute(StageJob<C> job, SparkSession spark, Config effectiveConfig, C config)
       throws Exception {
     Instant started = Instant.now();
+    if (OutputSettings.from(new ConfigReader(effectiveConfig)).skipComplete()) {
+      Optional<StageResult> skipped = skipIfComplete(job, spark, config);
+      if (skipped.isPresent()) {
+        return skipped.get();
+      }
+    }
     LOG.info("{}: starting", job.name());
     StageResult result = job.run(spark, config);
     Datasets.Provenance provenance =
@@ -111,5 +124,32 @@ public final class JobLauncher {
     LOG.info("{}: done in {}s: {}", job.name(),
         String.format("%.1f", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0), result.summary());
     return result;
+  }
+
+  /** A result saying the stage was skipped when every one of its completion markers exists; empty otherwise. */
+  private static <C> Optional<StageResult> skipIfComplete(StageJob<C> job, SparkSession spark, C config)
+      throws IOException {
+    List<String> markers = job.completionMarkers(config);
+    if (markers.isEmpty()) {
+      LOG.info("{}: {} is set but this stage has no completion marker: running it (a training stage resumes)",
+          job.name(), OutputSettings.SKIP_COMPLETE);
+      return Optional.empty();
+    }
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<String> missing = new ArrayList<>();
+    for (String marker : markers) {
+      Path p = new Path(marker);
+      if (!p.getFileSystem(conf).exists(p)) {
+        missing.add(marker);
+      }
+    }
+    if (!missing.isEmpty()) {
+      LOG.info("{}: not complete ({} missing): running it", job.name(), String.join(", ", missing));
+      return Optional.empty();
+    }
+    String summary = "skipped: the output is complete (" + String.join(", ", markers) + "); "
+        + OutputSettings.SKIP_COMPLETE + " is true";
+    LOG.info("{}: {}", job.name(), summary);
+    return Optional.of(new StageResult(List.of(), summary));
   }
 }

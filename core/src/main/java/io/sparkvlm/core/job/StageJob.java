@@ -1,6 +1,7 @@
 package io.sparkvlm.core.job;
 
 import io.sparkvlm.core.config.ConfigReader;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -18,4 +19,15 @@ public interface StageJob<C> {
   C readConfig(ConfigReader config);
 
   StageResult run(SparkSession spark, C config) throws Exception;
+
+  /**
+   * The files whose presence says this stage's outputs are complete: each is written after everything it vouches
+   * for (a dataset's manifest, a run's manifest, a report folder moved into place). With
+   * {@code output.skip-complete = true} a stage whose markers all exist does nothing. Empty (the default): the
+   * stage has no such marker and always runs; training stages resume from their newest checkpoint instead, and
+   * a complete training run trains 0 steps.
+   */
+  default List<String> completionMarkers(C config) {
+    return List.of();
+  }
 }

@@ -58,6 +58,32 @@ class JobLauncherTest {
   }
 
   @Test
+  void skipCompleteSkipsAStageWhoseOutputIsCompleteAndRunsOneThatIsNot() throws Exception {
+    String out = dir.resolve("out").toString();
+    String[] first = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out,
+        "--conf", "test-job.rows=9"};
+    assertThat(main(first)).isEqualTo(JobLauncher.OK);
+    java.nio.file.Path manifest = dir.resolve("out").resolve(DatasetManifest.FILE_NAME);
+    long written = java.nio.file.Files.getLastModifiedTime(manifest).toMillis();
+    // a rerun (other rows asked, as a changed retry would): skipped, the complete output untouched
+    String[] rerun = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out,
+        "--conf", "test-job.rows=4", "--conf", OutputSettings.SKIP_COMPLETE + "=true"};
+    assertThat(main(rerun)).as(err()).isEqualTo(JobLauncher.OK);
+    assertThat(Datasets.readManifest(out, new Configuration()).rows().total()).isEqualTo(9);
+    assertThat(java.nio.file.Files.getLastModifiedTime(manifest).toMillis()).isEqualTo(written);
+    // rows without a manifest (a run that died before committing) are not complete: the stage runs (and this
+    // test stage, which replaces nothing unasked, refuses the rows it finds)
+    java.nio.file.Files.delete(manifest);
+    assertThat(main(rerun)).isEqualTo(JobLauncher.FAILED);
+    assertThat(err()).contains("already exists; pass --overwrite");
+    // both output settings at once contradict: a usage error before Spark starts
+    String[] both = {"--conf", "test-job.output=" + out, "--conf", OutputSettings.SKIP_COMPLETE + "=true",
+        "--overwrite"};
+    assertThat(main(both)).isEqualTo(JobLauncher.USAGE);
+    assertThat(err()).contains("output.overwrite and output.skip-complete are both true");
+  }
+
+  @Test
   void configErrorsExitTwoNamingTheKeyBeforeSparkStarts() {
     assertThat(main("--conf", "test-job.rowz=3")).isEqualTo(JobLauncher.USAGE);
     assertThat(err()).contains("configuration error").contains("'test-job.rowz'").contains("did you mean");

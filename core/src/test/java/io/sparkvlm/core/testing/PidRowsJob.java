@@ -1,7 +1,9 @@
 package io.sparkvlm.core.testing;
 
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.job.OutputSettings;
 import io.sparkvlm.core.job.StageJob;
 import io.sparkvlm.core.job.StageResult;
 import java.util.List;
@@ -27,7 +29,13 @@ public final class PidRowsJob implements StageJob<PidRowsJob.Config> {
   @Override
   public Config readConfig(ConfigReader c) {
     return new Config(c.nonEmptyString("test-job.output"), c.intIn("test-job.rows", 1, 1_000_000),
-        c.bool("output.overwrite"));
+        c.bool(OutputSettings.OVERWRITE));
+  }
+
+  /** Its dataset's manifest. */
+  @Override
+  public List<String> completionMarkers(Config config) {
+    return List.of(new org.apache.hadoop.fs.Path(config.output(), DatasetManifest.FILE_NAME).toString());
   }
 
   @Override
