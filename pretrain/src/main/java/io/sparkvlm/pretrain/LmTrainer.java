@@ -117,7 +117,7 @@ final class LmTrainer {
       out.put("heldout/perplexity", perplexity(model, heldOut, shape.contextLength()));
       int[] sample = Generation.generate(model, shape.contextLength(),
           List.of(new int[] {tokenizer.id(SpecialTokens.START_OF_TEXT)}), shape.contextLength() - 1,
-          tokenizer.id(SpecialTokens.END_OF_TEXT), Generation.Sampling.GREEDY).get(0);
+          tokenizer.id(SpecialTokens.END_OF_TEXT), Generation.Sampling.GREEDY.within(tokenizer.vocabSize())).get(0);
       LOG.info("pretrain lm: greedy sample: {}", tokenizer.decode(sample, true));
       return out;
     }
