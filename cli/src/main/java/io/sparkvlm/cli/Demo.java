@@ -14,6 +14,7 @@ import io.sparkvlm.eval.EvalJob;
 import io.sparkvlm.eval.ScoreFiles;
 import io.sparkvlm.eval.metrics.FilterQuality;
 import io.sparkvlm.filter.CapFilt;
+import io.sparkvlm.filter.FilterConfig;
 import io.sparkvlm.filter.FilterJob;
 import io.sparkvlm.instruct.AlignJob;
 import io.sparkvlm.instruct.InstructJob;
@@ -33,15 +34,19 @@ import org.apache.spark.sql.SparkSession;
  * generate the world, serve its simulated web on 127.0.0.1, ingest it, pretrain a tiny CLIP on the pairs (with
  * zero-shot and retrieval evaluation on the world's held-out test split), evaluate it on the executors into an
  * HTML report, pretrain a tiny decoder LM on the captions and instruction text, bootstrap the pairs with CapFilt
- * (captioner and filter fine-tuned on the seed split), run both LLaVA stages with two baselines (blind; stage 2
- * without stage 1) and summarise: ingest status counts against the faults the web
- * injected, the model's headline numbers, the LM's held-out perplexity, the filter's precision and recall against
- * the world's noise labels. Later stages join as they land; the demo says which are still missing.
+ * (captioner and filter fine-tuned on the seed split), pretrain a round-1 CLIP on the bootstrapped pairs for as many
+ * steps as round 0, run both LLaVA stages on the round-1 vision tower with two baselines (blind; stage 2 without
+ * stage 1) and summarise: ingest status counts against the faults the web injected, the model's headline numbers,
+ * the LM's held-out perplexity, the filter's precision and recall against the world's noise labels, round 1
+ * against round 0. Later stages join as they land; the demo says which are still missing.
  */
 final class Demo {
   static final List<String> MISSING = List.of(
-      "round-1 CLIP on the bootstrapped pairs against round 0 (issue 14's measurement)",
+      "BLIP's ablation (captioner only, filter only, CLIP-score) on the same round-1 budget (issue 14)",
       "Flamingo's gated cross-attention (issue 15)");
+  /** The CLIP evaluation numbers the demo puts side by side for round 0 and round 1 (the training logs' keys). */
+  static final List<String> ROUND_METRICS = List.of("zeroshot/colour/acc1", "zeroshot/shape/acc1",
+      "retrieval/mean_recall@1", "retrieval/mean_recall@5");
 
   private Demo() {}
 
@@ -50,6 +55,7 @@ final class Demo {
     Path world = out.resolve("synth");
     Path pairs = out.resolve("pairs");
     Path clip = out.resolve("clip");
+    Path clipRound1 = out.resolve("clip-r1");
     Path report = out.resolve("reports/model");
     Path lm = out.resolve("lm");
     Path filterRun = out.resolve("filter");
@@ -73,7 +79,7 @@ final class Demo {
         "filter.output=" + bootstrapped, "filter.seed.root=" + world, "filter.captioner.epochs=8",
         "filter.matcher.epochs=4", "filter.captions.max-tokens=16", "filter.captioner.checkpoint-every-steps=50",
         "filter.matcher.checkpoint-every-steps=50",
-        "align.input=" + pairs, "align.clip=" + clip, "align.lm=" + lm, "align.output=" + align,
+        "align.input=" + pairs, "align.clip=" + clipRound1, "align.lm=" + lm, "align.output=" + align,
         "align.epochs=3", "align.checkpoint-every-steps=50",
         "instruct.from=" + align, "instruct.output=" + instruct, "instruct.root=" + world, "instruct.epochs=6",
         "instruct.checkpoint-every-steps=50", "instruct.optimiser.learning-rate=1e-3",
@@ -107,48 +113,70 @@ final class Demo {
         noStage1Run));
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      step("1/11 synth: generating " + scenes + " scenes into " + world + ", then 2/11 ingest: downloading the "
+      step("1/12 synth: generating " + scenes + " scenes into " + world + ", then 2/12 ingest: downloading the "
           + "web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      step("3/11 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      step("3/12 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
 
-      step("4/11 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
+      step("4/12 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
       JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve("metrics.json").toFile());
 
-      step("5/11 pretrain lm: a tiny decoder LM on the captions and the instruction text");
+      step("5/12 pretrain lm: a tiny decoder LM on the captions and the instruction text");
       PretrainLmJob pretrainLm = new PretrainLmJob();
       JobLauncher.execute(pretrainLm, spark, config, pretrainLm.readConfig(reader));
       List<JsonNode> lmLog = MetricsLog.read(lm.toString(), new Configuration());
       JsonNode lmLast = lmLog.get(lmLog.size() - 1);
 
-      step("6/11 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors");
+      step("6/12 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors; then the "
+          + "CLIP-score baseline");
       FilterJob filter = new FilterJob();
       String filterSummary = JobLauncher.execute(filter, spark, config, filter.readConfig(reader)).summary();
       FilterQuality.Result quality = ScoreFiles.filter(filterRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
+      // the baseline users know (LAION, DataComp): the round-0 CLIP's cosine, its top 30% of web texts kept
+      Path clipScoreRun = out.resolve("filter-clip-score");
+      List<String> clipScore = new ArrayList<>(overrides);
+      clipScore.addAll(List.of("filter.mode=clip-score", "filter.run=" + clipScoreRun,
+          "filter.output=" + out.resolve("bootstrapped-clip-score")));
+      Config clipScoreConfig = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"),
+          clipScore));
+      FilterConfig clipScoreSettings = filter.readConfig(new ConfigReader(clipScoreConfig));
+      JobLauncher.execute(filter, spark, clipScoreConfig, clipScoreSettings);
+      FilterQuality.Result baseline = ScoreFiles.filter(clipScoreRun.resolve(CapFilt.DECISIONS).toString(),
+          world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
 
-      step("7/11 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
+      step("7/12 pretrain clip round 1: the same CLIP on the bootstrapped pairs, as many steps as round 0");
+      int round0Steps = last.get("step").asInt();
+      List<String> round1Run = new ArrayList<>(overrides);
+      round1Run.addAll(List.of("pretrain.clip.input=" + bootstrapped, "pretrain.clip.output=" + clipRound1,
+          "pretrain.clip.epochs=1000", "pretrain.clip.max-steps=" + round0Steps));
+      Config round1Config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), round1Run));
+      JobLauncher.execute(pretrain, spark, round1Config, pretrain.readConfig(new ConfigReader(round1Config)));
+      List<JsonNode> round1Log = MetricsLog.read(clipRound1.toString(), new Configuration());
+      JsonNode round1 = round1Log.get(round1Log.size() - 1);
+
+      step("8/12 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
       AlignJob alignJob = new AlignJob();
       JobLauncher.execute(alignJob, spark, config, alignJob.readConfig(reader));
-      step("8/11 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
+      step("9/12 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
       InstructJob instructJob = new InstructJob();
       String instructSummary = JobLauncher.execute(instructJob, spark, config, instructJob.readConfig(reader))
           .summary();
-      step("9/11 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
+      step("10/12 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
       JobLauncher.execute(eval, spark, instructConfig, eval.readConfig(new ConfigReader(instructConfig)));
-      step("10/11 the blind baseline: stage 2 and its evaluation with every image blank");
+      step("11/12 the blind baseline: stage 2 and its evaluation with every image blank");
       ConfigReader blindReader = new ConfigReader(blindConfig);
       JobLauncher.execute(instructJob, spark, blindConfig, instructJob.readConfig(blindReader));
       JobLauncher.execute(eval, spark, blindConfig, eval.readConfig(blindReader));
       JsonNode blindScores = io.sparkvlm.core.io.Json.MAPPER.readTree(blindReport.resolve("metrics.json").toFile());
-      step("11/11 stage 2 without stage 1: instruct from the CLIP and LM with a fresh connector, and its evaluation");
+      step("12/12 stage 2 without stage 1: instruct from the CLIP and LM with a fresh connector, and its evaluation");
       ConfigReader noStage1Reader = new ConfigReader(noStage1Config);
       JobLauncher.execute(instructJob, spark, noStage1Config, instructJob.readConfig(noStage1Reader));
       JobLauncher.execute(eval, spark, noStage1Config, eval.readConfig(noStage1Reader));
@@ -185,6 +213,16 @@ final class Demo {
       s.append(String.format("  kept web captions against the noise labels: precision %.3f, recall %.3f (the "
           + "filter does not learn yet at this size: docs/stages/filter.md)%n", quality.precision(),
           quality.recall()));
+      s.append(String.format("  the CLIP-score baseline (round-0 cosine, top %.0f%% kept): precision %.3f, recall "
+          + "%.3f%n", 100 * clipScoreSettings.clipScore().topFraction(),
+          baseline.precision(), baseline.recall()));
+      s.append(String.format("CLIP round 1 on the bootstrapped pairs (%s), %d steps as round 0 (both from their "
+          + "training logs' last evaluation):%n", clipRound1.resolve("checkpoints"), round1.get("step").asInt()));
+      s.append(String.format("  %-36s %9s %9s%n", "", "round 0", "round 1"));
+      for (String k : ROUND_METRICS) {
+        s.append(String.format("  %-36s %9.3f %9.3f%n", k, last.path(k).asDouble(Double.NaN),
+            round1.path(k).asDouble(Double.NaN)));
+      }
       s.append("instruction-tuned model: ").append(instruct.resolve("checkpoints")).append('\n');
       s.append("  ").append(instructSummary).append('\n');
       s.append("  report: ").append(instructReport.resolve("report.html")).append('\n');

@@ -192,6 +192,9 @@ class VlmTest {
     assertThat(out).contains("CAPFILT:").contains("kept web captions against the noise labels: precision");
     assertThat(dir.resolve("filter/filter_manifest.json")).exists();
     assertThat(dir.resolve("bootstrapped/_manifest.json")).exists();
+    // round 1: the same CLIP on the bootstrapped pairs, as many steps as round 0, side by side in the summary
+    assertThat(dir.resolve("clip-r1/metrics.jsonl")).exists();
+    assertThat(out).contains("CLIP round 1 on the bootstrapped pairs").containsPattern("retrieval/mean_recall@5 +\\d");
     // both LLaVA stages ran, and the instruction-tuned model was evaluated on captions and VQA
     assertThat(dir.resolve("align/checkpoints")).isDirectory();
     assertThat(dir.resolve("instruct/instruct_data.json")).exists();
