@@ -60,6 +60,8 @@ public final class CapFilt {
   private static final Logger LOG = LoggerFactory.getLogger(CapFilt.class);
   public static final String DECISIONS = "decisions";
   public static final String MANIFEST = "filter_manifest.json";
+  /** At most this many web captions are kept on the driver for the matcher's web negatives. */
+  static final int WEB_NEGATIVE_POOL = 50_000;
   /** Outputs are written over what is there once {@link #checkExistingRun} has refused a complete run. */
   private static final boolean REPLACE_CHECKED = true;
 
@@ -91,7 +93,7 @@ public final class CapFilt {
     StructType input = pairs.schema();
     List<SeedSet.Image> seed = SeedSet.read(c.seedRoot(), c.seedPairs(), conf);
     checkExistingRun(overwrite);
-    int threads = TrainingRun.threads(spark, c.matcher());
+    int threads = TrainingRun.threads(spark, c.matcher().training());
     Nd4jThreads.set(threads);
     LOG.info("filter: mode {}, round-0 CLIP {} ({}), {} seed images with {} captions", c.mode(),
         clipShape.name(), clip.location(), seed.size(), seed.stream().mapToInt(s -> s.captions().size()).sum());
@@ -106,7 +108,7 @@ public final class CapFilt {
     Optional<String> matcher = Optional.empty();
     MatchingModel.Shape matcherShape = MatchingModel.Shape.of(clipShape);
     if (c.mode().filters()) {
-      matcher = Optional.of(trainMatcher(seed, clip, clipShape, clipTokenizer, matcherShape));
+      matcher = Optional.of(trainMatcher(seed, pairs, clip, clipShape, clipTokenizer, matcherShape));
     }
 
     // captions, then scores, on the executors
@@ -248,9 +250,11 @@ public final class CapFilt {
   }
 
   /** The matching model fine-tuned on the seed pairs with ITC hard negatives; returns its newest checkpoint. */
-  private String trainMatcher(List<SeedSet.Image> seed, ModelCheckpoints.Loaded clip, ClipShape clipShape,
-      Tokenizer tokenizer, MatchingModel.Shape shape) throws IOException {
-    var s = c.matcher();
+  private String trainMatcher(List<SeedSet.Image> seed, Dataset<Row> pairs, ModelCheckpoints.Loaded clip,
+      ClipShape clipShape, Tokenizer tokenizer, MatchingModel.Shape shape) throws IOException {
+    var s = c.matcher().training();
+    List<int[]> webTexts = c.matcher().webNegatives() == 0 ? List.of() : webTexts(pairs, tokenizer,
+        clipShape.contextLength());
     TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.Matching(shape), conf);
     // the round-0 CLIP's embeddings of every seed image and caption, on the executors
     ExecutorEmbedder embedder = new ExecutorEmbedder(sc, clip.modelZip(), clipShape, 64);
@@ -275,16 +279,37 @@ public final class CapFilt {
             tokens.get(k), floats(imageEmb[i]), floats(textEmb[k])));
       }
     }
-    LOG.info("filter: matcher {} ({} parameters): {} seed pairs, ITC logit scale {}", shape.name(), shape.params(),
-        items.size(), String.format("%.2f", logitScale));
+    LOG.info("filter: matcher {} ({} parameters): {} seed pairs, ITC logit scale {}, {} web negatives per pair from "
+        + "{} web captions", shape.name(), shape.params(), items.size(), String.format("%.2f", logitScale),
+        c.matcher().webNegatives(), webTexts.size());
     try (TrainingItems<MatcherTraining.Item> rdd = TrainingItems.persist(sc.parallelize(items,
         Math.max(1, sc.defaultParallelism())))) {
       String summary = TrainingRun.train(spark, s, start, List.of(new Path(c.seedRoot(), c.seedPairs()).toString()),
           "seed pairs", rdd.rdd(), tokenizer, new MatcherTraining.ModelTrainer(shape, s.seed(),
-              TrainingRun.threads(spark, s), logitScale, clip));
+              TrainingRun.threads(spark, s), logitScale, clip, webTexts, c.matcher().webNegatives()));
       LOG.info("filter: matcher: {}", summary);
     }
     return newest(s.output());
+  }
+
+  /**
+   * The web captions the matcher sees as negatives: those of successful rows, the first
+   * {@link #WEB_NEGATIVE_POOL} by key (the same pool whatever the partitioning), tokenised for the CLIP.
+   */
+  private List<int[]> webTexts(Dataset<Row> pairs, Tokenizer tokenizer, int context) {
+    List<Row> rows = pairs.filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'")
+        .select(PairsSchema.KEY, PairsSchema.CAPTION).orderBy(PairsSchema.KEY).limit(WEB_NEGATIVE_POOL)
+        .collectAsList();
+    List<int[]> texts = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      String caption = r.getString(r.fieldIndex(PairsSchema.CAPTION));
+      texts.add(ClipInputs.tokens(tokenizer, caption == null ? "" : caption, context));
+    }
+    if (texts.isEmpty()) {
+      throw new DatasetError("filter.matcher.web-negatives takes web captions as negatives, but filter.input ("
+          + c.input() + ") has no successful row; set it to 0 to train on the seed pairs alone");
+    }
+    return texts;
   }
 
   private String newest(String runFolder) throws IOException {

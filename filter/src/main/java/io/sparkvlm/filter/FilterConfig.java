@@ -10,7 +10,7 @@ import java.util.OptionalDouble;
 
 /** The {@code filter} config section, validated. */
 public record FilterConfig(String input, String output, String run, Mode mode, String clip, String lm,
-    String seedRoot, String seedPairs, Captioner captioner, TrainingSettings matcher, Captions captions,
+    String seedRoot, String seedPairs, Captioner captioner, Matcher matcher, Captions captions,
     double itmThreshold, OptionalDouble itcThreshold, ClipScore clipScore, int scoreBatch, boolean overwrite) {
 
   /** What the stage does (BLIP's ablation, and the CLIP-score baseline). */
@@ -37,6 +37,12 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
   public enum CaptionerTrainable { CONNECTOR_LM, ALL }
 
   public record Captioner(Connector connector, CaptionerTrainable trainable, TrainingSettings training) {}
+
+  /**
+   * The filter's training, and how many web captions each seed image gets as extra NO_MATCH rows per step (0:
+   * BLIP's batches alone).
+   */
+  public record Matcher(TrainingSettings training, int webNegatives) {}
 
   public record Captions(int perImage, double topP, double temperature, int minTokens, int maxTokens, long seed,
       int batch) implements Serializable {}
@@ -67,7 +73,8 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
     return new FilterConfig(c.nonEmptyString(P + "input"), c.nonEmptyString(P + "output"),
         c.nonEmptyString(P + "run"), c.oneOf(P + "mode", Mode.class), c.nonEmptyString(P + "clip"),
         c.nonEmptyString(P + "lm"), c.nonEmptyString(P + "seed.root"), c.nonEmptyString(P + "seed.pairs"),
-        captioner, TrainingSettings.from(c, "filter.matcher", false), captions,
+        captioner, new Matcher(TrainingSettings.from(c, "filter.matcher", false),
+            c.intIn(P + "matcher.web-negatives", 0, 16)), captions,
         c.doubleIn(P + "threshold.itm", 0, 1), itc, clipScore, c.intIn(P + "score-batch", 1, 4096),
         c.bool(OutputSettings.OVERWRITE));
   }

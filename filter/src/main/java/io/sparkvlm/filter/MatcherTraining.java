@@ -36,8 +36,12 @@ final class MatcherTraining {
   record Item(String key, long imageId, byte[] image, int[] tokens, float[] imageEmbedding, float[] textEmbedding)
       implements EpochBatches.Keyed {}
 
+  /**
+   * {@code webTexts}: tokenised web captions, of which each pair's image gets {@code webNegatives} per step as
+   * NO_MATCH rows (see {@link #batch}).
+   */
   record ModelTrainer(MatchingModel.Shape shape, long seed, int threads, double logitScale,
-      ModelCheckpoints.Loaded clip) implements Trainer<Item> {
+      ModelCheckpoints.Loaded clip, List<int[]> webTexts, int webNegatives) implements Trainer<Item> {
 
     @Override
     public ModelArchitecture architecture() {
@@ -61,13 +65,18 @@ final class MatcherTraining {
       long sd = seed;
       int t = threads;
       double scale = logitScale;
-      return (items, epoch) -> batch(items, s, sd, epoch, scale, t);
+      List<int[]> web = webTexts;
+      int m = webNegatives;
+      return (items, epoch) -> batch(items, s, sd, epoch, scale, t, web, m);
     }
 
-    /** Each pair's batch rows: the pair, the image with a hard-negative text, the text with a hard-negative image. */
+    /**
+     * Each pair's batch rows: the pair, the image with a hard-negative text, the text with a hard-negative image,
+     * the image with each of its web negatives.
+     */
     @Override
     public int examplesPerBatch(int items) {
-      return MatchingModel.ROWS_PER_PAIR * items;
+      return MatchingModel.rowsPerPair(webNegatives) * items;
     }
 
     @Override
@@ -104,8 +113,23 @@ final class MatcherTraining {
         new SplittableRandom(EpochBatches.order(seed, epoch, items.get(0).key()) ^ 0x3C6EF372FE94F82AL));
   }
 
+  /**
+   * The web captions each item's image gets as negatives in this epoch: {@code perItem} of {@code web}, drawn
+   * uniformly by a stream seeded by (seed, epoch, the item's key), so whatever the partitioning.
+   */
+  static List<int[]> webNegatives(List<Item> items, List<int[]> web, int perItem, long seed, int epoch) {
+    List<int[]> out = new ArrayList<>(items.size() * perItem);
+    for (Item item : items) {
+      SplittableRandom r = new SplittableRandom(EpochBatches.order(seed, epoch, item.key()) ^ 0x5851F42D4C957F2DL);
+      for (int k = 0; k < perItem; k++) {
+        out.add(web.get(r.nextInt(web.size())));
+      }
+    }
+    return out;
+  }
+
   static org.nd4j.linalg.dataset.api.MultiDataSet batch(List<Item> items, MatchingModel.Shape shape, long seed,
-      int epoch, double logitScale, int threads) {
+      int epoch, double logitScale, int threads, List<int[]> web, int webNegatives) {
     WorkerSetup.prepare(threads);
     int size = shape.vision().imageSize();
     List<float[]> pixels = new ArrayList<>();
@@ -116,6 +140,6 @@ final class MatcherTraining {
       tokens.add(item.tokens());
     }
     return MatchingModel.batch(shape, ClipInputs.images(pixels, size), tokens,
-        negatives(items, seed, epoch, logitScale));
+        negatives(items, seed, epoch, logitScale), webNegatives(items, web, webNegatives, seed, epoch));
   }
 }

@@ -57,6 +57,27 @@ class CaptionsAndNegativesTest {
 
   /** A row's synthetic captions depend on (seed, key, caption number) alone: not on partitions or batches. */
   @Test
+  void webNegativesDependOnTheItemAndEpochNotOnItsBatch() {
+    List<int[]> web = new ArrayList<>();
+    for (int w = 0; w < 50; w++) {
+      web.add(new int[] {1, 100 + w, 2});
+    }
+    List<MatcherTraining.Item> items = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      items.add(new MatcherTraining.Item("seed-" + i + "-0", i, null, new int[] {1}, new float[1], new float[1]));
+    }
+    List<int[]> all = MatcherTraining.webNegatives(items, web, 2, 7, 0);
+    assertThat(all).hasSize(12);
+    List<int[]> last = MatcherTraining.webNegatives(items.subList(5, 6), web, 2, 7, 0);
+    assertThat(last).containsExactly(all.get(10), all.get(11));
+    java.util.Set<Integer> picked = new java.util.HashSet<>();
+    all.forEach(t -> picked.add(t[1]));
+    assertThat(picked.size()).as("drawn from the pool, not one text").isGreaterThan(4);
+    assertThat(MatcherTraining.webNegatives(items, web, 2, 7, 1)).as("another epoch, other draws")
+        .isNotEqualTo(all);
+  }
+
+  @Test
   void theSameSeedGivesTheSameCaptionsWhateverThePartitioning() throws Exception {
     var spark = SparkTestSessions.local();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());

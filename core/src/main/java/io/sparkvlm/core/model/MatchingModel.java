@@ -49,8 +49,13 @@ public final class MatchingModel {
   /** Output classes. */
   public static final int NO_MATCH = 0;
   public static final int MATCH = 1;
-  /** Rows of a training batch per positive pair: the pair, then its two hard negatives (see {@link #batch}). */
+  /** Rows of a BLIP training batch per positive pair: the pair, then its two hard negatives (see {@link #batch}). */
   public static final int ROWS_PER_PAIR = 3;
+
+  /** Rows per positive pair when each image also gets {@code outsideTexts} texts from outside the training pairs. */
+  public static int rowsPerPair(int outsideTexts) {
+    return ROWS_PER_PAIR + outsideTexts;
+  }
 
   private MatchingModel() {}
 
@@ -140,14 +145,30 @@ public final class MatchingModel {
    * {none, text mask}, labels one-hot [3B, 2].
    */
   public static MultiDataSet batch(Shape s, INDArray images, List<int[]> tokens, HardNegatives.Picks picks) {
+    return batch(s, images, tokens, picks, List.of());
+  }
+
+  /**
+   * BLIP's batch, then for each image i the texts {@code outside[i*m .. i*m+m)} (m = outside.size() / B) as
+   * NO_MATCH rows: texts from outside the training pairs (e.g. web captions, junk included) that BLIP's in-batch
+   * negatives never show a model fine-tuned on clean pairs. (3+m)B rows.
+   */
+  public static MultiDataSet batch(Shape s, INDArray images, List<int[]> tokens, HardNegatives.Picks picks,
+      List<int[]> outside) {
     int n = tokens.size();
     if (images.size(0) != n || picks.textForImage().length != n) {
       throw new IllegalArgumentException("a matching batch needs as many images, texts and picks: "
           + images.size(0) + ", " + n + ", " + picks.textForImage().length);
     }
-    int[] imageRows = new int[ROWS_PER_PAIR * n];
-    List<int[]> texts = new ArrayList<>(ROWS_PER_PAIR * n);
-    INDArray labels = Nd4j.zeros(DataType.FLOAT, (long) ROWS_PER_PAIR * n, 2);      // [3B, 2]
+    if (outside.size() % n != 0) {
+      throw new IllegalArgumentException("a matching batch of " + n + " pairs needs a multiple of " + n
+          + " outside texts, got " + outside.size());
+    }
+    int m = outside.size() / n;
+    int rows = rowsPerPair(m) * n;
+    int[] imageRows = new int[rows];
+    List<int[]> texts = new ArrayList<>(rows);
+    INDArray labels = Nd4j.zeros(DataType.FLOAT, rows, 2);                               // [(3+m)B, 2]
     for (int i = 0; i < n; i++) {
       imageRows[i] = i;
       texts.add(tokens.get(i));
@@ -160,6 +181,14 @@ public final class MatchingModel {
       imageRows[2 * n + j] = picks.imageForText()[j];
       texts.add(tokens.get(j));
       labels.putScalar(2L * n + j, NO_MATCH, 1);
+    }
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < m; k++) {
+        int row = ROWS_PER_PAIR * n + i * m + k;
+        imageRows[row] = i;
+        texts.add(outside.get(i * m + k));
+        labels.putScalar(row, NO_MATCH, 1);
+      }
     }
     INDArray[] text = ClipInputs.text(texts, s.text().contextLength());
     return new MultiDataSet(new INDArray[] {rows(images, imageRows), text[0]}, new INDArray[] {labels},

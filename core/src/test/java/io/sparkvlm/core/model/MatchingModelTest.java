@@ -43,6 +43,30 @@ class MatchingModelTest {
   }
 
   @Test
+  void outsideTextsAreExtraNoMatchRowsOfTheirImage() {
+    Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    MatchingModel.Shape s = MatchingModel.Shape.of(MICRO);
+    INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+    List<int[]> texts = List.of(new int[] {1, 5, 2}, new int[] {1, 6, 2});
+    List<int[]> outside = List.of(new int[] {1, 7, 2}, new int[] {1, 8, 2}, new int[] {1, 9, 2},
+        new int[] {1, 10, 2});
+    MultiDataSet b = MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0},
+        new int[] {1, 0}), outside);
+    assertThat(MatchingModel.rowsPerPair(2)).isEqualTo(5);
+    assertThat(b.getLabels(0).rows()).isEqualTo(10);
+    for (int row = 6; row < 10; row++) {
+      assertThat(b.getLabels(0).getRow(row).toDoubleVector()).as("row " + row).containsExactly(1, 0);
+      int image = (row - 6) / 2;   // image 0 gets outside texts 0 and 1, image 1 texts 2 and 3
+      assertThat(b.getFeatures(0).slice(row)).isEqualTo(images.slice(image));
+      assertThat(b.getFeatures(1).getInt(row, 0, 1)).isEqualTo(7 + (row - 6));
+    }
+    assertThat(MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0}, new int[] {1, 0}))
+        .getLabels(0).rows()).as("BLIP's batch alone").isEqualTo(6);
+    assertThatThrownBy(() -> MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0},
+        new int[] {1, 0}), outside.subList(0, 3))).hasMessageContaining("a multiple of 2 outside texts, got 3");
+  }
+
+  @Test
   void hardNegativesFollowBlipsWeightsAndNeverPickTheSameItem() {
     // image 0 against texts 0..3; text 1 is another caption of image 0 (same id): never a negative for it
     double[][] logits = {{5, 4, 2, 0}, {1, 5, 1, 1}, {0, 3, 5, 1}, {1, 1, 1, 5}};
