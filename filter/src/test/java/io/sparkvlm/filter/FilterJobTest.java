@@ -214,7 +214,9 @@ class FilterJobTest {
     JsonNode scored = Json.MAPPER.readTree(dir.resolve("openclip-score/filter").resolve(CapFilt.MANIFEST).toFile())
         .get("counts");
     assertThat(scored.get("web_kept").asDouble() / web.size()).isBetween(0.35, 0.45);
-    run(base("openclip-filter", clipArg, "filter.mode=filter-only", "filter.matcher.epochs=1"));
+    // (with web captions as extra negatives: the matcher's batches then hold four rows per pair)
+    run(base("openclip-filter", clipArg, "filter.mode=filter-only", "filter.matcher.epochs=1",
+        "filter.matcher.web-negatives=1"));
     JsonNode filtered = Json.MAPPER.readTree(dir.resolve("openclip-filter/filter").resolve(CapFilt.MANIFEST)
         .toFile()).get("counts");
     assertThat(filtered.get("web_kept").asLong() + filtered.get("web_dropped").asLong()).isEqualTo(web.size());
