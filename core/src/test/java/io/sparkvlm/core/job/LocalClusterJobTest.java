@@ -2,7 +2,8 @@ package io.sparkvlm.core.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
+import io.sparkvlm.core.config.ConfigLoader;
+import io.sparkvlm.core.config.ConfigSources;
 import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.testing.PidRowsJob;
@@ -33,7 +34,9 @@ class LocalClusterJobTest {
     assertThat(spark.sparkContext().master()).isEqualTo("local-cluster[2,1,1024]");
     String out = dir.resolve("pids").toString();
     PidRowsJob job = new PidRowsJob();
-    JobLauncher.execute(job, spark, ConfigFactory.empty(), new PidRowsJob.Config(out, 400, false));
+    // the effective config the launcher records (and reads output.* from): the defaults
+    JobLauncher.execute(job, spark, ConfigLoader.load(new ConfigSources(List.of(), List.of())),
+        new PidRowsJob.Config(out, 400, false));
 
     DatasetManifest manifest = Datasets.readManifest(out, spark.sparkContext().hadoopConfiguration());
     assertThat(manifest.rows().total()).isEqualTo(400);
