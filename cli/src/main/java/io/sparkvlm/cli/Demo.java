@@ -88,13 +88,12 @@ final class Demo {
         "instruct.vqa.instruction=\"\"", "eval.model.generation.vqa-instruction=\"\"",
         "output.overwrite=true"));
     overrides.addAll(extraOverrides);
-    Config config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), overrides));
+    Config config = pipelineConfig(overrides);
     ConfigReader reader = new ConfigReader(config);
     // the second evaluation: the instruction-tuned model's captions and VQA answers on the same held-out split
     List<String> instructEval = new ArrayList<>(overrides);
     instructEval.addAll(List.of("eval.model.checkpoint=" + instruct, "eval.model.report=" + instructReport));
-    Config instructConfig = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"),
-        instructEval));
+    Config instructConfig = pipelineConfig(instructEval);
     // the blind baseline: stage 2 again, from the same stage 1, every image blank in training and evaluation
     Path blind = out.resolve("instruct-blind");
     Path blindReport = out.resolve("reports/instruct-blind");
@@ -102,15 +101,14 @@ final class Demo {
     blindRun.addAll(List.of("instruct.output=" + blind, "instruct.image-input=blank",
         "eval.model.checkpoint=" + blind, "eval.model.report=" + blindReport,
         "eval.model.generation.image-input=blank"));
-    Config blindConfig = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), blindRun));
+    Config blindConfig = pipelineConfig(blindRun);
     // stage 2 without stage 1 (LLaVA's ablation): from the CLIP and LM directly, the connector starting fresh
     Path noStage1 = out.resolve("instruct-no-stage-1");
     Path noStage1Report = out.resolve("reports/instruct-no-stage-1");
     List<String> noStage1Run = new ArrayList<>(overrides);
     noStage1Run.addAll(List.of("instruct.start=towers", "instruct.output=" + noStage1,
         "eval.model.checkpoint=" + noStage1, "eval.model.report=" + noStage1Report));
-    Config noStage1Config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"),
-        noStage1Run));
+    Config noStage1Config = pipelineConfig(noStage1Run);
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
       step("1/12 synth: generating " + scenes + " scenes into " + world + ", then 2/12 ingest: downloading the "
@@ -126,7 +124,7 @@ final class Demo {
       step("4/12 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
-      JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve("metrics.json").toFile());
+      JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve(ScoreFiles.METRICS).toFile());
 
       step("5/12 pretrain lm: a tiny decoder LM on the captions and the instruction text");
       PretrainLmJob pretrainLm = new PretrainLmJob();
@@ -145,8 +143,7 @@ final class Demo {
       List<String> clipScore = new ArrayList<>(overrides);
       clipScore.addAll(List.of("filter.mode=clip-score", "filter.run=" + clipScoreRun,
           "filter.output=" + out.resolve("bootstrapped-clip-score")));
-      Config clipScoreConfig = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"),
-          clipScore));
+      Config clipScoreConfig = pipelineConfig(clipScore);
       FilterConfig clipScoreSettings = filter.readConfig(new ConfigReader(clipScoreConfig));
       JobLauncher.execute(filter, spark, clipScoreConfig, clipScoreSettings);
       FilterQuality.Result baseline = ScoreFiles.filter(clipScoreRun.resolve(CapFilt.DECISIONS).toString(),
@@ -157,7 +154,7 @@ final class Demo {
       List<String> round1Run = new ArrayList<>(overrides);
       round1Run.addAll(List.of("pretrain.clip.input=" + bootstrapped, "pretrain.clip.output=" + clipRound1,
           "pretrain.clip.epochs=1000", "pretrain.clip.max-steps=" + round0Steps));
-      Config round1Config = ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), round1Run));
+      Config round1Config = pipelineConfig(round1Run);
       JobLauncher.execute(pretrain, spark, round1Config, pretrain.readConfig(new ConfigReader(round1Config)));
       List<JsonNode> round1Log = MetricsLog.read(clipRound1.toString(), new Configuration());
       JsonNode round1 = round1Log.get(round1Log.size() - 1);
@@ -175,14 +172,14 @@ final class Demo {
       ConfigReader blindReader = new ConfigReader(blindConfig);
       JobLauncher.execute(instructJob, spark, blindConfig, instructJob.readConfig(blindReader));
       JobLauncher.execute(eval, spark, blindConfig, eval.readConfig(blindReader));
-      JsonNode blindScores = io.sparkvlm.core.io.Json.MAPPER.readTree(blindReport.resolve("metrics.json").toFile());
+      JsonNode blindScores = io.sparkvlm.core.io.Json.MAPPER.readTree(blindReport.resolve(ScoreFiles.METRICS).toFile());
       step("12/12 stage 2 without stage 1: instruct from the CLIP and LM with a fresh connector, and its evaluation");
       ConfigReader noStage1Reader = new ConfigReader(noStage1Config);
       JobLauncher.execute(instructJob, spark, noStage1Config, instructJob.readConfig(noStage1Reader));
       JobLauncher.execute(eval, spark, noStage1Config, eval.readConfig(noStage1Reader));
-      JsonNode noStage1Scores = io.sparkvlm.core.io.Json.MAPPER.readTree(noStage1Report.resolve("metrics.json")
+      JsonNode noStage1Scores = io.sparkvlm.core.io.Json.MAPPER.readTree(noStage1Report.resolve(ScoreFiles.METRICS)
           .toFile());
-      JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve("metrics.json")
+      JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve(ScoreFiles.METRICS)
           .toFile());
 
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -244,6 +241,11 @@ final class Demo {
     } finally {
       spark.stop();
     }
+  }
+
+  /** conf/pipeline.conf with {@code overrides} on top. */
+  private static Config pipelineConfig(List<String> overrides) {
+    return ConfigLoader.load(new ConfigSources(List.of("classpath:conf/pipeline.conf"), overrides));
   }
 
   private static String faults(Path world) throws Exception {

@@ -127,8 +127,8 @@ final class StageCommands {
       try {
         T loaded = load.get();
         System.out.print(io.sparkvlm.eval.ScoreFiles.write(metrics.apply(loaded), html.apply(loaded), out));
-        System.out.println("\nwrote " + out.resolve("metrics.json") + ", " + out.resolve("report.md") + " and "
-            + out.resolve("report.html"));
+        System.out.println("\nwrote " + out.resolve(io.sparkvlm.eval.ScoreFiles.METRICS) + ", "
+            + out.resolve("report.md") + " and " + out.resolve("report.html"));
         return JobLauncher.OK;
       } catch (IllegalArgumentException e) {
         System.err.println("eval: " + e.getMessage());

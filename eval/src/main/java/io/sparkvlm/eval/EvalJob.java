@@ -33,7 +33,7 @@ public final class EvalJob implements StageJob<EvalModelConfig> {
   /** The report's metrics.json: the report folder is moved into place whole (a local folder). */
   @Override
   public List<String> completionMarkers(EvalModelConfig config) {
-    return List.of(java.nio.file.Path.of(config.report(), "metrics.json").toAbsolutePath().toUri().toString());
+    return List.of(java.nio.file.Path.of(config.report(), ScoreFiles.METRICS).toAbsolutePath().toUri().toString());
   }
 
   /** The exit code without exiting, for the CLI and tests. */

@@ -14,6 +14,9 @@ import java.util.Optional;
  * formats; print the numbers and write {@code metrics.json} (stable keys) and {@code report.md}.
  */
 public final class ScoreFiles {
+  /** The file of a report folder with its numbers (stable keys); written with the rest, the folder moved in whole. */
+  public static final String METRICS = "metrics.json";
+
   private ScoreFiles() {}
 
   /** {@code vlm eval captions}: COCO caption results against COCO annotations, read and scored once. */
@@ -99,7 +102,7 @@ public final class ScoreFiles {
       if (html != null) {
         html.write(staging);
       }
-      Files.write(staging.resolve("metrics.json"), Json.MAPPER.writeValueAsBytes(metrics));
+      Files.write(staging.resolve(METRICS), Json.MAPPER.writeValueAsBytes(metrics));
       Files.writeString(staging.resolve("report.md"), md.toString());
       for (Map.Entry<String, byte[]> f : files.entrySet()) {
         Files.write(staging.resolve(f.getKey()), f.getValue());

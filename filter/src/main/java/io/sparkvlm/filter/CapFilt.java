@@ -183,15 +183,7 @@ public final class CapFilt {
    * bootstrapped dataset are written over whatever is there ({@link #REPLACE_CHECKED}).
    */
   private void checkExistingRun(boolean overwrite) throws IOException {
-    List<String> markers = completionMarkers(c);
-    List<String> present = new ArrayList<>();
-    for (String marker : markers) {
-      Path p = new Path(marker);
-      if (p.getFileSystem(conf).exists(p)) {
-        present.add(marker);
-      }
-    }
-    if (present.size() == markers.size() && !overwrite) {
+    if (HadoopFiles.missing(completionMarkers(c), conf).isEmpty() && !overwrite) {
       throw new DatasetError("A filter run is already complete at " + c.run() + " (bootstrapped dataset "
           + c.output() + "): pass --overwrite (output.overwrite = true) to redo it, or output.skip-complete = true "
           + "to keep it");

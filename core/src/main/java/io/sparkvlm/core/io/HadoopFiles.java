@@ -3,6 +3,8 @@ package io.sparkvlm.core.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -49,5 +51,17 @@ public final class HadoopFiles {
       return true;
     }
     return fs.listStatus(path).length > 0;
+  }
+
+  /** Those of {@code paths} that do not exist, in order. */
+  public static List<String> missing(List<String> paths, Configuration conf) throws IOException {
+    List<String> missing = new ArrayList<>();
+    for (String path : paths) {
+      Path p = new Path(path);
+      if (!p.getFileSystem(conf).exists(p)) {
+        missing.add(path);
+      }
+    }
+    return missing;
   }
 }

@@ -11,16 +11,14 @@ import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.dataset.Datasets.WrittenDataset;
+import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.spark.SparkSessions;
 import io.sparkvlm.core.spark.SparkSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,14 +133,7 @@ public final class JobLauncher {
           job.name(), OutputSettings.SKIP_COMPLETE);
       return Optional.empty();
     }
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
-    List<String> missing = new ArrayList<>();
-    for (String marker : markers) {
-      Path p = new Path(marker);
-      if (!p.getFileSystem(conf).exists(p)) {
-        missing.add(marker);
-      }
-    }
+    List<String> missing = HadoopFiles.missing(markers, spark.sparkContext().hadoopConfiguration());
     if (!missing.isEmpty()) {
       LOG.info("{}: not complete ({} missing): running it", job.name(), String.join(", ", missing));
       return Optional.empty();
