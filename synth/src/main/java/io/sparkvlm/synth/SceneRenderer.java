@@ -28,6 +28,18 @@ public final class SceneRenderer {
 
   public BufferedImage render(Scene scene, long noiseSeed) {
     SplittableRandom r = new SplittableRandom(noiseSeed);
+    BufferedImage image = draw(scene, r);
+    light(image, scene.lightAngle(), scene.lightStrength());
+    noise(image, r, 3.0);
+    return image;
+  }
+
+  /** The scene drawn without the lighting gradient and the noise (colours still jittered). */
+  BufferedImage renderClean(Scene scene) {
+    return draw(scene, new SplittableRandom(0));
+  }
+
+  private BufferedImage draw(Scene scene, SplittableRandom r) {
     BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
@@ -36,26 +48,18 @@ public final class SceneRenderer {
       g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
       g.setColor(new Color(scene.background()));
       g.fillRect(0, 0, size, size);
-      double cell = size / (double) Scene.GRID;
       for (SceneObject o : scene.objects()) {
         g.setColor(jitter(o.colour().rgb(), r, 12));
-        double radius = o.size().radiusOfCell() * cell;
-        Shape outline = outline(o.shape(), radius);
-        AffineTransform at = new AffineTransform();
-        at.translate(o.x() * size, o.y() * size);
-        at.rotate(Math.toRadians(o.rotation()));
-        Shape placed = at.createTransformedShape(outline);
+        Shape placed = placed(o, size);
         g.fill(placed);
         g.setColor(new Color(darker(o.colour().rgb())));
-        g.setStroke(new BasicStroke((float) Math.max(0.6, size / 96.0)));
+        g.setStroke(new BasicStroke((float) strokeWidth(size)));
         g.draw(placed);
       }
       scene.word().ifPresent(word -> drawWord(g, word, scene.background()));
     } finally {
       g.dispose();
     }
-    light(image, scene.lightAngle(), scene.lightStrength());
-    noise(image, r, 3.0);
     return image;
   }
 
@@ -66,6 +70,53 @@ public final class SceneRenderer {
     int y = size - band + (band - PixelFont.HEIGHT * scale) / 2;
     g.setColor(luminance(background) > 128 ? new Color(0x111111) : new Color(0xF5F5F5));
     PixelFont.draw(g, word, x, y, scale);
+  }
+
+  /** The object's outline where it is drawn in an image of {@code size} pixels: sized, rotated, placed. */
+  static Shape placed(SceneObject o, int size) {
+    double cell = size / (double) Scene.GRID;
+    double radius = o.size().radiusOfCell() * cell;
+    AffineTransform at = new AffineTransform();
+    at.translate(o.x() * size, o.y() * size);
+    at.rotate(Math.toRadians(o.rotation()));
+    return at.createTransformedShape(outline(o.shape(), radius));
+  }
+
+  private static double strokeWidth(int size) {
+    return Math.max(0.6, size / 96.0);
+  }
+
+  /**
+   * The object's box in an image of {@code size} pixels, COCO's [x, y, width, height]: the bounds of what is drawn
+   * (the filled outline and its stroke, whose mitred joins reach past a star's points), cut to the image.
+   */
+  static double[] box(SceneObject o, int size) {
+    Shape placed = placed(o, size);
+    double[] b = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+        Double.NEGATIVE_INFINITY};
+    tightBounds(placed, b);
+    tightBounds(new BasicStroke((float) strokeWidth(size)).createStrokedShape(placed), b);
+    double x0 = Math.max(0, b[0]);
+    double y0 = Math.max(0, b[1]);
+    double x1 = Math.min(size, b[2]);
+    double y1 = Math.min(size, b[3]);
+    return new double[] {x0, y0, x1 - x0, y1 - y0};
+  }
+
+  /**
+   * Grows {@code bounds} (min x, min y, max x, max y) to the shape's points, its curves flattened to within 0.01 px:
+   * Java 17's getBounds2D counts a curve's control points, loose for a rotated circle.
+   */
+  private static void tightBounds(Shape shape, double[] bounds) {
+    double[] point = new double[6];
+    for (java.awt.geom.PathIterator it = shape.getPathIterator(null, 0.01); !it.isDone(); it.next()) {
+      if (it.currentSegment(point) != java.awt.geom.PathIterator.SEG_CLOSE) {
+        bounds[0] = Math.min(bounds[0], point[0]);
+        bounds[1] = Math.min(bounds[1], point[1]);
+        bounds[2] = Math.max(bounds[2], point[0]);
+        bounds[3] = Math.max(bounds[3], point[1]);
+      }
+    }
   }
 
   /** The shape's outline centred on the origin, fitting in a circle of {@code radius}. */

@@ -48,6 +48,9 @@ public final class SyntheticWorld {
   public static final String PROBE = "eval/probe";
   public static final String RETRIEVAL = "eval/retrieval/test.jsonl";
   public static final String COCO_CAPTIONS = "eval/captions/captions_test.json";
+  /** Every object's box, COCO detection format (DetectionSets): training boxes, and the test split's. */
+  public static final String DETECTION_TRAIN = "detection/instances_train.json";
+  public static final String DETECTION_TEST = "eval/detection/instances_test.json";
   public static final String VQA_QUESTIONS = "eval/vqa/questions_test.json";
   public static final String VQA_ANNOTATIONS = "eval/vqa/annotations_test.json";
   /** Short-answer VQA about the instruct split's images, for training (VQA v2 format). */
@@ -121,6 +124,9 @@ public final class SyntheticWorld {
         INSTRUCT_VQA_QUESTIONS, INSTRUCT_VQA_ANNOTATIONS, java.util.Optional.of(INSTRUCT_VQA_IMAGES));
     EvalSets.write(out, bySplit.getOrDefault(Splits.TEST, List.of()), bySplit.getOrDefault(Splits.SEED, List.of()),
         c.seed());
+    List<Sample> boxedTrain = new ArrayList<>(bySplit.getOrDefault(Splits.SEED, List.of()));
+    boxedTrain.addAll(bySplit.getOrDefault(Splits.INSTRUCT, List.of()));
+    DetectionSets.write(out, boxedTrain, bySplit.getOrDefault(Splits.TEST, List.of()), c.imageSize());
 
     long seconds = Math.round((System.nanoTime() - start) / 1e9);
     Summary summary = new Summary(counts, web.noise(), web.faults(), seconds);
@@ -133,6 +139,8 @@ public final class SyntheticWorld {
     manifest.set("web_faults", Json.MAPPER.valueToTree(web.faults()));
     ArrayNode heldOut = manifest.putArray("held_out_combinations");
     Combo.HELD_OUT.forEach(h -> heldOut.add(h.words()));
+    ArrayNode unboxed = manifest.putArray("unboxed_combinations");
+    Combo.UNBOXED.forEach(u -> unboxed.add(u.words()));
     manifest.put("spark_vlm", Versions.codeVersion());
     write(out.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(manifest));
     LOG.info("synth: {} scenes {} in {}s at {}", total, counts, seconds, out);

@@ -332,4 +332,92 @@ class SyntheticWorldTest {
     assertThat(manifest.at("/config/web/base_url").asText()).isEqualTo("http://127.0.0.1:8765");
     assertThat(manifest.at("/scenes_by_split/web").asInt()).isEqualTo(2250);
   }
+
+  @Test
+  void boxesEveryObjectInCocoDetectionFormatWithTheUnboxedCombinationsLeftOutOfTraining() throws IOException {
+    JsonNode train = json(SyntheticWorld.DETECTION_TRAIN);
+    JsonNode test = json(SyntheticWorld.DETECTION_TEST);
+    assertThat(train.get("categories")).hasSize(Shape.values().length);
+    Map<Integer, JsonNode> imageScene = new HashMap<>();
+    scenes.values().forEach(sc -> imageScene.put(sc.get("image_id").asInt(), sc));
+    for (JsonNode file : List.of(train, test)) {
+      boolean training = file == train;
+      long objects = 0;
+      long unboxedInImages = 0;
+      for (JsonNode image : file.get("images")) {
+        JsonNode scene = imageScene.get(image.get("id").asInt());
+        assertThat(scene.get("split").asText()).isIn(training ? List.of(Splits.SEED, Splits.INSTRUCT)
+            : List.of(Splits.TEST));
+        assertThat(image.get("file_name").asText()).isEqualTo(scene.get("image").asText());
+        for (JsonNode o : scene.get("objects")) {
+          objects++;
+          if (isUnboxed(o.get("colour").asText() + " " + o.get("shape").asText())) {
+            unboxedInImages++;
+          }
+        }
+      }
+      long annotations = file.get("annotations").size();
+      if (training) {
+        // the unboxed combinations are in the training images, only their boxes are left out
+        assertThat(unboxedInImages).isPositive();
+        assertThat(annotations).isEqualTo(objects - unboxedInImages);
+      } else {
+        assertThat(annotations).isEqualTo(objects);
+      }
+      for (JsonNode a : file.get("annotations")) {
+        JsonNode b = a.get("bbox");
+        assertThat(b.get(0).asDouble()).isBetween(0.0, 32.0);
+        assertThat(b.get(1).asDouble()).isBetween(0.0, 32.0);
+        assertThat(b.get(2).asDouble()).isPositive();
+        assertThat(b.get(0).asDouble() + b.get(2).asDouble()).isLessThanOrEqualTo(32.0 + 1e-9);
+        assertThat(a.get(DetectionSets.COMBINATION).asText())
+            .isEqualTo(a.get(DetectionSets.COLOUR).asText() + " " + file.get("categories")
+                .get(a.get("category_id").asInt() - 1).get("name").asText());
+        if (training) {
+          assertThat(isUnboxed(a.get(DetectionSets.COMBINATION).asText())).isFalse();
+        }
+      }
+    }
+  }
+
+  @Test
+  void anObjectsBoxHoldsEveryPixelItPaintsAndNoMore() {
+    int size = 96;
+    java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+    for (int trial = 0; trial < 60; trial++) {
+      SceneObject o = new SceneObject(Shape.values()[trial % Shape.values().length],
+          Colour.RED, trial % 2 == 0 ? Size.SMALL : Size.LARGE, 1, 1, 0.2 + 0.6 * r.nextDouble(),
+          0.2 + 0.6 * r.nextDouble(), 360 * r.nextDouble());
+      Scene scene = new Scene("t", Splits.TEST, 1, 0x000000, 0, 0, List.of(o), java.util.Optional.empty());
+      // no light gradient, no noise: every pixel brighter than black belongs to the object
+      java.awt.image.BufferedImage image = new SceneRenderer(size).renderClean(scene);
+      int minX = size;
+      int minY = size;
+      int maxX = -1;
+      int maxY = -1;
+      for (int y = 0; y < size; y++) {
+        for (int x = 0; x < size; x++) {
+          if ((image.getRGB(x, y) & 0xFFFFFF) != 0) {
+            minX = Math.min(minX, x);
+            minY = Math.min(minY, y);
+            maxX = Math.max(maxX, x);
+            maxY = Math.max(maxY, y);
+          }
+        }
+      }
+      double[] box = SceneRenderer.box(o, size);
+      String what = o.shape() + " at " + o.x() + "," + o.y() + " rotated " + o.rotation();
+      // painted pixels [minX, maxX + 1) against the box, within a pixel of anti-aliasing
+      assertThat(minX).as(what).isCloseTo((int) Math.round(box[0]), org.assertj.core.api.Assertions.within(1));
+      assertThat(minY).as(what).isCloseTo((int) Math.round(box[1]), org.assertj.core.api.Assertions.within(1));
+      assertThat(maxX + 1).as(what).isCloseTo((int) Math.round(box[0] + box[2]),
+          org.assertj.core.api.Assertions.within(1));
+      assertThat(maxY + 1).as(what).isCloseTo((int) Math.round(box[1] + box[3]),
+          org.assertj.core.api.Assertions.within(1));
+    }
+  }
+
+  private static boolean isUnboxed(String combination) {
+    return Combo.UNBOXED.stream().anyMatch(c -> c.words().equals(combination));
+  }
 }
