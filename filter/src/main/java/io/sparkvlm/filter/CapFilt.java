@@ -60,6 +60,8 @@ public final class CapFilt {
   private static final Logger LOG = LoggerFactory.getLogger(CapFilt.class);
   public static final String DECISIONS = "decisions";
   public static final String MANIFEST = "filter_manifest.json";
+  /** The run manifest's object of {@link FilterCounts}. */
+  private static final String COUNTS = "counts";
   /** At most this many web captions are kept on the driver for the matcher's web negatives. */
   static final int WEB_NEGATIVE_POOL = 50_000;
   /** Outputs are written over what is there once {@link #checkExistingRun} has refused a complete run. */
@@ -112,7 +114,8 @@ public final class CapFilt {
     }
 
     // captions, then scores, on the executors
-    JavaRDD<Row> success = pairs.filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'").javaRDD();
+    JavaRDD<Row> success = balanced(
+        pairs.filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'").javaRDD());
     Broadcast<byte[]> clipBytes = sc.broadcast(clip.modelZip());
     Broadcast<Tokenizer> clipTok = sc.broadcast(clipTokenizer);
     List<Broadcast<?>> broadcasts = new ArrayList<>(List.of(clipBytes, clipTok));
@@ -196,6 +199,22 @@ public final class CapFilt {
   }
 
   /** The cosine at the top fraction of web texts (clip-score mode without a fixed threshold). */
+  /**
+   * The successful rows spread evenly over at least as many partitions as the cluster has cores. The input's
+   * partitions follow its files (shards of different sizes packed by bytes: 835 and 436 images in the demo), and
+   * captioning is slow enough per image that the largest partition sets the stage's time. Each row's captions and
+   * scores depend on the row alone, so the shuffle changes no output.
+   */
+  private JavaRDD<Row> balanced(JavaRDD<Row> success) {
+    return success.repartition(Math.max(success.getNumPartitions(), sc.defaultParallelism()));
+  }
+
+  /** The counts of a finished run, from its manifest under {@code run}. */
+  public static FilterCounts readCounts(String run, Configuration conf) throws IOException {
+    Path manifest = new Path(run, MANIFEST);
+    return FilterCounts.fromJson(Json.MAPPER.readTree(HadoopFiles.readAll(manifest, conf)).path(COUNTS));
+  }
+
   private double clipScoreCut(JavaRDD<WebTexts.Scored> scored) {
     if (c.clipScore().threshold().isPresent()) {
       return c.clipScore().threshold().getAsDouble();
@@ -342,7 +361,7 @@ public final class CapFilt {
     if (!Double.isNaN(rule.clipScoreCut())) {
       thresholds.put("clip_score", rule.clipScoreCut());
     }
-    m.set("counts", Json.MAPPER.valueToTree(counts.asMap()));
+    m.set(COUNTS, Json.MAPPER.valueToTree(counts.asMap()));
     m.set("versions", Json.MAPPER.valueToTree(Versions.all()));
     m.put("started_at", started.toString());
     m.put("finished_at", Instant.now().toString());
