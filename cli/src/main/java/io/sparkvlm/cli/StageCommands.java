@@ -108,9 +108,9 @@ final class StageCommands {
   }
 
   @Command(name = "eval", mixinStandardHelpOptions = true,
-      description = "Score predictions in standard formats (captions, vqa), a filter's decisions (filter), or "
-          + "evaluate a model (model).",
-      subcommands = {Eval.Captions.class, Eval.Vqa.class, Eval.Filter.class, Eval.Model.class})
+      description = "Score predictions in standard formats (captions, vqa, detection), a filter's decisions "
+          + "(filter), or evaluate a model (model).",
+      subcommands = {Eval.Captions.class, Eval.Vqa.class, Eval.Detection.class, Eval.Filter.class, Eval.Model.class})
   static final class Eval implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -183,6 +183,30 @@ final class StageCommands {
         return report(() -> io.sparkvlm.eval.ScoreFiles.vqa(questions, annotations, results),
             io.sparkvlm.eval.VqaResults::metrics,
             loaded -> io.sparkvlm.eval.ScoreFiles.vqaReport(loaded, java.util.Optional.ofNullable(images)), out);
+      }
+    }
+
+    @Command(name = "detection", mixinStandardHelpOptions = true,
+        description = "COCO box AP (AP@[.5:.95], AP50, AP75, AR100) of detection results as pycocotools computes it, "
+            + "per category and, for open-vocabulary results that name their combination, per combination group "
+            + "(seen, unboxed, held out).")
+    static final class Detection implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--instances", required = true,
+          description = "COCO instances JSON (the synthetic world's eval/detection/instances_test.json)")
+      String instances;
+
+      @picocli.CommandLine.Option(names = "--results", required = true,
+          description = "[{image_id, category_id, bbox: [x, y, w, h], score, combination?}]")
+      String results;
+
+      @picocli.CommandLine.Option(names = "--out", description = "report folder (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path out = java.nio.file.Path.of("work/reports/detection");
+
+      @Override
+      public Integer call() {
+        return report(() -> io.sparkvlm.eval.ScoreFiles.detection(instances, results),
+            io.sparkvlm.eval.DetectionResults::metrics,
+            loaded -> io.sparkvlm.eval.ScoreFiles.detectionReport(loaded, instances), out);
       }
     }
 
@@ -274,7 +298,7 @@ final class StageCommands {
 
   @Command(name = "bench", mixinStandardHelpOptions = true,
       description = "Benchmarks that print a table and write JSON.",
-      subcommands = {Bench.Ingest.class, Bench.Pretrain.class, Bench.Model.class})
+      subcommands = {Bench.Ingest.class, Bench.Pretrain.class, Bench.Model.class, Bench.Filter.class})
   static final class Bench implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -355,6 +379,34 @@ final class StageCommands {
       @Override
       public Integer call() throws Exception {
         return io.sparkvlm.cli.bench.ModelBench.run(presets, batch, steps, json, profile);
+      }
+    }
+
+    @Command(name = "filter", mixinStandardHelpOptions = true,
+        description = "BLIP's ablation on a finished demo run: each way of bootstrapping (capfilt, filter-only, "
+            + "captioner-only, clip-score-top-30%, nothing-dropped) scored against the noise labels and followed by "
+            + "a round-1 CLIP of round 0's steps.")
+    static final class Filter implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--run", description = "the demo run it reads (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path run = java.nio.file.Path.of("work/demo");
+
+      @picocli.CommandLine.Option(names = "--dir", description = "work folder (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path dir = java.nio.file.Path.of("work/bench/filter");
+
+      @picocli.CommandLine.Option(names = "--only", split = ",",
+          description = "variants to run, comma-separated (default: all)")
+      java.util.List<String> only = java.util.List.of();
+
+      @picocli.CommandLine.Option(names = "--conf", paramLabel = "KEY=VALUE",
+          description = "a config key on top of the demo's, for every variant (e.g. pretrain.clip.seed=7)")
+      java.util.List<String> overrides = new java.util.ArrayList<>();
+
+      @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path json = java.nio.file.Path.of("work/bench/filter.json");
+
+      @Override
+      public Integer call() throws Exception {
+        return io.sparkvlm.cli.bench.FilterBench.run(run, dir, only, overrides, json);
       }
     }
   }
