@@ -72,6 +72,17 @@ public final class ScoreFiles {
             io.sparkvlm.core.io.HadoopConfs.fromSystemProperties()));
   }
 
+  /** {@code vlm eval detection}: COCO detection results against COCO instances (the detection-instances contract). */
+  public static DetectionResults detection(String instancesFile, String resultsFile) {
+    return new DetectionResults(StandardFormats.read(instancesFile), instancesFile,
+        StandardFormats.read(resultsFile), resultsFile);
+  }
+
+  /** The detection report; images found relative to the instances file's folder or its parents. */
+  public static HtmlReport detectionReport(DetectionResults results, String instancesFile) {
+    return results.report(file -> StandardFormats.findImage(instancesFile, file));
+  }
+
   /** The filter report; images found relative to the ground-truth file's folder or its parents. */
   public static HtmlReport filterReport(FilterResults results, String groundTruthFile) {
     return results.report(t -> StandardFormats.findImage(groundTruthFile, t.image()));

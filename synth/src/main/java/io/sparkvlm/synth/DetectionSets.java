@@ -3,6 +3,7 @@ package io.sparkvlm.synth;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvlm.core.dataset.DetectionInstances;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.synth.SyntheticWorld.Sample;
 import java.io.IOException;
@@ -10,16 +11,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Every object's box in COCO's detection format (instances_*.json): one category per shape, the colour as an
- * attribute of each annotation, and the colour-shape combination named too. Training boxes come from the seed and
- * instruct splits without the {@link Combo#UNBOXED} combinations; test boxes are the test split's, all of them, so
- * AP on the unboxed and held-out combinations is the open-vocabulary test.
+ * Every object's box in the detection-instances contract (COCO instances_*.json, {@link DetectionInstances}): one
+ * category per shape, the colour as an attribute of each annotation, and the colour-shape combination named too.
+ * Training boxes come from the seed and instruct splits without the {@link Combo#UNBOXED} combinations; test boxes
+ * are the test split's, all of them, so AP on the unboxed and held-out combinations is the open-vocabulary test.
  */
 final class DetectionSets {
-  /** COCO annotation fields spark-vlm adds: the object's colour word and its combination ("red star"). */
-  static final String COLOUR = "colour";
-  static final String COMBINATION = "combination";
-
   private DetectionSets() {}
 
   static void write(Path out, List<Sample> train, List<Sample> test, int imageSize) throws IOException {
@@ -39,14 +36,14 @@ final class DetectionSets {
     for (Shape s : Shape.values()) {
       categories.addObject().put("id", categoryId(s)).put("name", s.word()).put("supercategory", "shape");
     }
-    ArrayNode combinations = coco.putArray("combinations");
+    ArrayNode combinations = coco.putArray(DetectionInstances.COMBINATIONS);
     for (Colour c : Colour.values()) {
       for (Shape s : Shape.values()) {
         Combo combo = new Combo(c, s);
         combinations.addObject().put("name", combo.words()).put("category_id", categoryId(s))
-            .put(COLOUR, c.word()).put("boxed_in_training", !Combo.UNBOXED.contains(combo)
-                && !Combo.HELD_OUT.contains(combo))
-            .put("held_out", Combo.HELD_OUT.contains(combo));
+            .put(DetectionInstances.COLOUR, c.word())
+            .put(DetectionInstances.BOXED_IN_TRAINING, !Combo.UNBOXED.contains(combo) && !Combo.HELD_OUT.contains(combo))
+            .put(DetectionInstances.HELD_OUT, Combo.HELD_OUT.contains(combo));
       }
     }
     ArrayNode images = coco.putArray("images");
@@ -69,7 +66,8 @@ final class DetectionSets {
         annotations.addObject().put("id", annotationId++).put("image_id", scene.imageId())
             .put("category_id", categoryId(o.shape())).<ObjectNode>set("bbox", bbox)
             .put("area", Math.round(box[2] * box[3] * 100) / 100.0).put("iscrowd", 0)
-            .put(COLOUR, o.colour().word()).put(COMBINATION, combo.words());
+            .put(DetectionInstances.COLOUR, o.colour().word())
+            .put(DetectionInstances.COMBINATION, combo.words());
       }
     }
     return coco;

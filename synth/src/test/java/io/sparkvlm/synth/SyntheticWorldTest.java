@@ -370,11 +370,11 @@ class SyntheticWorldTest {
         assertThat(b.get(1).asDouble()).isBetween(0.0, 32.0);
         assertThat(b.get(2).asDouble()).isPositive();
         assertThat(b.get(0).asDouble() + b.get(2).asDouble()).isLessThanOrEqualTo(32.0 + 1e-9);
-        assertThat(a.get(DetectionSets.COMBINATION).asText())
-            .isEqualTo(a.get(DetectionSets.COLOUR).asText() + " " + file.get("categories")
+        assertThat(a.get(io.sparkvlm.core.dataset.DetectionInstances.COMBINATION).asText())
+            .isEqualTo(a.get(io.sparkvlm.core.dataset.DetectionInstances.COLOUR).asText() + " " + file.get("categories")
                 .get(a.get("category_id").asInt() - 1).get("name").asText());
         if (training) {
-          assertThat(isUnboxed(a.get(DetectionSets.COMBINATION).asText())).isFalse();
+          assertThat(isUnboxed(a.get(io.sparkvlm.core.dataset.DetectionInstances.COMBINATION).asText())).isFalse();
         }
       }
     }
