@@ -298,7 +298,8 @@ final class StageCommands {
 
   @Command(name = "bench", mixinStandardHelpOptions = true,
       description = "Benchmarks that print a table and write JSON.",
-      subcommands = {Bench.Ingest.class, Bench.Pretrain.class, Bench.Model.class, Bench.Filter.class})
+      subcommands = {Bench.Ingest.class, Bench.Pretrain.class, Bench.Model.class, Bench.Filter.class,
+          Bench.Detection.class})
   static final class Bench implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -379,6 +380,23 @@ final class StageCommands {
       @Override
       public Integer call() throws Exception {
         return io.sparkvlm.cli.bench.ModelBench.run(presets, batch, steps, json, profile);
+      }
+    }
+
+    @Command(name = "detection", mixinStandardHelpOptions = true,
+        description = "Open-vocabulary detection without a head (frozen CLIP patch-text similarity, boxes of the "
+            + "category's mean training size) on a finished demo run's CLIPs: AP per category and per combination "
+            + "group (seen, unboxed, held out).")
+    static final class Detection implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--run", description = "the demo run it reads (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path run = java.nio.file.Path.of("work/demo");
+
+      @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path json = java.nio.file.Path.of("work/bench/detection.json");
+
+      @Override
+      public Integer call() throws Exception {
+        return io.sparkvlm.cli.bench.DetectionBench.run(run, json);
       }
     }
 

@@ -216,6 +216,55 @@ class VlmTest {
     assertThat(dom).contains("data-broken-images=\"0\"").contains("zero-shot colour top-1")
         .contains("Training loss").contains("<img");
     assertThat(dom).containsPattern("data-charts-rendered=\"[1-9][0-9]*\"");
+    // round 1 on the CLIP-score baseline's pairs too
+    assertThat(dir.resolve("clip-r1-clip-score/metrics.jsonl")).exists();
+    assertThat(out).contains("round 1 clip-score");
+
+    // BLIP's ablation on this run, two variants that train no filter model: a table and its JSON
+    java.nio.file.Path json = dir.resolve("bench-filter.json");
+    Result bench = vlm("bench", "filter", "--run", dir.toString(), "--dir", dir.resolve("bench").toString(),
+        "--only", "clip-score-top-30%,nothing-dropped", "--json", json.toString(), "--conf", "spark.master=local[2]",
+        "--conf", "pretrain.clip.model=nano", "--conf", "pretrain.clip.batch-size-per-worker=8", "--conf",
+        "pretrain.clip.eval.every-steps=2");
+    assertThat(bench.code()).as(bench.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode rows;
+    try {
+      rows = io.sparkvlm.core.io.Json.MAPPER.readTree(json.toFile()).get("rows");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(0).get("training data").asText()).startsWith("round 0");
+    com.fasterxml.jackson.databind.JsonNode top = rows.get(1);
+    com.fasterxml.jackson.databind.JsonNode all = rows.get(2);
+    assertThat(all.get("training data").asText()).isEqualTo("nothing-dropped");
+    // nothing dropped keeps every web text: recall 1, precision the base rate; the top 30% keeps about 30% of them
+    assertThat(all.get("web recall").asDouble()).isEqualTo(1.0);
+    long webTexts = all.get("web kept").asLong();
+    assertThat(top.get("web kept").asLong()).isBetween((long) (0.25 * webTexts), (long) (0.35 * webTexts) + 1);
+    assertThat(top.get("zeroshot/colour/acc1").asDouble()).isBetween(0.0, 1.0);
+    assertThat(dir.resolve("bench/nothing-dropped/clip-r1/metrics.jsonl")).exists();
+
+    // the detection baseline on the run's three CLIPs, scored per combination group
+    java.nio.file.Path detectionJson = dir.resolve("bench-detection.json");
+    Result detection = vlm("bench", "detection", "--run", dir.toString(), "--json", detectionJson.toString());
+    assertThat(detection.code()).as(detection.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode detectionRows;
+    try {
+      detectionRows = io.sparkvlm.core.io.Json.MAPPER.readTree(detectionJson.toFile()).get("rows");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(detectionRows).hasSize(3);
+    for (com.fasterxml.jackson.databind.JsonNode row : detectionRows) {
+      for (String k : List.of("category AP50", "seen AP50")) {
+        assertThat(row.get(k).asDouble()).as(k).isBetween(0.0, 1.0);
+      }
+      // -1: no box of the group among the 30 test images of this small world (pycocotools' convention)
+      for (String k : List.of("unboxed AP50", "held_out AP50")) {
+        assertThat(row.get(k).asDouble()).as(k).isBetween(-1.0, 1.0);
+      }
+    }
   }
 
   @Test

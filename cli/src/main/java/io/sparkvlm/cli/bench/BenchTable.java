@@ -64,6 +64,13 @@ final class BenchTable {
     return v == null ? "" : v.toString();
   }
 
+  /** The finished table on stdout, then the JSON written to {@code json} and where it is. */
+  void printAndWrite(Path json) throws IOException {
+    System.out.println(render());
+    write(json);
+    System.out.println("wrote " + json);
+  }
+
   void write(Path json) throws IOException {
     Files.createDirectories(json.toAbsolutePath().getParent());
     Map<String, Object> doc = new LinkedHashMap<>();

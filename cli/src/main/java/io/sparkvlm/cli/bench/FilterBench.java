@@ -117,9 +117,7 @@ public final class FilterBench {
     } finally {
       spark.stop();
     }
-    System.out.println(table.render());
-    table.write(json);
-    System.out.println("wrote " + json);
+    table.printAndWrite(json);
     return 0;
   }
 

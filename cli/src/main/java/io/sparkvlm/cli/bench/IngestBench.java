@@ -135,9 +135,7 @@ public final class IngestBench {
       }
     }
     table.add(endToEnd(dir, scenes));
-    System.out.println(table.render());
-    table.write(json);
-    System.out.println("wrote " + json);
+    table.printAndWrite(json);
     return JobLauncher.OK;
   }
 

@@ -59,9 +59,7 @@ public final class ModelBench {
         System.err.println(table.render());
       }
     }
-    System.out.println(table.render());
-    table.write(json);
-    System.out.println("wrote " + json);
+    table.printAndWrite(json);
     if (profile) {
       profile(presets, batch, steps, cores, json.resolveSibling(json.getFileName().toString()
           .replaceFirst("\\.json$", "") + "-profile.json"));
@@ -93,9 +91,7 @@ public final class ModelBench {
         System.err.println(table.render());
       }
     }
-    System.out.println(table.render());
-    table.write(json);
-    System.out.println("wrote " + json);
+    table.printAndWrite(json);
   }
 
   private static void add(BenchTable table, long params, long forwardFlops, TrainingThroughput.Result r,

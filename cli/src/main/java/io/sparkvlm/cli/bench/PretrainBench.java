@@ -92,9 +92,7 @@ public final class PretrainBench {
     } finally {
       spark.stop();
     }
-    System.out.println(table.render());
-    table.write(json);
-    System.out.println("wrote " + json);
+    table.printAndWrite(json);
     return 0;
   }
 

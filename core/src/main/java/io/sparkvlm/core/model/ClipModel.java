@@ -92,7 +92,7 @@ public final class ClipModel {
   /**
    * The ViT's stem and its first {@code layers} blocks ({@link #VISION_STEM}, {@link #VISION_BLOCK}i) after
    * {@code input}, each through {@code wrap} (freezing); returns the last layer's name. [B, 3, S, S] in,
-   * [B, width, 1 + patches] out.
+   * [B, 1 + patches, width] out (the activations as feedForward returns them).
    */
   static String addVisionTower(GraphBuilder b, String input, VisionTower s, int layers,
       Function<Freezable, Layer> wrap) {
