@@ -225,7 +225,8 @@ class VlmTest {
     Result bench = vlm("bench", "filter", "--run", dir.toString(), "--dir", dir.resolve("bench").toString(),
         "--only", "clip-score-top-30%,nothing-dropped", "--json", json.toString(), "--conf", "spark.master=local[2]",
         "--conf", "pretrain.clip.model=nano", "--conf", "pretrain.clip.batch-size-per-worker=8", "--conf",
-        "pretrain.clip.eval.every-steps=2");
+        "pretrain.clip.averaging-frequency=1", "--conf", "pretrain.clip.log-every-steps=1", "--conf",
+        "pretrain.clip.checkpoint-every-steps=2", "--conf", "pretrain.clip.eval.every-steps=2");
     assertThat(bench.code()).as(bench.err()).isZero();
     com.fasterxml.jackson.databind.JsonNode rows;
     try {
@@ -255,7 +256,10 @@ class VlmTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    assertThat(detectionRows).hasSize(3);
+    // three CLIPs, then the oracle: the right patch for every true box, which must find some
+    assertThat(detectionRows).hasSize(4);
+    assertThat(detectionRows.get(3).get("CLIP").asText()).startsWith("oracle");
+    assertThat(detectionRows.get(3).get("seen AP50").asDouble()).isPositive();
     for (com.fasterxml.jackson.databind.JsonNode row : detectionRows) {
       for (String k : List.of("category AP50", "seen AP50")) {
         assertThat(row.get(k).asDouble()).as(k).isBetween(0.0, 1.0);
