@@ -32,6 +32,11 @@ public final class EvalJob implements StageJob<EvalModelConfig> {
 
   /** The report's metrics.json: the report folder is moved into place whole (a local folder). */
   @Override
+  public List<String> configSections() {
+    return List.of("eval.model");
+  }
+
+  @Override
   public List<String> completionMarkers(EvalModelConfig config) {
     return List.of(java.nio.file.Path.of(config.report(), ScoreFiles.METRICS).toAbsolutePath().toUri().toString());
   }

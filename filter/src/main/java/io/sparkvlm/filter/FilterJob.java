@@ -30,6 +30,11 @@ public final class FilterJob implements StageJob<FilterConfig> {
 
   /** The run's manifest (written after the decisions and the rows) and the bootstrapped dataset's (after that). */
   @Override
+  public List<String> configSections() {
+    return List.of("filter");
+  }
+
+  @Override
   public List<String> completionMarkers(FilterConfig config) {
     return CapFilt.completionMarkers(config);
   }

@@ -122,6 +122,11 @@ public final class IngestJob implements StageJob<IngestConfig> {
 
   /** The pairs dataset's manifest, committed after its rows. */
   @Override
+  public List<String> configSections() {
+    return List.of("ingest");
+  }
+
+  @Override
   public List<String> completionMarkers(IngestConfig config) {
     return List.of(new Path(config.output(), DatasetManifest.FILE_NAME).toString());
   }

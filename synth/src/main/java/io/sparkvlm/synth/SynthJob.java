@@ -29,6 +29,11 @@ public final class SynthJob implements StageJob<SynthConfig> {
 
   /** The world's manifest, written after every file of the world (a local folder). */
   @Override
+  public List<String> configSections() {
+    return List.of("synth");
+  }
+
+  @Override
   public List<String> completionMarkers(SynthConfig config) {
     return List.of(java.nio.file.Path.of(config.out(), SyntheticWorld.MANIFEST).toAbsolutePath().toUri().toString());
   }

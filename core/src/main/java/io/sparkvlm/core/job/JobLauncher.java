@@ -34,6 +34,10 @@ public final class JobLauncher {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int USAGE = 2;
+  /** Beside a stage's first completion marker: the values of its config sections it was made with. */
+  public static final String STAGE_CONFIG = "_stage_config.json";
+  /** Differing keys named in the error of a changed config, at most. */
+  private static final int DIFFERENCES_SHOWN = 6;
 
   private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
 
@@ -105,7 +109,7 @@ public final class JobLauncher {
       throws Exception {
     Instant started = Instant.now();
     if (OutputSettings.from(new ConfigReader(effectiveConfig)).skipComplete()) {
-      Optional<StageResult> skipped = skipIfComplete(job, spark, config);
+      Optional<StageResult> skipped = skipIfComplete(job, spark, effectiveConfig, config);
       if (skipped.isPresent()) {
         return skipped.get();
       }
@@ -119,14 +123,15 @@ public final class JobLauncher {
       LOG.info("{}: wrote {} ({} rows {}) to {}", job.name(), written.schema().id(), manifest.rows().total(),
           manifest.rows().byStatus(), written.location());
     }
+    recordConfig(job, spark, effectiveConfig, config);
     LOG.info("{}: done in {}s: {}", job.name(),
         String.format("%.1f", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0), result.summary());
     return result;
   }
 
   /** A result saying the stage was skipped when every one of its completion markers exists; empty otherwise. */
-  private static <C> Optional<StageResult> skipIfComplete(StageJob<C> job, SparkSession spark, C config)
-      throws IOException {
+  private static <C> Optional<StageResult> skipIfComplete(StageJob<C> job, SparkSession spark,
+      Config effectiveConfig, C config) throws IOException {
     List<String> markers = job.completionMarkers(config);
     if (markers.isEmpty()) {
       LOG.info("{}: {} is set but this stage has no completion marker: running it (a training stage resumes)",
@@ -138,9 +143,99 @@ public final class JobLauncher {
       LOG.info("{}: not complete ({} missing): running it", job.name(), String.join(", ", missing));
       return Optional.empty();
     }
+    checkRecordedConfig(job, spark, effectiveConfig, markers);
     String summary = "skipped: the output is complete (" + String.join(", ", markers) + "); "
         + OutputSettings.SKIP_COMPLETE + " is true";
     LOG.info("{}: {}", job.name(), summary);
     return Optional.of(new StageResult(List.of(), summary));
+  }
+
+  /** {"stage": name, "sections": {section: its resolved values}}, for the job's {@link StageJob#configSections}. */
+  static com.fasterxml.jackson.databind.node.ObjectNode configRecord(StageJob<?> job, Config effectiveConfig) {
+    com.fasterxml.jackson.databind.node.ObjectNode record = io.sparkvlm.core.io.Json.MAPPER.createObjectNode();
+    record.put("stage", job.name());
+    com.fasterxml.jackson.databind.node.ObjectNode sections = record.putObject("sections");
+    for (String section : job.configSections()) {
+      sections.set(section, effectiveConfig.hasPath(section)
+          ? EffectiveConfig.toJson(effectiveConfig.getConfig(section))
+          : com.fasterxml.jackson.databind.node.NullNode.getInstance());
+    }
+    return record;
+  }
+
+  private static <C> void recordConfig(StageJob<C> job, SparkSession spark, Config effectiveConfig, C config)
+      throws IOException {
+    List<String> markers = job.completionMarkers(config);
+    if (markers.isEmpty() || job.configSections().isEmpty()) {
+      return;
+    }
+    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(
+        new org.apache.hadoop.fs.Path(markers.get(0)).getParent(), STAGE_CONFIG);
+    HadoopFiles.writeAtomically(file, io.sparkvlm.core.io.Json.MAPPER.writeValueAsBytes(
+        configRecord(job, effectiveConfig)), spark.sparkContext().hadoopConfiguration());
+  }
+
+  /**
+   * A complete output made with other values of the stage's sections is an error naming the keys that differ; one
+   * without a record (made before spark-vlm recorded them) is skipped with a warning.
+   */
+  private static <C> void checkRecordedConfig(StageJob<C> job, SparkSession spark, Config effectiveConfig,
+      List<String> markers) throws IOException {
+    if (job.configSections().isEmpty()) {
+      return;
+    }
+    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(
+        new org.apache.hadoop.fs.Path(markers.get(0)).getParent(), STAGE_CONFIG);
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    if (!HadoopFiles.missing(List.of(file.toString()), conf).isEmpty()) {
+      LOG.warn("{}: {} has no {}: the config it was made with is not known, so it is not compared", job.name(),
+          file.getParent(), STAGE_CONFIG);
+      return;
+    }
+    com.fasterxml.jackson.databind.JsonNode recorded = io.sparkvlm.core.io.Json.MAPPER.readTree(
+        HadoopFiles.readAll(file, conf)).path("sections");
+    com.fasterxml.jackson.databind.JsonNode now = configRecord(job, effectiveConfig).path("sections");
+    java.util.Map<String, String> was = new java.util.TreeMap<>();
+    java.util.Map<String, String> is = new java.util.TreeMap<>();
+    flatten("", recorded, was);
+    flatten("", now, is);
+    java.util.Set<String> keys = new java.util.TreeSet<>(was.keySet());
+    keys.addAll(is.keySet());
+    List<String> differ = keys.stream().filter(k -> !java.util.Objects.equals(was.get(k), is.get(k))).toList();
+    if (!differ.isEmpty()) {
+      StringBuilder m = new StringBuilder(job.name()).append(": the output is complete but was made with other "
+          + "settings, so ").append(OutputSettings.SKIP_COMPLETE).append(" cannot keep it: ");
+      for (String k : differ.subList(0, Math.min(DIFFERENCES_SHOWN, differ.size()))) {
+        m.append(k).append(" was ").append(was.getOrDefault(k, "unset")).append(", now ")
+            .append(is.getOrDefault(k, "unset")).append("; ");
+      }
+      if (differ.size() > DIFFERENCES_SHOWN) {
+        m.append("and ").append(differ.size() - DIFFERENCES_SHOWN).append(" more; ");
+      }
+      m.append("set ").append(OutputSettings.OVERWRITE).append(" = true to make it again with these settings, or "
+          + "give the stage another output (recorded in ").append(file).append(")");
+      throw new ConfigError(OutputSettings.SKIP_COMPLETE, m.toString());
+    }
+  }
+
+  /**
+   * Dotted keys of every leaf under {@code node} (list elements by index), with their text: HOCON gives a value set
+   * on the command line as a string and the same value in a file as a number, and 9 and "9" are the same setting.
+   */
+  private static void flatten(String prefix, com.fasterxml.jackson.databind.JsonNode node,
+      java.util.Map<String, String> out) {
+    if (node.isObject()) {
+      node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+          e.getValue(), out));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        flatten(prefix + "[" + i + "]", node.get(i), out);
+      }
+      if (node.isEmpty()) {
+        out.put(prefix, "[]");
+      }
+    } else {
+      out.put(prefix, node.isNull() ? "null" : node.asText());
+    }
   }
 }

@@ -30,4 +30,14 @@ public interface StageJob<C> {
   default List<String> completionMarkers(C config) {
     return List.of();
   }
+
+  /**
+   * The config sections whose values make this stage's outputs, e.g. {@code ingest}: recorded beside the first
+   * completion marker when the stage finishes ({@link JobLauncher#STAGE_CONFIG}), and compared when
+   * {@code output.skip-complete} would skip it: a complete output made with other values is an error, never
+   * silently kept. Empty (the default): nothing is recorded or compared.
+   */
+  default List<String> configSections() {
+    return List.of();
+  }
 }

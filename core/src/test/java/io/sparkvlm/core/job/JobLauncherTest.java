@@ -65,11 +65,25 @@ class JobLauncherTest {
     assertThat(main(first)).isEqualTo(JobLauncher.OK);
     java.nio.file.Path manifest = dir.resolve("out").resolve(DatasetManifest.FILE_NAME);
     long written = java.nio.file.Files.getLastModifiedTime(manifest).toMillis();
-    // a rerun (other rows asked, as a changed retry would): skipped, the complete output untouched
+    // the values of the stage's section it was made with are recorded beside the manifest
+    java.nio.file.Path record = dir.resolve("out").resolve(JobLauncher.STAGE_CONFIG);
+    assertThat(java.nio.file.Files.readString(record)).contains("\"rows\" : \"9\"");
+    // a rerun with the same settings (a retry): skipped, the complete output untouched
     String[] rerun = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out,
-        "--conf", "test-job.rows=4", "--conf", OutputSettings.SKIP_COMPLETE + "=true"};
+        "--conf", "test-job.rows=9", "--conf", OutputSettings.SKIP_COMPLETE + "=true"};
     assertThat(main(rerun)).as(err()).isEqualTo(JobLauncher.OK);
     assertThat(Datasets.readManifest(out, new Configuration()).rows().total()).isEqualTo(9);
+    assertThat(java.nio.file.Files.getLastModifiedTime(manifest).toMillis()).isEqualTo(written);
+    // a rerun with other settings: the complete output is not what they would make; an error naming the key
+    String[] changed = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out,
+        "--conf", "test-job.rows=4", "--conf", OutputSettings.SKIP_COMPLETE + "=true"};
+    assertThat(main(changed)).isEqualTo(JobLauncher.FAILED);
+    assertThat(err()).contains("was made with other settings").contains("test-job.rows was 9, now 4")
+        .contains(OutputSettings.OVERWRITE);
+    assertThat(Datasets.readManifest(out, new Configuration()).rows().total()).isEqualTo(9);
+    // an output made before the settings were recorded: skipped, with a warning in the log
+    java.nio.file.Files.delete(record);
+    assertThat(main(changed)).as(err()).isEqualTo(JobLauncher.OK);
     assertThat(java.nio.file.Files.getLastModifiedTime(manifest).toMillis()).isEqualTo(written);
     // rows without a manifest (a run that died before committing) are not complete: the stage runs (and this
     // test stage, which replaces nothing unasked, refuses the rows it finds)

@@ -34,6 +34,11 @@ public final class PidRowsJob implements StageJob<PidRowsJob.Config> {
 
   /** Its dataset's manifest. */
   @Override
+  public List<String> configSections() {
+    return List.of("test-job");
+  }
+
+  @Override
   public List<String> completionMarkers(Config config) {
     return List.of(new org.apache.hadoop.fs.Path(config.output(), DatasetManifest.FILE_NAME).toString());
   }
