@@ -22,6 +22,7 @@ import java.util.Optional;
  *   {"kind": "vlm",  "name": "vlm-nano", "vision": {VisionTower}, "lm": {LanguageModel.Shape},
  *    "connector": "mlp2x_gelu", "resampler_queries": 0, "vision_features": "patch", "vision_layers": 1}
  *   {"kind": "itm",  "name": "itm-nano", "vision": {VisionTower}, "text": {LanguageModel.Shape}}
+ *   {"kind": "detector", "shape": {DetectorModel.Shape}}
  * </pre>
  *
  * Manifests of format 1 described a vision-language or matching model by one CLIP shape ({@code "shape"}: its
@@ -97,9 +98,22 @@ public sealed interface ModelArchitecture {
     }
   }
 
+  /** OWL-ViT's open-vocabulary detector ({@link DetectorModel}). */
+  record Detector(DetectorModel.Shape shape) implements ModelArchitecture {
+    @Override
+    public String name() {
+      return shape.name();
+    }
+
+    @Override
+    public JsonNode toJson() {
+      return node(Kind.DETECTOR, shape);
+    }
+  }
+
   /** The kinds, as written in {@code kind}. */
   enum Kind {
-    CLIP, LM, VLM, ITM;
+    CLIP, LM, VLM, ITM, DETECTOR;
 
     String key() {
       return name().toLowerCase(Locale.ROOT);
@@ -121,7 +135,7 @@ public sealed interface ModelArchitecture {
       }
     }
     if (k == null) {
-      throw new CheckpointError(where + ": architecture.kind is '" + kind + "', expected one of clip, lm, vlm, itm");
+      throw new CheckpointError(where + ": architecture.kind is '" + kind + "', expected one of clip, lm, vlm, itm, detector");
     }
     JsonNode shape = n.path("shape");
     boolean composed = (k == Kind.VLM || k == Kind.ITM) && n.path("vision").isObject();
@@ -137,6 +151,7 @@ public sealed interface ModelArchitecture {
                 VisionTower.class), Json.MAPPER.treeToValue(n.path("text"), LanguageModel.Shape.class))
             : MatchingModel.Shape.of(Json.MAPPER.treeToValue(shape, ClipShape.class)));
         case VLM -> new VisionLanguage(visionLanguage(n, composed));
+        case DETECTOR -> new Detector(Json.MAPPER.treeToValue(shape, DetectorModel.Shape.class));
       };
     } catch (IOException | IllegalArgumentException e) {
       throw new CheckpointError(where + ": architecture of kind " + kind + " does not read: " + e.getMessage(), e);

@@ -1,7 +1,6 @@
 package io.sparkvlm.core.model.detection;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -13,7 +12,7 @@ import java.util.List;
  */
 public final class PatchSimilarityBaseline {
   /** Two boxes of one query overlapping more than this: the lower-scored one is dropped. */
-  public static final double NMS_IOU = 0.3;
+  public static final double NMS_IOU = NonMaximumSuppression.IOU;
 
   private PatchSimilarityBaseline() {}
 
@@ -45,29 +44,9 @@ public final class PatchSimilarityBaseline {
         double y1 = Math.min(imageSize, cy + h / 2);
         candidates.add(new Box(q, new double[] {x0, y0, x1 - x0, y1 - y0}, dot(patches[p], queries[q])));
       }
-      candidates.sort(Comparator.comparingDouble(Box::score).reversed());
-      List<Box> kept = new ArrayList<>();
-      for (Box c : candidates) {
-        if (kept.size() >= perQuery) {
-          break;
-        }
-        if (kept.stream().allMatch(k -> iou(k.xywh(), c.xywh()) <= NMS_IOU)) {
-          kept.add(c);
-        }
-      }
-      out.addAll(kept);
+      out.addAll(NonMaximumSuppression.keep(candidates, Box::score, Box::xywh, perQuery));
     }
     return out;
-  }
-
-  static double iou(double[] a, double[] b) {
-    double w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
-    double h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
-    if (w <= 0 || h <= 0) {
-      return 0;
-    }
-    double inter = w * h;
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter);
   }
 
   private static double dot(double[] a, double[] b) {
