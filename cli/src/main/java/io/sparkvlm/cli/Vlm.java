@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         StageCommands.Align.class,
         StageCommands.Instruct.class,
         ChatCommand.class,
+        DetectCommand.class,
         InteropCommands.Import.class,
         InteropCommands.Export.class,
         StageCommands.Eval.class,

@@ -1,0 +1,160 @@
+package io.sparkvlm.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import io.sparkvlm.core.checkpoint.CheckpointError;
+import io.sparkvlm.core.checkpoint.Checkpoints;
+import io.sparkvlm.core.config.ConfigError;
+import io.sparkvlm.core.config.ConfigLoader;
+import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.config.ConfigSources;
+import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.DetectionInstances;
+import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.job.StageJob;
+import io.sparkvlm.core.model.ClipModel;
+import io.sparkvlm.core.model.DetectorModel;
+import io.sparkvlm.core.model.ModelArchitecture;
+import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.testing.SparkTestSessions;
+import io.sparkvlm.synth.SyntheticWorld;
+import io.sparkvlm.synth.testing.StageWorld;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The detector's two jobs end to end in local[2] on a nano world: training on the world's boxes from a briefly
+ * trained CLIP (the queries are the combinations boxed in training; the frozen tower bitwise the CLIP's; the CLIP
+ * recorded as parent), then detection over the test images on the executors (COCO results, the same boxes as the
+ * local path computes), and bad input refused before any work.
+ */
+class DetectJobTest {
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static Path world;
+  static String clip;
+  static String detector;
+  static final Configuration CONF = new Configuration();
+
+  @BeforeAll
+  static void trained() throws Exception {
+    spark = SparkTestSessions.local();
+    world = StageWorld.world(spark, dir, 300);
+    clip = StageWorld.clip(spark, StageWorld.webPairs(world), dir, 40);
+    run(new TrainDetectorJob(), base("train"));
+    detector = Checkpoints.latestComplete(dir.resolve("train/checkpoints/detector/checkpoints").toString(), CONF)
+        .orElseThrow();
+  }
+
+  static List<String> base(String name, String... more) {
+    List<String> o = new ArrayList<>(List.of("paths.root=\"" + dir.resolve(name) + "\"",
+        "paths.synth=\"" + world + "\"", "detect.train.clip=\"" + clip + "\"", "detect.train.workers=2",
+        "detect.train.batch-size-per-worker=8", "detect.train.epochs=2", "detect.train.log-every-steps=5",
+        "detect.train.averaging-frequency=5", "detect.train.checkpoint-every-steps=1000"));
+    o.addAll(List.of(more));
+    return o;
+  }
+
+  static <C> String run(StageJob<C> job, List<String> overrides) throws Exception {
+    Config config = ConfigLoader.load(new ConfigSources(List.of(), overrides));
+    return JobLauncher.execute(job, spark, config, job.readConfig(new ConfigReader(config))).summary();
+  }
+
+  @Test
+  void trainingLearnsTheBoxedCombinationsFromTheClipAndKeepsItsFrozenTower() throws Exception {
+    ModelCheckpoints.Loaded d = ModelCheckpoints.load(detector, CONF);
+    DetectorModel.Shape shape = d.as(ModelArchitecture.Detector.class, "test").shape();
+    JsonNode train = Json.MAPPER.readTree(world.resolve(SyntheticWorld.DETECTION_TRAIN).toFile());
+    Set<String> boxed = new HashSet<>();
+    train.get("annotations").forEach(a -> boxed.add(a.get(DetectionInstances.COMBINATION).asText()));
+    assertThat(shape.queries()).as("one training query per combination with a training box").isEqualTo(boxed.size());
+    ModelCheckpoints.Loaded c = ModelCheckpoints.load(clip, CONF);
+    assertThat(d.manifest().parents()).containsExactly(c.location());
+    ComputationGraph g = d.model();
+    ComputationGraph clipModel = c.model();
+    for (String layer : ClipModel.visionTowerLayers(shape.vision().tower().layers())) {
+      assertThat(g.getLayer(layer).params()).as(layer + " frozen").isEqualTo(clipModel.getLayer(layer).params());
+    }
+    ComputationGraph fresh = DetectorModel.build(shape, new org.nd4j.linalg.learning.config.Adam(1e-3),
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, 47, DetectorModel.Trainable.HEAD);
+    DetectorModel.initialiseFrom(fresh, shape, clipModel);
+    assertThat(g.getLayer(DetectorModel.HEAD).params()).as("the head trained")
+        .isNotEqualTo(fresh.getLayer(DetectorModel.HEAD).params());
+    assertThat(QueryTemplate.of(d.manifest(), d.location()).text("red star")).isEqualTo("a photo of a red star.");
+  }
+
+  @Test
+  void detectionOverTheTestImagesRunsOnTheExecutorsAndMatchesTheLocalPath() throws Exception {
+    String results = dir.resolve("results.json").toString();
+    String summary = run(new DetectJob(), base("detect", "detect.dataset.checkpoint=\"" + detector + "\"",
+        "detect.dataset.output=\"" + results + "\"", "detect.dataset.per-query=2", "detect.dataset.batch=7"));
+    JsonNode test = Json.MAPPER.readTree(world.resolve(SyntheticWorld.DETECTION_TEST).toFile());
+    List<String> queries = CocoInstances.allQueries(test, "test");
+    JsonNode out = Json.MAPPER.readTree(Files.readAllBytes(Path.of(results)));
+    Map<Long, List<JsonNode>> byImage = new HashMap<>();
+    out.forEach(r -> byImage.computeIfAbsent(r.get("image_id").asLong(), k -> new ArrayList<>()).add(r));
+    assertThat(byImage.keySet()).as(summary).hasSize(test.get("images").size());
+    Map<String, Integer> categories = DetectJob.categoryIds(test);
+    for (List<JsonNode> image : byImage.values()) {
+      Set<String> asked = new HashSet<>();
+      for (JsonNode r : image) {
+        asked.add(r.get(DetectionInstances.COMBINATION).asText());
+        assertThat(r.get("category_id").asInt()).isEqualTo(categories.get(r.get(DetectionInstances.COMBINATION)
+            .asText()));
+        assertThat(r.get("score").asDouble()).isBetween(0.0, 1.0);
+        assertThat(r.get("bbox").get(2).asDouble()).isPositive();
+      }
+      assertThat(asked).as("every query, unseen ones included, asked of every image").hasSize(queries.size());
+      assertThat(image.size()).isBetween(queries.size(), 2 * queries.size());
+    }
+    // the first image, locally (vlm detect's path), gives the executors' boxes
+    JsonNode first = test.get("images").get(0);
+    Detector local = Detector.load("test", detector, Optional.empty(), CONF);
+    List<Detector.Found> found = Detector.detect(local.checkpoint().model(), local.shape(),
+        List.of(Files.readAllBytes(world.resolve(first.get("file_name").asText()))),
+        List.of(new int[] {first.get("width").asInt(), first.get("height").asInt()}), local.embed(queries), 2).get(0);
+    List<JsonNode> remote = byImage.get(first.get("id").asLong());
+    assertThat(remote).hasSize(found.size());
+    for (int i = 0; i < found.size(); i++) {
+      assertThat(remote.get(i).get("score").asDouble()).isCloseTo(found.get(i).score(),
+          org.assertj.core.api.Assertions.within(1e-6));
+      assertThat(remote.get(i).get("bbox").get(0).asDouble()).isCloseTo(found.get(i).xywh()[0],
+          org.assertj.core.api.Assertions.within(0.01));
+    }
+  }
+
+  @Test
+  void badInputIsRefusedBeforeAnyWork() throws Exception {
+    assertThatThrownBy(() -> run(new TrainDetectorJob(), base("bad-clip", "detect.train.clip=\"" + detector
+        + "\""))).isInstanceOf(CheckpointError.class).hasMessageContaining("detect.train.clip")
+        .hasMessageContaining("not a Clip");
+    assertThatThrownBy(() -> run(new TrainDetectorJob(), base("bad-template",
+        "detect.train.query-template=\"a photo\""))).isInstanceOf(ConfigError.class)
+        .hasMessageContaining("must hold %s exactly once");
+    assertThatThrownBy(() -> run(new TrainDetectorJob(), base("few-boxes", "detect.train.max-boxes=1")))
+        .isInstanceOf(DatasetError.class).hasMessageContaining("more than detect.train.max-boxes = 1");
+    assertThatThrownBy(() -> run(new TrainDetectorJob(), base("no-images", "detect.train.images=\""
+        + dir.resolve("nowhere") + "\""))).isInstanceOf(DatasetError.class)
+        .hasMessageContaining("images are not under detect.train.images");
+    assertThatThrownBy(() -> run(new DetectJob(), base("detect-clip", "detect.dataset.checkpoint=\"" + clip
+        + "\""))).isInstanceOf(CheckpointError.class).hasMessageContaining("not a Detector");
+    assertThat(Files.exists(dir.resolve("bad-clip/checkpoints/detector"))).isFalse();
+  }
+}
