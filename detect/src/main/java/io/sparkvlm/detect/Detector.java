@@ -51,7 +51,8 @@ public record Detector(ModelCheckpoints.Loaded checkpoint, DetectorModel.Shape s
   }
 
   /**
-   * Detections in each of {@code images} (encoded bytes, with their pixel sizes) for each query: per query, the
+   * Detections in each of {@code images} (encoded bytes, with their pixel sizes) for each query (unit text
+   * embeddings, {@link #embed}; the detector's adapter is applied here): per query, the
    * {@code perQuery} best boxes after non-maximum suppression.
    */
   public static List<List<Found>> detect(ComputationGraph detector, DetectorModel.Shape shape, List<byte[]> images,
@@ -62,10 +63,11 @@ public record Detector(ModelCheckpoints.Loaded checkpoint, DetectorModel.Shape s
       pixels.add(ClipInputs.pixels(image, size));
     }
     double[][][] rows = DetectorModel.predictions(detector, shape, ClipInputs.images(pixels, size));
+    double[][] adapted = DetectorModel.adaptQueries(detector, shape, queries);
     List<List<Found>> out = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       List<Found> found = new ArrayList<>();
-      for (DetectorModel.Detection d : DetectorModel.detect(rows[i], shape.outputs(), queries, perQuery)) {
+      for (DetectorModel.Detection d : DetectorModel.detect(rows[i], shape.outputs(), adapted, perQuery)) {
         found.add(new Found(d.query(), CocoInstances.toPixels(d.box(), sizes.get(i)[0], sizes.get(i)[1]),
             d.score()));
       }

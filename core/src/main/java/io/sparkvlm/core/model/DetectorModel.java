@@ -25,7 +25,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * <pre>
  *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x L_v           [B, 1 + P, W]
  *                      -> DetectionHead (class token dropped)                  [B, P, 4 + D + 2]  box, embed, shift, scale
- *                      -> DetectionSetLoss against the labels' queries, boxes  (training only; output = input)
+ *                      -> DetectionSetLoss against the labels' queries (through a learned linear adapter) and
+ *                         boxes (training only; output = input)
  * </pre>
  *
  * The query texts go through the CLIP's text tower outside the graph ({@link ClipEmbeddings#texts}); the detector
@@ -82,7 +83,16 @@ public final class DetectorModel {
   private static ComputationGraph init(ComputationGraphConfiguration conf) {
     ComputationGraph g = new ComputationGraph(conf);
     g.init();
+    INDArray w = g.getLayer(LOSS).getParam(DetectionSetLoss.QUERY_W);
+    w.assign(org.nd4j.linalg.factory.Nd4j.eye(w.rows()).castTo(w.dataType()));      // the adapter starts as identity
     return g;
+  }
+
+  /** Unit text embeddings [Q][D] through the detector's learned query adapter: what its class embeddings meet. */
+  public static double[][] adaptQueries(ComputationGraph detector, Shape s, double[][] queries) {
+    double[] w = detector.getLayer(LOSS).getParam(DetectionSetLoss.QUERY_W).castTo(DataType.DOUBLE).dup('c').data()
+        .asDouble();
+    return DetectionSetLoss.adapt(queries, w, s.embedDim());
   }
 
   private static ComputationGraphConfiguration configuration(Shape s, NeuralNetConfiguration.Builder base,
@@ -134,7 +144,8 @@ public final class DetectorModel {
   public record Detection(int query, double[] box, double score) {}
 
   /**
-   * One image's detections for unit text embeddings {@code queries}: per query, its patches by score, kept greedily
+   * One image's detections for {@code queries}, unit text embeddings already through the detector's adapter
+   * ({@link #adaptQueries}): per query, its patches by score, kept greedily
    * while they overlap a kept box by at most {@link NonMaximumSuppression#IOU}, at most {@code perQuery}.
    */
   public static List<Detection> detect(double[][] rows, DetectionHead.Outputs o, double[][] queries, int perQuery) {

@@ -49,6 +49,11 @@ class DetectorModelTest {
     // every parameter trained (a frozen tower's parameters get no gradient, which a check would call wrong)
     for (DetectorModel.Trainable t : List.of(DetectorModel.Trainable.ALL)) {
       ComputationGraph g = DetectorModel.build(s, new NoOp(), DataType.DOUBLE, 5, t);
+      assertThat(g.getLayer(DetectorModel.LOSS).getParam(io.sparkvlm.core.model.detection.DetectionSetLoss.QUERY_W))
+          .as("the query adapter starts as the identity").isEqualTo(Nd4j.eye(5).castTo(DataType.DOUBLE));
+      // move the adapter off the identity so its gradient is checked where it is not special
+      g.getLayer(DetectorModel.LOSS).setParam(io.sparkvlm.core.model.detection.DetectionSetLoss.QUERY_W,
+          Nd4j.eye(5).castTo(DataType.DOUBLE).addi(Nd4j.randn(DataType.DOUBLE, 5, 5).muli(0.2)));
       // the head's shift and scale start where the focal loss is nearly flat; move them so every term counts
       g.getLayer(DetectorModel.HEAD).setParam(DetectionHead.SCALE_B, Nd4j.scalar(0.4).reshape(1));
       g.getLayer(DetectorModel.HEAD).setParam(DetectionHead.SCALE_W, Nd4j.randn(DataType.DOUBLE, 6, 1).muli(0.3));
@@ -166,7 +171,8 @@ class DetectorModelTest {
     for (int i = 0; i < n; i++) {
       Sample smp = sample(held);
       double[][] rows = DetectorModel.predictions(g, s, ClipInputs.images(List.of(smp.pixels()), 32))[0];
-      List<DetectorModel.Detection> found = DetectorModel.detect(rows, s.outputs(), queries, 1);
+      List<DetectorModel.Detection> found = DetectorModel.detect(rows, s.outputs(),
+          DetectorModel.adaptQueries(g, s, queries), 1);
       DetectorModel.Detection best = found.get(0).score() >= found.get(1).score() ? found.get(0) : found.get(1);
       if (best.query() == smp.truth().queries()[0]) {
         rightQuery++;
