@@ -96,6 +96,25 @@ STAGES = [
         },
         "upstream": ["instruct"],
     },
+    {
+        "task_id": "detect_train",
+        "java_class": "io.sparkvlm.detect.TrainDetectorJob",
+        "conf": {
+            "detect.train.clip": CHECKPOINTS + "/clip-r1",
+            "detect.train.output": CHECKPOINTS + "/detector",
+            "detect.train.resume": "true",
+        },
+        "upstream": ["pretrain_clip_round1"],
+    },
+    {
+        "task_id": "detect_dataset",
+        "java_class": "io.sparkvlm.detect.DetectJob",
+        "conf": {
+            "detect.dataset.checkpoint": CHECKPOINTS + "/detector",
+            "detect.dataset.output": RUN_ROOT + "/reports/detection-results.json",
+        },
+        "upstream": ["detect_train"],
+    },
 ]
 
 

@@ -10,6 +10,8 @@ import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.spark.SparkSessions;
 import io.sparkvlm.core.spark.SparkSettings;
+import io.sparkvlm.detect.DetectJob;
+import io.sparkvlm.detect.TrainDetectorJob;
 import io.sparkvlm.eval.EvalJob;
 import io.sparkvlm.eval.ScoreFiles;
 import io.sparkvlm.eval.metrics.FilterQuality;
@@ -43,8 +45,9 @@ import org.apache.spark.sql.SparkSession;
 public final class Demo {
   static final List<String> MISSING = List.of(
       "BLIP's full ablation (captioner only, filter only) runs apart: ./vlm bench filter (docs/stages/filter.md)",
-      "Flamingo's gated cross-attention (issue 15)",
-      "open-vocabulary detection (issue 17): the world's boxes and vlm eval detection exist, no detector yet");
+      "Flamingo's gated cross-attention (issue 15)");
+  /** The VQA question type of the world's reading questions ("What word is written in the image?"). */
+  static final String OCR_QUESTION_TYPE = "what word is";
   /** The CLIP evaluation numbers the demo puts side by side for round 0 and round 1 (the training logs' keys). */
   public static final List<String> ROUND_METRICS = List.of("zeroshot/colour/acc1", "zeroshot/shape/acc1",
       "retrieval/mean_recall@1", "retrieval/mean_recall@5");
@@ -63,6 +66,16 @@ public final class Demo {
 
     public Path clip() {
       return out.resolve("clip");
+    }
+
+    /** The detector trained on the round-0 CLIP (vlm detect train). */
+    public Path detector() {
+      return out.resolve("detector");
+    }
+
+    /** Its detections over the test images (vlm detect dataset), in COCO's results format. */
+    public Path detectionResults() {
+      return out.resolve("reports/detection-results.json");
     }
 
     public Path clipRound1() {
@@ -119,6 +132,9 @@ public final class Demo {
         "align.output=" + f.align(), "align.epochs=3", "align.checkpoint-every-steps=50",
         "instruct.from=" + f.align(), "instruct.output=" + f.instruct(), "instruct.root=" + f.world(),
         "instruct.epochs=6", "instruct.checkpoint-every-steps=50", "instruct.optimiser.learning-rate=1e-3",
+        "detect.train.clip=" + f.clip(), "detect.train.output=" + f.detector(), "detect.train.trainable=all",
+        "detect.train.epochs=60", "detect.train.checkpoint-every-steps=100",
+        "detect.dataset.output=" + f.detectionResults(),
         // lm-tiny's 32-token context has no room for LLaVA-1.5's VQA instruction: asked without it, in training
         // and in evaluation alike
         "instruct.vqa.instruction=\"\"", "eval.model.generation.vqa-instruction=\"\"",
@@ -171,28 +187,28 @@ public final class Demo {
     Config noStage1Config = pipelineConfig(noStage1Run);
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      step("1/12 synth: generating " + scenes + " scenes into " + world + ", then 2/12 ingest: downloading the "
+      step("1/13 synth: generating " + scenes + " scenes into " + world + ", then 2/13 ingest: downloading the "
           + "web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      step("3/12 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      step("3/13 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
 
-      step("4/12 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
+      step("4/13 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
       JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve(ScoreFiles.METRICS).toFile());
 
-      step("5/12 pretrain lm: a tiny decoder LM on the captions and the instruction text");
+      step("5/13 pretrain lm: a tiny decoder LM on the captions and the instruction text");
       PretrainLmJob pretrainLm = new PretrainLmJob();
       JobLauncher.execute(pretrainLm, spark, config, pretrainLm.readConfig(reader));
       List<JsonNode> lmLog = MetricsLog.read(lm.toString(), new Configuration());
       JsonNode lmLast = lmLog.get(lmLog.size() - 1);
 
-      step("6/12 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors; then the "
+      step("6/13 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors; then the "
           + "CLIP-score baseline");
       FilterJob filter = new FilterJob();
       String filterSummary = JobLauncher.execute(filter, spark, config, filter.readConfig(reader)).summary();
@@ -209,7 +225,7 @@ public final class Demo {
       FilterQuality.Result baseline = ScoreFiles.filter(clipScoreRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
 
-      step("7/12 pretrain clip round 1: the same CLIP on the bootstrapped pairs, as many steps as round 0; then "
+      step("7/13 pretrain clip round 1: the same CLIP on the bootstrapped pairs, as many steps as round 0; then "
           + "on the CLIP-score baseline's pairs");
       int round0Steps = last.get("step").asInt();
       List<String> round1Run = new ArrayList<>(overrides);
@@ -227,21 +243,21 @@ public final class Demo {
       List<JsonNode> clipScoreRound1Log = MetricsLog.read(clipScoreRound1.toString(), new Configuration());
       JsonNode clipScoreR1 = clipScoreRound1Log.get(clipScoreRound1Log.size() - 1);
 
-      step("8/12 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
+      step("8/13 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
       AlignJob alignJob = new AlignJob();
       JobLauncher.execute(alignJob, spark, config, alignJob.readConfig(reader));
-      step("9/12 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
+      step("9/13 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
       InstructJob instructJob = new InstructJob();
       String instructSummary = JobLauncher.execute(instructJob, spark, config, instructJob.readConfig(reader))
           .summary();
-      step("10/12 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
+      step("10/13 eval model: the instruction-tuned model's captions and VQA answers, generated on the executors");
       JobLauncher.execute(eval, spark, instructConfig, eval.readConfig(new ConfigReader(instructConfig)));
-      step("11/12 the blind baseline: stage 2 and its evaluation with every image blank");
+      step("11/13 the blind baseline: stage 2 and its evaluation with every image blank");
       ConfigReader blindReader = new ConfigReader(blindConfig);
       JobLauncher.execute(instructJob, spark, blindConfig, instructJob.readConfig(blindReader));
       JobLauncher.execute(eval, spark, blindConfig, eval.readConfig(blindReader));
       JsonNode blindScores = io.sparkvlm.core.io.Json.MAPPER.readTree(blindReport.resolve(ScoreFiles.METRICS).toFile());
-      step("12/12 stage 2 without stage 1: instruct from the CLIP and LM with a fresh connector, and its evaluation");
+      step("12/13 stage 2 without stage 1: instruct from the CLIP and LM with a fresh connector, and its evaluation");
       ConfigReader noStage1Reader = new ConfigReader(noStage1Config);
       JobLauncher.execute(instructJob, spark, noStage1Config, instructJob.readConfig(noStage1Reader));
       JobLauncher.execute(eval, spark, noStage1Config, eval.readConfig(noStage1Reader));
@@ -249,6 +265,18 @@ public final class Demo {
           .toFile());
       JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve(ScoreFiles.METRICS)
           .toFile());
+      step("13/13 detect: an OWL-ViT-style detector on the round-0 CLIP, trained on the boxed combinations; then "
+          + "every combination asked of every test image on the executors, scored as pycocotools does");
+      TrainDetectorJob trainDetector = new TrainDetectorJob();
+      String detectorSummary = JobLauncher.execute(trainDetector, spark, config, trainDetector.readConfig(reader))
+          .summary();
+      DetectJob detectJob = new DetectJob();
+      JobLauncher.execute(detectJob, spark, config, detectJob.readConfig(reader));
+      String testInstances = world.resolve(SyntheticWorld.DETECTION_TEST).toString();
+      io.sparkvlm.eval.DetectionResults detections = ScoreFiles.detection(testInstances,
+          folders.detectionResults().toString());
+      Path detectionReport = out.resolve("reports/detection");
+      ScoreFiles.write(detections.metrics(), ScoreFiles.detectionReport(detections, testInstances), detectionReport);
 
       double seconds = (System.nanoTime() - start) / 1e9;
       StringBuilder s = new StringBuilder("\n=== spark-vlm demo: done in ").append(String.format("%.0f", seconds))
@@ -296,12 +324,21 @@ public final class Demo {
       s.append(String.format("  %-44s %9s %9s %11s%n", "", "images", "blind", "no stage 1"));
       instructScores.fields().forEachRemaining(e -> {
         String k = e.getKey();
-        if (k.startsWith("vqa/") && (k.endsWith("accuracy") || k.contains("/answer_type/"))
+        if (k.startsWith("vqa/") && (k.endsWith("accuracy") || k.contains("/answer_type/")
+            || k.endsWith("/question_type/" + OCR_QUESTION_TYPE))
             || k.startsWith("captioning/") && k.endsWith("/CIDEr")) {
           s.append(String.format("  %-44s %9.3f %9.3f %11.3f%n", k, e.getValue().asDouble(),
               blindScores.path(k).asDouble(Double.NaN), noStage1Scores.path(k).asDouble(Double.NaN)));
         }
       });
+      s.append("detector:         ").append(detectorSummary).append('\n');
+      s.append("  report: ").append(detectionReport.resolve("report.html")).append(" (boxes drawn)\n");
+      s.append("  ask it: ./vlm detect --checkpoint ").append(folders.detector()).append(" --image IMAGE \"red star\" "
+          + "\"blue circle\"\n");
+      s.append(String.format("  %-44s %9.3f (AP@[.5:.95] %.3f)%n", "category AP50 (7 shapes)",
+          detections.byCategory().ap50(), detections.byCategory().ap()));
+      detections.byGroup().forEach((group, r) -> s.append(String.format("  %-44s %9.3f%n",
+          group.name().toLowerCase(java.util.Locale.ROOT) + " combinations AP50", r.ap50())));
       s.append("not in the demo yet:\n");
       MISSING.forEach(m -> s.append("  - ").append(m).append('\n'));
       System.out.print(s);

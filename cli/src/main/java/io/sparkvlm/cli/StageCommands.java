@@ -394,9 +394,13 @@ final class StageCommands {
       @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
       java.nio.file.Path json = java.nio.file.Path.of("work/bench/detection.json");
 
+      @picocli.CommandLine.Option(names = "--detector", description = "a trained detector (vlm detect train) to "
+          + "score beside the baseline, besides the demo run's own detector; repeatable")
+      java.util.List<java.nio.file.Path> detectors = new java.util.ArrayList<>();
+
       @Override
       public Integer call() throws Exception {
-        return io.sparkvlm.cli.bench.DetectionBench.run(run, json);
+        return io.sparkvlm.cli.bench.DetectionBench.run(run, detectors, json);
       }
     }
 

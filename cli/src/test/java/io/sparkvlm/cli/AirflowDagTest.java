@@ -72,7 +72,7 @@ class AirflowDagTest {
       ConfigLoader.load(parsed.sources());             // an unknown key is a ConfigError naming it
     }
     assertThat(ids).containsExactly("ingest", "pretrain_clip_round0", "pretrain_lm", "filter",
-        "pretrain_clip_round1", "align", "instruct", "eval_model");
+        "pretrain_clip_round1", "align", "instruct", "eval_model", "detect_train", "detect_dataset");
   }
 
   @Test

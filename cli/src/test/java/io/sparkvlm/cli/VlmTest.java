@@ -15,8 +15,8 @@ import picocli.CommandLine;
 
 class VlmTest {
   static final List<String> SUBCOMMANDS =
-      List.of("synth", "ingest", "filter", "pretrain", "align", "instruct", "chat", "import", "export", "eval",
-          "demo", "bench", "config");
+      List.of("synth", "ingest", "filter", "pretrain", "align", "instruct", "chat", "detect", "import", "export",
+          "eval", "demo", "bench", "config");
 
   record Result(int code, String out, String err) {}
 
@@ -47,8 +47,8 @@ class VlmTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"synth", "ingest", "filter", "pretrain", "align", "instruct", "chat", "import", "export",
-      "eval", "demo", "bench", "config"})
+  @ValueSource(strings = {"synth", "ingest", "filter", "pretrain", "align", "instruct", "chat", "detect", "import",
+      "export", "eval", "demo", "bench", "config"})
   void everySubcommandHasHelp(String sub) {
     Result r = vlm(sub, "--help");
     assertThat(r.code()).isZero();
@@ -176,7 +176,9 @@ class VlmTest {
           "--conf", "filter.captions.max-tokens=6", "--conf", "filter.captions.min-tokens=2",
           "--conf", "align.epochs=1", "--conf", "align.batch-size-per-worker=8", "--conf", "align.log-every-steps=5",
           "--conf", "instruct.epochs=1", "--conf", "instruct.batch-size-per-worker=8", "--conf",
-          "instruct.log-every-steps=5", "--conf", "eval.model.generation.max-new-tokens=4");
+          "instruct.log-every-steps=5", "--conf", "eval.model.generation.max-new-tokens=4", "--conf",
+          "detect.train.epochs=2", "--conf", "detect.train.batch-size-per-worker=8", "--conf",
+          "detect.train.averaging-frequency=1", "--conf", "detect.train.log-every-steps=2");
     } finally {
       System.setOut(previous);
     }
@@ -219,6 +221,26 @@ class VlmTest {
     // round 1 on the CLIP-score baseline's pairs too
     assertThat(dir.resolve("clip-r1-clip-score/metrics.jsonl")).exists();
     assertThat(out).contains("round 1 clip-score");
+    // the detector: trained on the round-0 CLIP, run over the test images, scored per combination group
+    assertThat(out).contains("detector:").containsPattern("seen combinations AP50 +\\d")
+        .contains("category AP50 (7 shapes)");
+    assertThat(dir.resolve("reports/detection-results.json")).exists();
+    assertThat(dir.resolve("reports/detection/report.html")).exists();
+    java.nio.file.Path testImage;
+    try (var images = java.nio.file.Files.list(dir.resolve("synth/images/test"))) {
+      testImage = images.findFirst().orElseThrow();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Result detect = vlm("detect", "--checkpoint", dir.resolve("detector").toString(), "--image",
+        testImage.toString(), "--per-query", "2", "red star", "blue circle");
+    assertThat(detect.code()).as(detect.err()).isZero();
+    assertThat(detect.out()).contains("a photo of a red star.").contains("a photo of a blue circle.")
+        .containsPattern("0\\.\\d{4}  \\[");
+    assertThat(detect.out().lines().filter(l -> l.startsWith("a photo of a")).count()).isEqualTo(4);
+    Result noQuery = vlm("detect", "--checkpoint", dir.resolve("detector").toString(), "--image",
+        testImage.toString());
+    assertThat(noQuery.code()).isEqualTo(2);
 
     // BLIP's ablation on this run, two variants that train no filter model: a table and its JSON
     java.nio.file.Path json = dir.resolve("bench-filter.json");
@@ -256,10 +278,11 @@ class VlmTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    // three CLIPs, then the oracle: the right patch for every true box, which must find some
-    assertThat(detectionRows).hasSize(4);
-    assertThat(detectionRows.get(3).get("CLIP").asText()).startsWith("oracle");
-    assertThat(detectionRows.get(3).get("seen AP50").asDouble()).isPositive();
+    // three CLIPs, the demo's detector, then the oracle: the right patch for every true box, which must find some
+    assertThat(detectionRows).hasSize(5);
+    assertThat(detectionRows.get(3).get("CLIP").asText()).startsWith("detector detector (owlvit-nano, all trained");
+    assertThat(detectionRows.get(4).get("CLIP").asText()).startsWith("oracle");
+    assertThat(detectionRows.get(4).get("seen AP50").asDouble()).isPositive();
     for (com.fasterxml.jackson.databind.JsonNode row : detectionRows) {
       for (String k : List.of("category AP50", "seen AP50")) {
         assertThat(row.get(k).asDouble()).as(k).isBetween(0.0, 1.0);

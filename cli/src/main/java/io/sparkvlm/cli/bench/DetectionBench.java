@@ -15,6 +15,7 @@ import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.detection.PatchSimilarityBaseline;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.Tokenizer;
+import io.sparkvlm.detect.Detector;
 import io.sparkvlm.eval.DetectionResults;
 import io.sparkvlm.synth.SyntheticWorld;
 import java.nio.file.Files;
@@ -39,6 +40,14 @@ public final class DetectionBench {
   private DetectionBench() {}
 
   public static int run(Path demoRun, Path json) throws Exception {
+    return run(demoRun, List.of(), json);
+  }
+
+  /**
+   * The baseline on the demo's CLIPs, then a row per trained detector: the demo's own ({@link Demo.Folders#detector})
+   * when it exists, and each of {@code detectors}.
+   */
+  public static int run(Path demoRun, List<Path> detectors, Path json) throws Exception {
     Demo.Folders demo = new Demo.Folders(demoRun);
     Path train = demo.world().resolve(SyntheticWorld.DETECTION_TRAIN);
     Path test = demo.world().resolve(SyntheticWorld.DETECTION_TEST);
@@ -112,11 +121,57 @@ public final class DetectionBench {
       table.add(row);
       System.err.println(table.render());
     }
+    List<Path> trained = new ArrayList<>();
+    if (Files.exists(demo.detector())) {
+      trained.add(demo.detector());
+    }
+    trained.addAll(detectors);
+    for (Path d : trained) {
+      table.add(detectorRow(d, demoRun, demo.world(), testBoxes, test, names, categoryOf, conf));
+      System.err.println(table.render());
+    }
     ClipShape round0 = ModelCheckpoints.load(demo.clip().toString(), conf).as(ModelArchitecture.Clip.class, "--run")
         .shape();
     table.add(oracleRow(testBoxes, test, priorByCategory, round0.imageSize() / round0.patchSize()));
     table.printAndWrite(json);
     return JobLauncher.OK;
+  }
+
+  /** A trained detector (vlm detect train) on the same images and queries, through its own query template. */
+  static Map<String, Object> detectorRow(Path checkpoint, Path demoRun, Path world, JsonNode testBoxes, Path test,
+      List<String> names, List<Integer> categoryOf, Configuration conf) throws Exception {
+    Detector detector = Detector.load("--detector", checkpoint.toString(), java.util.Optional.empty(), conf);
+    ComputationGraph g = detector.checkpoint().model();
+    double[][] queries = detector.embed(names);
+    ArrayNode results = Json.MAPPER.createArrayNode();
+    long start = System.nanoTime();
+    for (JsonNode image : testBoxes.get("images")) {
+      byte[] bytes = Files.readAllBytes(world.resolve(image.get("file_name").asText()));
+      for (Detector.Found f : Detector.detect(g, detector.shape(), List.of(bytes), List.of(new int[] {
+          image.get("width").asInt(), image.get("height").asInt()}), queries, PER_QUERY).get(0)) {
+        ObjectNode r = results.addObject().put("image_id", image.get("id").asLong())
+            .put("category_id", categoryOf.get(f.query())).put("score", f.score())
+            .put(DetectionInstances.COMBINATION, names.get(f.query()));
+        ArrayNode box = r.putArray("bbox");
+        for (double v : f.xywh()) {
+          box.add(v);
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    DetectionResults scored = new DetectionResults(testBoxes, test.toString(), results, "detector");
+    String trainable = detector.checkpoint().manifest().config().path("detect").path("train").path("trainable")
+        .asText("?");
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("CLIP", "detector " + (checkpoint.startsWith(demoRun) ? demoRun.relativize(checkpoint) : checkpoint)
+        + " (" + detector.shape().name() + ", " + trainable + " trained, " + detector.checkpoint().manifest().step()
+        + " steps, on " + Path.of(detector.clip().location()).getParent().getParent().getFileName() + ")");
+    row.put("category AP50", scored.byCategory().ap50());
+    row.put("category AP", scored.byCategory().ap());
+    scored.byGroup().forEach((group, r) -> row.put(group.name().toLowerCase(java.util.Locale.ROOT) + " AP50",
+        r.ap50()));
+    row.put("images/s", testBoxes.get("images").size() / seconds);
+    return row;
   }
 
   /**
