@@ -191,12 +191,26 @@ public final class DetectionResults {
     for (Long image : imageFiles.keySet().stream().limit(GALLERY).toList()) {
       byte[] bytes = imageOf.apply(imageFiles.get(image));
       List<double[]> trueBoxes = truth.stream().filter(g -> g.imageId() == image).map(GroundTruth::box).toList();
-      List<Detection> predicted = detections.stream().filter(d -> d.imageId() == image
-          && d.score() >= GALLERY_MIN_SCORE).sorted(Comparator.comparingDouble(Detection::score).reversed())
-          .limit(10).toList();
-      items.add(HtmlReport.Item.of(drawn(bytes, trueBoxes, predicted.stream().map(Detection::box).toList()),
-          List.of("image " + image + ": " + trueBoxes.size() + " true boxes, " + predicted.size()
-              + " detections scored at least " + GALLERY_MIN_SCORE)));
+      List<Integer> ofImage = new ArrayList<>();
+      for (int i = 0; i < detections.size(); i++) {
+        if (detections.get(i).imageId() == image) {
+          ofImage.add(i);
+        }
+      }
+      ofImage.sort(Comparator.comparingDouble((Integer i) -> detections.get(i).score()).reversed());
+      // those scored at least GALLERY_MIN_SCORE; for a model that scores lower, its best as many as the true boxes
+      long confident = ofImage.stream().filter(i -> detections.get(i).score() >= GALLERY_MIN_SCORE).count();
+      List<Integer> drawn = ofImage.stream().limit(Math.min(10, Math.max(confident, Math.max(1,
+          trueBoxes.size())))).toList();
+      List<String> lines = new ArrayList<>(List.of("image " + image + ": " + trueBoxes.size() + " true boxes, "
+          + confident + " detections scored at least " + GALLERY_MIN_SCORE + "; drawn:"));
+      for (int i : drawn) {
+        Detection d = detections.get(i);
+        lines.add(String.format("%s %.3f", detectionCombination.get(i).orElse(categories.get(d.categoryId())),
+            d.score()));
+      }
+      items.add(HtmlReport.Item.of(drawn(bytes, trueBoxes, drawn.stream().map(i -> detections.get(i).box())
+          .toList()), lines));
     }
     r.gallery("True boxes (green) and detections (red)", items);
     return r;

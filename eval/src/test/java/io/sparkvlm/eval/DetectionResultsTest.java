@@ -66,6 +66,14 @@ class DetectionResultsTest {
     assertThat(m).containsKeys("category/AP", "combination/seen/AP50", "combination/unboxed/AP50",
         "combination/held-out/AP50");
     assertThat(r.report(f -> null).html()).contains("AP50 per combination group");
+    // a model whose scores stay under the gallery's 0.3 still shows its best box per true box, named and scored
+    ArrayNode low = Json.MAPPER.createArrayNode();
+    low.add(result(1, "red star", 2, 2, 10, 10, 0.2));
+    low.add(result(1, "red star", 30, 30, 12, 12, 0.1));
+    low.add(result(1, "red star", 50, 50, 3, 3, 0.05));
+    String html = new DetectionResults(instances(), "instances", low, "results").report(f -> null).html();
+    assertThat(html).contains("0 detections scored at least 0.3; drawn:").contains("red star 0.200")
+        .contains("red star 0.100").doesNotContain("red star 0.050");
   }
 
   @Test
