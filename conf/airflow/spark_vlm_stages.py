@@ -111,7 +111,7 @@ STAGES = [
         "java_class": "io.sparkvlm.detect.DetectJob",
         "conf": {
             "detect.dataset.checkpoint": CHECKPOINTS + "/detector",
-            "detect.dataset.output": RUN_ROOT + "/reports/detection-results.json",
+            "detect.dataset.output": RUN_ROOT + "/reports/detection-results",
         },
         "upstream": ["detect_train"],
     },

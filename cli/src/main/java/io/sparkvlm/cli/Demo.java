@@ -73,9 +73,9 @@ public final class Demo {
       return out.resolve("detector");
     }
 
-    /** Its detections over the test images (vlm detect dataset), in COCO's results format. */
+    /** Its detections over the test images (vlm detect dataset): a folder holding COCO results. */
     public Path detectionResults() {
-      return out.resolve("reports/detection-results.json");
+      return out.resolve("reports/detection-results");
     }
 
     public Path clipRound1() {
@@ -274,7 +274,7 @@ public final class Demo {
       JobLauncher.execute(detectJob, spark, config, detectJob.readConfig(reader));
       String testInstances = world.resolve(SyntheticWorld.DETECTION_TEST).toString();
       io.sparkvlm.eval.DetectionResults detections = ScoreFiles.detection(testInstances,
-          folders.detectionResults().toString());
+          folders.detectionResults().resolve(DetectJob.RESULTS).toString());
       Path detectionReport = out.resolve("reports/detection");
       ScoreFiles.write(detections.metrics(), ScoreFiles.detectionReport(detections, testInstances), detectionReport);
 

@@ -224,7 +224,7 @@ class VlmTest {
     // the detector: trained on the round-0 CLIP, run over the test images, scored per combination group
     assertThat(out).contains("detector:").containsPattern("seen combinations AP50 +\\d")
         .contains("category AP50 (7 shapes)");
-    assertThat(dir.resolve("reports/detection-results.json")).exists();
+    assertThat(dir.resolve("reports/detection-results/results.json")).exists();
     assertThat(dir.resolve("reports/detection/report.html")).exists();
     java.nio.file.Path testImage;
     try (var images = java.nio.file.Files.list(dir.resolve("synth/images/test"))) {

@@ -51,6 +51,24 @@ public final class DetectJob implements StageJob<DetectConfig> {
     return DetectConfig.from(config);
   }
 
+  /** The results file in the output folder, written last and atomically: the stage's completion marker. */
+  public static final String RESULTS = "results.json";
+
+  /** The results file of {@code c}'s output folder. */
+  static Path results(DetectConfig c) {
+    return new Path(c.output(), RESULTS);
+  }
+
+  @Override
+  public List<String> completionMarkers(DetectConfig c) {
+    return List.of(results(c).toString());
+  }
+
+  @Override
+  public List<String> configSections() {
+    return List.of(DetectConfig.SECTION);
+  }
+
   /** One image to detect in, as the executors read it. */
   record Task(long imageId, String fileName, int width, int height) implements Serializable {}
 
@@ -106,11 +124,11 @@ public final class DetectJob implements StageJob<DetectConfig> {
       Json.MAPPER.readTree(image).forEach(all::add);
     }
     model.destroy();
-    HadoopFiles.writeAtomically(new Path(c.output()), Json.MAPPER.writerWithDefaultPrettyPrinter()
+    HadoopFiles.writeAtomically(results(c), Json.MAPPER.writerWithDefaultPrettyPrinter()
         .writeValueAsString(all).getBytes(StandardCharsets.UTF_8), conf);
     double seconds = (System.nanoTime() - started) / 1e9;
     return new StageResult(List.of(), String.format("%d detections in %d images (%.1f images/s) written to %s",
-        all.size(), tasks.size(), tasks.size() / seconds, c.output()));
+        all.size(), tasks.size(), tasks.size() / seconds, results(c)));
   }
 
   /** Query text -> category id: each combination's, then each category's own name. */

@@ -102,9 +102,11 @@ class DetectJobTest {
 
   @Test
   void detectionOverTheTestImagesRunsOnTheExecutorsAndMatchesTheLocalPath() throws Exception {
-    String results = dir.resolve("results.json").toString();
-    String summary = run(new DetectJob(), base("detect", "detect.dataset.checkpoint=\"" + detector + "\"",
-        "detect.dataset.output=\"" + results + "\"", "detect.dataset.per-query=2", "detect.dataset.batch=7"));
+    Path folder = dir.resolve("detections");
+    String results = folder.resolve(DetectJob.RESULTS).toString();
+    List<String> settings = base("detect", "detect.dataset.checkpoint=\"" + detector + "\"",
+        "detect.dataset.output=\"" + folder + "\"", "detect.dataset.per-query=2", "detect.dataset.batch=7");
+    String summary = run(new DetectJob(), settings);
     JsonNode test = Json.MAPPER.readTree(world.resolve(SyntheticWorld.DETECTION_TEST).toFile());
     List<String> queries = CocoInstances.allQueries(test, "test");
     JsonNode out = Json.MAPPER.readTree(Files.readAllBytes(Path.of(results)));
@@ -124,6 +126,13 @@ class DetectJobTest {
       assertThat(asked).as("every query, unseen ones included, asked of every image").hasSize(queries.size());
       assertThat(image.size()).isBetween(queries.size(), 2 * queries.size());
     }
+    // a rerun with output.skip-complete does nothing; with another per-query it refuses, naming the key
+    List<String> again = new ArrayList<>(settings);
+    again.add("output.skip-complete=true");
+    assertThat(run(new DetectJob(), again)).contains("skipped");
+    again.add("detect.dataset.per-query=3");
+    assertThatThrownBy(() -> run(new DetectJob(), again)).isInstanceOf(ConfigError.class)
+        .hasMessageContaining("detect.dataset.per-query was 2, now 3");
     // the first image, locally (vlm detect's path), gives the executors' boxes
     JsonNode first = test.get("images").get(0);
     Detector local = Detector.load("test", detector, Optional.empty(), CONF);
