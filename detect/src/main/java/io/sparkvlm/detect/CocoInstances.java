@@ -3,6 +3,8 @@ package io.sparkvlm.detect;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.dataset.DetectionInstances;
+import io.sparkvlm.core.io.HadoopFiles;
+import io.sparkvlm.core.io.SerializableHadoopConf;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.detection.DetectionLabels;
 import java.io.Serializable;
@@ -129,6 +131,17 @@ public final class CocoInstances {
     }
     return new DetectionLabels.Truth(out.toArray(new double[0][]), query.stream().mapToInt(Integer::intValue)
         .toArray());
+  }
+
+  /** An image's bytes under the images root; a missing file is an error naming it. */
+  static byte[] readImage(String root, String fileName, SerializableHadoopConf conf) throws java.io.IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(root, fileName);
+    try {
+      return HadoopFiles.readAll(p, conf.get());
+    } catch (java.io.FileNotFoundException e) {
+      throw new DatasetError("detection image " + p + " does not exist (file_name " + fileName + " under "
+          + "the images root)");
+    }
   }
 
   /** A normalised (cx, cy, w, h) box of the centre crop as COCO's [x, y, w, h] in the image's pixels. */

@@ -14,6 +14,7 @@ import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.job.StageJob;
 import io.sparkvlm.core.job.StageResult;
 import io.sparkvlm.core.model.DetectorModel;
+import io.sparkvlm.training.TrainingRun;
 import io.sparkvlm.training.executor.ModelPartitions;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,7 @@ public final class DetectJob implements StageJob<DetectConfig> {
     String root = c.images();
     int perQuery = c.perQuery();
     List<String> names = List.copyOf(queries);
-    int threads = c.nd4jThreads() > 0 ? c.nd4jThreads() : spark.sparkContext().conf().getInt("spark.task.cpus", 1);
+    int threads = TrainingRun.threads(spark, c.nd4jThreads());
     long started = System.nanoTime();
     JavaRDD<String> perImage = ModelPartitions.map("detect: images", sc.parallelize(tasks,
             Math.max(1, sc.defaultParallelism())), model, c.batch(), threads, g -> g,
@@ -109,7 +110,7 @@ public final class DetectJob implements StageJob<DetectConfig> {
           List<byte[]> bytes = new ArrayList<>();
           List<int[]> sizes = new ArrayList<>();
           for (Task t : batch) {
-            bytes.add(TrainDetectorJob.read(root, t.fileName(), hadoop));
+            bytes.add(CocoInstances.readImage(root, t.fileName(), hadoop));
             sizes.add(new int[] {t.width(), t.height()});
           }
           List<List<Detector.Found>> found = Detector.detect(g, shape, bytes, sizes, embeddings, perQuery);
@@ -132,7 +133,7 @@ public final class DetectJob implements StageJob<DetectConfig> {
   }
 
   /** Query text -> category id: each combination's, then each category's own name. */
-  static Map<String, Integer> categoryIds(JsonNode instances) {
+  public static Map<String, Integer> categoryIds(JsonNode instances) {
     Map<String, Integer> out = new LinkedHashMap<>();
     CocoInstances.categoryNames(instances).forEach((id, name) -> out.put(name, id));
     instances.path(DetectionInstances.COMBINATIONS).forEach(c -> out.put(c.path("name").asText(),
@@ -140,8 +141,8 @@ public final class DetectJob implements StageJob<DetectConfig> {
     return out;
   }
 
-  /** One image's detections in COCO's results format. */
-  static ArrayNode results(long imageId, List<Detector.Found> found, List<String> queries,
+  /** One image's detections in COCO's results format (a query no category names: category id 0). */
+  public static ArrayNode results(long imageId, List<Detector.Found> found, List<String> queries,
       Map<String, Integer> categoryOf) {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Detector.Found f : found) {

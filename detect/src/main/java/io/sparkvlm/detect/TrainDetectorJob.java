@@ -96,23 +96,13 @@ public final class TrainDetectorJob implements StageJob<TrainDetectorConfig> {
     SerializableHadoopConf hadoop = new SerializableHadoopConf(conf);
     String root = c.images();
     JavaRDD<DetectorTrainer.Item> items = sc.parallelize(unread, Math.max(1, sc.defaultParallelism()))
-        .map(item -> new DetectorTrainer.Item(item.key(), read(root, item.key(), hadoop), item.truth()));
+        .map(item -> new DetectorTrainer.Item(item.key(), CocoInstances.readImage(root, item.key(), hadoop),
+            item.truth()));
     try (TrainingItems<DetectorTrainer.Item> rdd = TrainingItems.persist(items)) {
       String summary = TrainingRun.train(spark, c.training(), start, List.of(c.instances()), "training images",
           rdd.rdd(), tokenizer, new DetectorTrainer(shape, c.trainable(), c.training().seed(), threads,
               new DetectorTrainer.ClipStart(clip.location(), clipModel), embeddings));
       return new StageResult(List.of(), summary);
-    }
-  }
-
-  /** An image's bytes under the images root; a missing file names itself. */
-  static byte[] read(String root, String fileName, SerializableHadoopConf conf) throws java.io.IOException {
-    Path p = new Path(root, fileName);
-    try {
-      return HadoopFiles.readAll(p, conf.get());
-    } catch (java.io.FileNotFoundException e) {
-      throw new DatasetError("detection image " + p + " does not exist (file_name " + fileName + " under "
-          + "the images root)");
     }
   }
 

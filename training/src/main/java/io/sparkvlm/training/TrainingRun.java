@@ -140,7 +140,12 @@ public final class TrainingRun {
 
   /** ND4J threads per executor JVM: the setting, or the cores Spark gives a task. */
   public static int threads(SparkSession spark, TrainingSettings s) {
-    return s.nd4jThreads() > 0 ? s.nd4jThreads() : spark.sparkContext().conf().getInt("spark.task.cpus", 1);
+    return threads(spark, s.nd4jThreads());
+  }
+
+  /** ND4J threads per executor JVM: {@code configured} when positive, else the cores Spark gives a task. */
+  public static int threads(SparkSession spark, int configured) {
+    return configured > 0 ? configured : spark.sparkContext().conf().getInt("spark.task.cpus", 1);
   }
 
   /**

@@ -12,9 +12,11 @@ import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.detection.NonMaximumSuppression;
 import io.sparkvlm.core.model.detection.PatchSimilarityBaseline;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.Tokenizer;
+import io.sparkvlm.detect.DetectJob;
 import io.sparkvlm.detect.Detector;
 import io.sparkvlm.eval.DetectionResults;
 import io.sparkvlm.synth.SyntheticWorld;
@@ -72,7 +74,7 @@ public final class DetectionBench {
     table.context("demo run", demoRun);
     table.context("test images / boxes", testBoxes.get("images").size() + " / " + testBoxes.get("annotations").size());
     table.context("queries", names.size() + " combinations, \"" + TEMPLATE + "\", " + PER_QUERY
-        + " boxes each per image after NMS at IoU " + PatchSimilarityBaseline.NMS_IOU);
+        + " boxes each per image after NMS at IoU " + NonMaximumSuppression.IOU);
     Configuration conf = new Configuration();
     for (Path clip : List.of(demo.clip(), demo.clipRound1(), demoRun.resolve("clip-r1-clip-score"))) {
       if (!Files.exists(clip)) {
@@ -113,10 +115,7 @@ public final class DetectionBench {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("CLIP", demoRun.relativize(clip).toString() + " (" + shape.name() + ", " + loaded.manifest().step()
           + " steps)");
-      row.put("category AP50", scored.byCategory().ap50());
-      row.put("category AP", scored.byCategory().ap());
-      scored.byGroup().forEach((group, r) -> row.put(group.name().toLowerCase(java.util.Locale.ROOT) + " AP50",
-          r.ap50()));
+      putScores(row, scored);
       row.put("images/s", testBoxes.get("images").size() / seconds);
       table.add(row);
       System.err.println(table.render());
@@ -127,7 +126,7 @@ public final class DetectionBench {
     }
     trained.addAll(detectors);
     for (Path d : trained) {
-      table.add(detectorRow(d, demoRun, demo.world(), testBoxes, test, names, categoryOf, conf));
+      table.add(detectorRow(d, demoRun, demo.world(), testBoxes, test, names, conf));
       System.err.println(table.render());
     }
     ClipShape round0 = ModelCheckpoints.load(demo.clip().toString(), conf).as(ModelArchitecture.Clip.class, "--run")
@@ -139,24 +138,18 @@ public final class DetectionBench {
 
   /** A trained detector (vlm detect train) on the same images and queries, through its own query template. */
   static Map<String, Object> detectorRow(Path checkpoint, Path demoRun, Path world, JsonNode testBoxes, Path test,
-      List<String> names, List<Integer> categoryOf, Configuration conf) throws Exception {
+      List<String> names, Configuration conf) throws Exception {
     Detector detector = Detector.load("--detector", checkpoint.toString(), java.util.Optional.empty(), conf);
     ComputationGraph g = detector.checkpoint().model();
     double[][] queries = detector.embed(names);
+    Map<String, Integer> categoryOf = DetectJob.categoryIds(testBoxes);
     ArrayNode results = Json.MAPPER.createArrayNode();
     long start = System.nanoTime();
     for (JsonNode image : testBoxes.get("images")) {
       byte[] bytes = Files.readAllBytes(world.resolve(image.get("file_name").asText()));
-      for (Detector.Found f : Detector.detect(g, detector.shape(), List.of(bytes), List.of(new int[] {
-          image.get("width").asInt(), image.get("height").asInt()}), queries, PER_QUERY).get(0)) {
-        ObjectNode r = results.addObject().put("image_id", image.get("id").asLong())
-            .put("category_id", categoryOf.get(f.query())).put("score", f.score())
-            .put(DetectionInstances.COMBINATION, names.get(f.query()));
-        ArrayNode box = r.putArray("bbox");
-        for (double v : f.xywh()) {
-          box.add(v);
-        }
-      }
+      List<Detector.Found> found = Detector.detect(g, detector.shape(), List.of(bytes), List.of(new int[] {
+          image.get("width").asInt(), image.get("height").asInt()}), queries, PER_QUERY).get(0);
+      DetectJob.results(image.get("id").asLong(), found, names, categoryOf).forEach(results::add);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     DetectionResults scored = new DetectionResults(testBoxes, test.toString(), results, "detector");
@@ -166,10 +159,7 @@ public final class DetectionBench {
     row.put("CLIP", "detector " + (checkpoint.startsWith(demoRun) ? demoRun.relativize(checkpoint) : checkpoint)
         + " (" + detector.shape().name() + ", " + trainable + " trained, " + detector.checkpoint().manifest().step()
         + " steps, on " + Path.of(detector.clip().location()).getParent().getParent().getFileName() + ")");
-    row.put("category AP50", scored.byCategory().ap50());
-    row.put("category AP", scored.byCategory().ap());
-    scored.byGroup().forEach((group, r) -> row.put(group.name().toLowerCase(java.util.Locale.ROOT) + " AP50",
-        r.ap50()));
+    putScores(row, scored);
     row.put("images/s", testBoxes.get("images").size() / seconds);
     return row;
   }
@@ -202,11 +192,16 @@ public final class DetectionBench {
     DetectionResults scored = new DetectionResults(testBoxes, test.toString(), results, "oracle");
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("CLIP", "oracle: the right patch of the " + grid + "x" + grid + " grid for every box, prior size");
+    putScores(row, scored);
+    return row;
+  }
+
+  /** The score columns every row has: category AP50 and AP, and AP50 per combination group. */
+  static void putScores(Map<String, Object> row, DetectionResults scored) {
     row.put("category AP50", scored.byCategory().ap50());
     row.put("category AP", scored.byCategory().ap());
     scored.byGroup().forEach((group, r) -> row.put(group.name().toLowerCase(java.util.Locale.ROOT) + " AP50",
         r.ap50()));
-    return row;
   }
 
   /** Category id -> mean [width, height] of its training boxes. */

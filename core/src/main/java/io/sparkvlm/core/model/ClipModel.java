@@ -117,8 +117,8 @@ public final class ClipModel {
     return out;
   }
 
-  /** A frozen layer: no gradient step and no weight decay ({@link Freezable}). */
-  private static Layer frozen(Freezable layer) {
+  /** A frozen layer: no gradient step and no weight decay ({@link Freezable}); backprop passes through it. */
+  static Layer frozen(Freezable layer) {
     return new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(layer.exemptFromWeightDecay());
   }
 

@@ -99,7 +99,7 @@ public final class DetectorModel {
       DataType dataType, long seed, Trainable trainable) {
     VisionTower v = s.vision();
     java.util.function.Function<Freezable, Layer> wrap = trainable == Trainable.ALL ? Freezable::trained
-        : l -> new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(l.exemptFromWeightDecay());
+        : ClipModel::frozen;
     var b = base.dataType(dataType).seed(seed).graphBuilder()
         .addInputs(IMAGE)
         .setInputTypes(InputType.convolutional(v.imageSize(), v.imageSize(), 3));

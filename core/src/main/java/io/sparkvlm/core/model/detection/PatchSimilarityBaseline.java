@@ -7,12 +7,10 @@ import java.util.List;
  * The detector without a detection head, the baseline of issue 17: each patch of a frozen CLIP is scored against
  * each text query by the cosine of its patch embedding and the query's text embedding; a patch's box is centred on
  * the patch with the query's prior size (the mean training box of the query's category); per query, boxes are kept
- * greedily by score while they overlap a kept one by at most {@link #NMS_IOU} (non-maximum suppression), at most
+ * greedily by score while they overlap a kept one by at most {@link NonMaximumSuppression#IOU} (non-maximum suppression), at most
  * {@code perQuery} of them. What a head adds over this is where the box is and how large.
  */
 public final class PatchSimilarityBaseline {
-  /** Two boxes of one query overlapping more than this: the lower-scored one is dropped. */
-  public static final double NMS_IOU = NonMaximumSuppression.IOU;
 
   private PatchSimilarityBaseline() {}
 
