@@ -160,24 +160,8 @@ final class TransformerBlockRuntime extends HandRuntime<TransformerBlock> {
     Heads.split(tmp.read("rows", dCtx), null, 1, 0, head, m.b(), m.t(), m.h(), m.d());
     INDArray dO = tmp.array("o", dt, m.groups(), m.t(), m.d());
     Native.write(head, dO);
-    INDArray q = cache.array("q", dt, m.groups(), m.t(), m.d());
-    INDArray k = cache.array("k", dt, m.groups(), m.t(), m.d());
-    INDArray v = cache.array("v", dt, m.groups(), m.t(), m.d());
-    INDArray pn = cache.array("p", dt, m.groups(), m.t(), m.t());
-    INDArray dScores = tmp.array("scores", dt, m.groups(), m.t(), m.t());
-    Gemm.batched(dO, false, v, true, dScores);                                           // dP
-    INDArray dV = tmp.array("dv", dt, m.groups(), m.t(), m.d());
-    Gemm.batched(pn, true, dO, false, dV);
-    Buf dS = tmp.read("scores", dScores);
-    AttentionSoftmax.backward(cache.buf("p", dt, (long) m.groups() * m.t() * m.t()), dS, dS, m.groups(), m.t(),
-        m.t(), 1 / Math.sqrt(m.d()));
-    Native.write(dS, dScores);
-    INDArray dQ = tmp.array("dq", dt, m.groups(), m.t(), m.d());
-    Gemm.batched(dScores, false, k, false, dQ);
-    INDArray dK = tmp.array("dk", dt, m.groups(), m.t(), m.d());
-    Gemm.batched(dScores, true, q, false, dK);
+    INDArray[] parts = HeadAttention.backward(cache, tmp, dt, dO, m.groups(), m.t(), m.t(), m.d());
     Buf dQkv = tmp.buf("dqkv", dt, (long) n * 3 * c);
-    INDArray[] parts = {dQ, dK, dV};
     for (int part = 0; part < 3; part++) {
       Native.read(parts[part], head);
       Heads.merge(head, dQkv, 3, part, m.b(), m.t(), m.h(), m.d());
