@@ -6,6 +6,7 @@ import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.checkpoint.CheckpointManifest;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.model.layers.Fusion;
 import io.sparkvlm.core.model.layers.VisionFeatures;
 import java.io.IOException;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import java.util.Optional;
  *   {"kind": "clip", "shape": {ClipShape}}
  *   {"kind": "lm",   "shape": {LanguageModel.Shape}}
  *   {"kind": "vlm",  "name": "vlm-nano", "vision": {VisionTower}, "lm": {LanguageModel.Shape},
- *    "connector": "mlp2x_gelu", "resampler_queries": 0, "vision_features": "patch", "vision_layers": 1}
+ *    "connector": "mlp2x_gelu", "resampler_queries": 0, "vision_features": "patch", "vision_layers": 1,
+ *    "fusion": "prefix", "cross_attention_every": 0}      (no fusion: prefix, written before Flamingo's existed)
  *   {"kind": "itm",  "name": "itm-nano", "vision": {VisionTower}, "text": {LanguageModel.Shape}}
  *   {"kind": "detector", "shape": {DetectorModel.Shape}}
  * </pre>
@@ -77,6 +79,8 @@ public sealed interface ModelArchitecture {
       n.put("resampler_queries", shape.connector() instanceof Connector.Resampler r ? r.queries() : 0);
       n.put("vision_features", shape.features().name().toLowerCase(Locale.ROOT));
       n.put("vision_layers", shape.visionLayers());
+      n.put("fusion", shape.fusion().name());
+      n.put("cross_attention_every", shape.fusion() instanceof Fusion.CrossAttention x ? x.every() : 0);
       return n;
     }
   }
@@ -169,9 +173,11 @@ public sealed interface ModelArchitecture {
           features, v1.visionLayers());
     }
     VisionTower vision = Json.MAPPER.treeToValue(n.path("vision"), VisionTower.class);
+    // manifests written before Flamingo's fusion existed are LLaVA's prefix fusion
+    Fusion fusion = Fusion.of(n.path("fusion").asText("prefix"), n.path("cross_attention_every").asInt(0));
     return new VisionLanguageModel.Shape(n.path("name").asText(), vision,
         Json.MAPPER.treeToValue(n.path("lm"), LanguageModel.Shape.class), connector, features,
-        n.path("vision_layers").asInt(VisionLanguageModel.Shape.penultimate(vision)));
+        n.path("vision_layers").asInt(VisionLanguageModel.Shape.penultimate(vision)), fusion);
   }
 
   private static ObjectNode kindNode(Kind kind) {

@@ -2,6 +2,8 @@ package io.sparkvlm.core.model;
 
 import io.sparkvlm.core.model.layers.Connector;
 import io.sparkvlm.core.model.layers.Freezable;
+import io.sparkvlm.core.model.layers.Fusion;
+import io.sparkvlm.core.model.layers.GatedCrossAttention;
 import io.sparkvlm.core.model.layers.LmLoss;
 import io.sparkvlm.core.model.layers.PrefixConcat;
 import io.sparkvlm.core.model.layers.TextStem;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -33,8 +36,13 @@ import org.nd4j.linalg.learning.config.Sgd;
  *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x (L_v - 1)       [B, Wv, 1+P]  (penultimate layer)
  *                      -> connector (linear | mlp2x_gelu | resampler)            [B, Wl, N]
  *   text  [B, 1, T]    -> TokenTable, TextPositions                              [B, Wl, T]
- *   PrefixConcat(visual, text)                                                    [B, Wl, N+T], mask [1..1, text mask]
- *   -> causal TransformerBlock x L -> LmLoss (ln_final, vocabulary, masked next-token cross-entropy) [B, N+T, V]
+ *   fusion prefix (LLaVA):
+ *     PrefixConcat(visual, text)                                                  [B, Wl, N+T], mask [1..1, text mask]
+ *     -> causal TransformerBlock x L -> LmLoss (ln_final, vocabulary, masked next-token cross-entropy) [B, N+T, V]
+ *   fusion cross-attention (Flamingo), in front of every k-th LM block i:
+ *     h = GatedCrossAttention(PrefixConcat(visual, h))                            [B, Wl, N+T] -> [B, Wl, T]
+ *     h = causal TransformerBlock i (h)                                           [B, Wl, T]
+ *     -> LmLoss                                                                   [B, T, V]
  * </pre>
  *
  * As LLaVA: the vision features are the penultimate ViT layer's ({@code mm_vision_select_layer = -2}), patch tokens
@@ -48,6 +56,8 @@ public final class VisionLanguageModel {
   public static final String TEXT = "text";
   public static final String CONNECTOR = "connector";
   public static final String PREFIX = "prefix";
+  /** Gated cross-attention block i sits in front of LM block i ({@link #crossAttention}). */
+  public static final String CROSS_ATTENTION = "xattn";
   public static final String HEAD = LanguageModel.HEAD;
 
   /** A zero step for layers that stay fixed but pass gradients through (the LM while the connector aligns). */
@@ -65,19 +75,38 @@ public final class VisionLanguageModel {
    */
   public enum Trainable { ALIGN, INSTRUCT, ALL }
 
+  /** The layer name of the gated cross-attention block in front of LM block {@code block}. */
+  public static String crossAttention(int block) {
+    return CROSS_ATTENTION + block;
+  }
+
   /**
    * The shape: a ViT image tower (any CLIP's), how many of its blocks to use (LLaVA's penultimate layer by default),
    * which of its tokens the connector reads, the connector, and a decoder LM (any LM's shape: its vocabulary and
-   * context are the model's). Vision and LM are independent shapes, so any CLIP vision tower pairs with any LM.
+   * context are the model's), and how the visual tokens reach the LM ({@link Fusion}; the gated cross-attention
+   * blocks count as part of the connector: they train whenever it does). Vision and LM are independent shapes, so
+   * any CLIP vision tower pairs with any LM.
    */
   public record Shape(String name, VisionTower vision, LanguageModel.Shape lm, Connector connector,
-      VisionFeatures features, int visionLayers) implements java.io.Serializable {
+      VisionFeatures features, int visionLayers, Fusion fusion) implements java.io.Serializable {
 
     public Shape {
       if (visionLayers < 0 || visionLayers > vision.tower().layers()) {
         throw new IllegalArgumentException("a vision tower of " + vision.tower().layers() + " blocks cannot give "
             + "the features of block " + visionLayers);
       }
+      java.util.Objects.requireNonNull(fusion, "fusion");
+    }
+
+    /** LLaVA's prefix fusion. */
+    public Shape(String name, VisionTower vision, LanguageModel.Shape lm, Connector connector,
+        VisionFeatures features, int visionLayers) {
+      this(name, vision, lm, connector, features, visionLayers, new Fusion.Prefix());
+    }
+
+    /** This shape with another fusion. */
+    public Shape withFusion(Fusion other) {
+      return new Shape(name, vision, lm, connector, features, visionLayers, other);
     }
 
     /** LLaVA's defaults: patch features of the penultimate ViT block. */
@@ -95,19 +124,45 @@ public final class VisionLanguageModel {
       return Math.max(0, vision.tower().layers() - 1);
     }
 
-    /** Visual tokens in front of the text. */
+    /** Visual tokens the connector emits. */
     public int visualTokens() {
       return connector.tokens(vision.patches(), features);
     }
 
-    /** Positions the decoder runs over: visual tokens, then the text context. */
+    /** Decoder positions in front of the text: the visual tokens with prefix fusion, none with cross-attention. */
+    public int textOffset() {
+      return fusion.textOffset(visualTokens());
+    }
+
+    /** Positions the decoder runs over: {@link #textOffset}, then the text context. */
     public int sequenceLength() {
-      return visualTokens() + lm.contextLength();
+      return textOffset() + lm.contextLength();
+    }
+
+    /** Gated cross-attention blocks (none with prefix fusion). */
+    public int crossAttentionBlocks() {
+      return fusion.crossAttentionBlocks(lm.tower().layers());
     }
 
     public long params() {
-      return vision.params(visionLayers) + connector.params(vision.tower().width(), lm.tower().width())
-          + lm.params();
+      ClipShape.Tower t = lm.tower();
+      return vision.params(visionLayers) + connector.params(vision.tower().width(), t.width())
+          + crossAttentionBlocks() * GatedCrossAttention.params(t.width(), t.mlpRatio()) + lm.params();
+    }
+
+    /**
+     * Parameters that train under {@code trainable}: the connector and the cross-attention blocks always, the LM
+     * too from {@link Trainable#INSTRUCT}, the vision tower as well under {@link Trainable#ALL}.
+     */
+    public long trainableParams(Trainable trainable) {
+      ClipShape.Tower t = lm.tower();
+      long connection = connector.params(vision.tower().width(), t.width())
+          + crossAttentionBlocks() * GatedCrossAttention.params(t.width(), t.mlpRatio());
+      return switch (trainable) {
+        case ALIGN -> connection;
+        case INSTRUCT -> connection + lm.params();
+        case ALL -> params();
+      };
     }
 
     /** Forward FLOPs of one (image, text) sample: ViT, connector, decoder over all positions, vocabulary head. */
@@ -115,6 +170,8 @@ public final class VisionLanguageModel {
       ClipShape.Tower t = lm.tower();
       return vision.forwardFlops(visionLayers)
           + connector.forwardFlops(vision.tower().width(), t.width(), vision.patches(), features)
+          + crossAttentionBlocks() * GatedCrossAttention.forwardFlops(t.width(), t.mlpRatio(), visualTokens(),
+              lm.contextLength())
           + t.layers() * t.blockFlops(sequenceLength()) + 2L * sequenceLength() * t.width() * lm.vocabSize();
     }
   }
@@ -155,16 +212,44 @@ public final class VisionLanguageModel {
     String last = ClipModel.addVisionTower(b, IMAGE, v, s.visionLayers(), vision);
     b.addLayer(CONNECTOR, s.connector().layer(v.tower().width(), t.width(), v.patches(), s.features()), last);
     String text = TextStem.add(b, TEXT, lm.vocabSize(), lm.contextLength(), t.width(), textStem);
-    b.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), lm.contextLength()), CONNECTOR, text);
-    last = PREFIX;
+    addDecoder(b, s, CONNECTOR, text, trained, decoder);
+    return b.setOutputs(HEAD).build();
+  }
+
+  /**
+   * The decoder from the visual tokens and the embedded text to {@link #HEAD}, by the shape's fusion; returns the
+   * names of the layers it added. The cross-attention blocks are built by {@code crossAttention}, the LM's blocks
+   * and head by {@code decoder}.
+   */
+  private static List<String> addDecoder(GraphBuilder b, Shape s, String visual, String text,
+      Function<Freezable, Layer> crossAttention, Function<Freezable, Layer> decoder) {
+    LanguageModel.Shape lm = s.lm();
+    ClipShape.Tower t = lm.tower();
+    List<String> added = new ArrayList<>();
+    String last = text;
+    if (s.fusion() instanceof Fusion.Prefix) {
+      b.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), lm.contextLength()), visual, text);
+      last = PREFIX;
+    }
     for (int i = 0; i < t.layers(); i++) {
+      if (s.fusion().crossAttentionBefore(i)) {
+        String prefix = PREFIX + i;
+        b.addVertex(prefix, new PrefixConcat(s.visualTokens(), lm.contextLength()), visual, last);
+        String gated = crossAttention(i);
+        b.addLayer(gated, crossAttention.apply(new GatedCrossAttention(t.width(), t.heads(), t.mlpRatio(),
+            s.visualTokens(), lm.contextLength(), t.gelu())), prefix);
+        added.add(gated);
+        last = gated;
+      }
       String name = LanguageModel.BLOCK + i;
       b.addLayer(name, decoder.apply(new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(),
           true, t.gelu())), last);
+      added.add(name);
       last = name;
     }
     b.addLayer(HEAD, decoder.apply(new LmLoss(t.width(), lm.vocabSize(), s.sequenceLength())), last);
-    return b.setOutputs(HEAD).build();
+    added.add(HEAD);
+    return added;
   }
 
   /** Frozen, no backprop through it, no weight decay. */
@@ -197,8 +282,8 @@ public final class VisionLanguageModel {
     MultiDataSet text = LanguageModel.batch(sequences, learn, s.lm().contextLength());
     INDArray textLabels = text.getLabels(0);                                                 // [B, 2, T]
     long b = sequences.size();
-    int n = s.visualTokens();
-    INDArray labels = Nd4j.zeros(DataType.FLOAT, b, 2, s.sequenceLength());                // [B, 2, N+T]
+    int n = s.textOffset();
+    INDArray labels = Nd4j.zeros(DataType.FLOAT, b, 2, s.sequenceLength());                // [B, 2, offset+T]
     labels.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(n, s.sequenceLength()))
         .assign(textLabels);
     return new MultiDataSet(new INDArray[] {images, text.getFeatures(0)}, new INDArray[] {labels},
@@ -251,18 +336,8 @@ public final class VisionLanguageModel {
           .setInputTypes(InputType.recurrent(t.width(), s.visualTokens(), org.deeplearning4j.nn.conf.RNNFormat.NWC),
               InputType.recurrent(1, lm.contextLength()));
       String text = TextStem.add(db, TEXT, lm.vocabSize(), lm.contextLength(), t.width());
-      db.addVertex(PREFIX, new PrefixConcat(s.visualTokens(), lm.contextLength()), VISUAL, text);
-      last = PREFIX;
       List<String> decoderLayers = new ArrayList<>(List.of(TextStem.TOKENS, TextStem.STEM));
-      for (int i = 0; i < t.layers(); i++) {
-        String name = LanguageModel.BLOCK + i;
-        db.addLayer(name, new TransformerBlock(t.width(), t.heads(), t.mlpRatio(), s.sequenceLength(), true,
-            t.gelu()), last);
-        decoderLayers.add(name);
-        last = name;
-      }
-      db.addLayer(HEAD, new LmLoss(t.width(), lm.vocabSize(), s.sequenceLength()), last);
-      decoderLayers.add(HEAD);
+      decoderLayers.addAll(addDecoder(db, s, VISUAL, text, Freezable::trained, Freezable::trained));
       this.decoder = init(db.setOutputs(HEAD).build());
       List<String> visionLayers = new ArrayList<>(ClipModel.visionTowerLayers(s.visionLayers()));
       visionLayers.add(CONNECTOR);
@@ -285,8 +360,8 @@ public final class VisionLanguageModel {
       }
       INDArray visual = visualTokens(images);                                               // [B, N, W]
       Generation.Decoder d = (ids, mask) ->
-          decoder.output(false, new INDArray[] {visual, ids}, new INDArray[] {null, mask})[0]; // [B, N+T, V]
-      return Generation.generate(d, shape.visualTokens(), shape.lm().contextLength(), prompts, minNewTokens,
+          decoder.output(false, new INDArray[] {visual, ids}, new INDArray[] {null, mask})[0]; // [B, offset+T, V]
+      return Generation.generate(d, shape.textOffset(), shape.lm().contextLength(), prompts, minNewTokens,
           maxNewTokens, endOfText, sampling, seeds);
     }
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.model.layers.Fusion;
 import io.sparkvlm.core.model.layers.VisionFeatures;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,9 @@ class ModelArchitectureTest {
         new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(CUSTOM, new Connector.Mlp2xGelu())),
         new ModelArchitecture.VisionLanguage(new VisionLanguageModel.Shape("vlm-r", NANO.visionTower(),
             LanguageModel.Shape.preset("lm-tiny"), new Connector.Resampler(5), VisionFeatures.CLS_PATCH, 2)),
-        new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO, new Connector.Linear())));
+        new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO, new Connector.Linear())),
+        new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO, new Connector.Resampler(4))
+            .withFusion(new Fusion.CrossAttention(2))));
     for (ModelArchitecture a : all) {
       // through bytes, as a manifest stores it
       JsonNode stored = Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(a.toJson()));
@@ -33,6 +36,9 @@ class ModelArchitectureTest {
     assertThat(all.get(4).toJson().get("connector").asText()).isEqualTo("mlp2x_gelu");
     assertThat(all.get(5).toJson().get("resampler_queries").asInt()).isEqualTo(5);
     assertThat(all.get(5).toJson().get("vision_features").asText()).isEqualTo("cls_patch");
+    assertThat(all.get(5).toJson().get("fusion").asText()).isEqualTo("prefix");
+    assertThat(all.get(7).toJson().get("fusion").asText()).isEqualTo("cross-attention");
+    assertThat(all.get(7).toJson().get("cross_attention_every").asInt()).isEqualTo(2);
   }
 
   /** Manifest format 1 described a VLM and an ITM by one CLIP shape; they read as the composed shapes. */
@@ -67,5 +73,8 @@ class ModelArchitectureTest {
     ((com.fasterxml.jackson.databind.node.ObjectNode) vlm).put("connector", "qformer");
     assertThatThrownBy(() -> ModelArchitecture.fromJson(vlm, "ck/m.json")).isInstanceOf(CheckpointError.class)
         .hasMessageContaining("Unknown connector 'qformer'");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) vlm).put("connector", "linear").put("fusion", "early");
+    assertThatThrownBy(() -> ModelArchitecture.fromJson(vlm, "ck/m.json")).isInstanceOf(CheckpointError.class)
+        .hasMessageContaining("Unknown fusion 'early': one of prefix, cross-attention");
   }
 }

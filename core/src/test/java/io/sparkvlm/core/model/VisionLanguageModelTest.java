@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.sparkvlm.core.model.VisionLanguageModel.Trainable;
 import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.model.layers.Fusion;
+import io.sparkvlm.core.model.layers.GatedCrossAttention;
 import io.sparkvlm.core.model.layers.LmLoss;
 import io.sparkvlm.core.model.layers.VisionFeatures;
 import io.sparkvlm.core.model.training.Optimiser;
@@ -162,6 +164,106 @@ class VisionLanguageModelTest {
     assertThat(loaded.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0])
         .isEqualTo(vlm.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0]);
     assertThat(loaded.getConfiguration().toJson()).isEqualTo(vlm.getConfiguration().toJson());
+  }
+
+  /** Flamingo's fusion on the micro shape: a resampler's 3 tokens, a gated cross-attention block per LM block. */
+  static VisionLanguageModel.Shape microCrossAttention() {
+    return micro("resampler").withFusion(new Fusion.CrossAttention(1));
+  }
+
+  /** The gates opened (at 0 no gradient reaches the inner weights or the connector). */
+  static void openGates(ComputationGraph g, VisionLanguageModel.Shape s) {
+    DataType dt = g.params().dataType();
+    for (int i = 0; i < s.crossAttentionBlocks(); i++) {
+      g.getLayer(VisionLanguageModel.crossAttention(i)).setParam(GatedCrossAttention.ATTN_GATE,
+          Nd4j.scalar(dt, 0.6).reshape(1));
+      g.getLayer(VisionLanguageModel.crossAttention(i)).setParam(GatedCrossAttention.FF_GATE,
+          Nd4j.scalar(dt, -0.3).reshape(1));
+    }
+  }
+
+  @Test
+  void withCrossAttentionTheAssembledModelPassesADoublePrecisionGradientCheck() {
+    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    VisionLanguageModel.Shape s = microCrossAttention();
+    assertThat(s.textOffset()).isZero();
+    assertThat(s.sequenceLength()).isEqualTo(5);
+    assertThat(s.crossAttentionBlocks()).isEqualTo(1);
+    ComputationGraph g = VisionLanguageModel.build(s, new NoOp(), DataType.DOUBLE, 3, Trainable.ALL);
+    assertThat(g.numParams()).as("parameter count from the shape").isEqualTo(s.params());
+    openGates(g, s);
+    MultiDataSet b = microBatch(s, DataType.DOUBLE);
+    assertThat(b.getLabels(0).shape()).as("labels over the text alone").containsExactly(2, 2, 5);
+    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+        .inputs(b.getFeatures()).labels(b.getLabels()).inputMask(b.getFeaturesMaskArrays())
+        .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+    assertThat(ok).as("gradient check of the cross-attention vision-language model").isTrue();
+  }
+
+  /**
+   * Flamingo's initialisation: with the gates at 0 the model is the LM it was copied from, whatever the image; once a
+   * gate opens the image reaches the text, and the generator (vision graph + decoder graph) picks the full model's
+   * greedy next token.
+   */
+  @Test
+  void withCrossAttentionAnUntrainedModelIsTheLmAndTheGeneratorMatchesTheModel() {
+    Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    VisionLanguageModel.Shape s = microCrossAttention();
+    ComputationGraph clip = ClipModel.build(MICRO, new NoOp(), DataType.FLOAT, 11);
+    ComputationGraph lm = LanguageModel.build(s.lm(), new NoOp(), DataType.FLOAT, 12);
+    ComputationGraph vlm = VisionLanguageModel.build(s, new NoOp(), DataType.FLOAT, 13, Trainable.INSTRUCT);
+    assertThat(VisionLanguageModel.initialiseFrom(vlm, s, clip, lm)).doesNotContain("xattn0");
+    MultiDataSet b = microBatch(s, DataType.FLOAT);
+    INDArray logits = vlm.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0];        // [B, T, V]
+    assertThat(logits.shape()).containsExactly(2, 5, 11);
+    INDArray lmLogits = lm.output(false, new INDArray[] {b.getFeatures(1)},
+        new INDArray[] {b.getFeaturesMaskArray(1)})[0];
+    assertThat(logits.equalsWithEps(lmLogits, 1e-5)).as("closed gates: the LM's logits").isTrue();
+    INDArray otherImage = Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+    assertThat(vlm.output(false, new INDArray[] {otherImage, b.getFeatures(1)}, b.getFeaturesMaskArrays())[0]
+        .equalsWithEps(lmLogits, 1e-5)).isTrue();
+    openGates(vlm, s);
+    INDArray open = vlm.output(false, b.getFeatures(), b.getFeaturesMaskArrays())[0].dup();
+    assertThat(vlm.output(false, new INDArray[] {otherImage, b.getFeatures(1)}, b.getFeaturesMaskArrays())[0])
+        .as("open gates: the image reaches the text").isNotEqualTo(open);
+    List<int[]> prompts = List.of(new int[] {1, 5, 6}, new int[] {1});
+    MultiDataSet asked = VisionLanguageModel.batch(s, b.getFeatures(0), prompts, LanguageModel.learnAll(prompts));
+    INDArray full = vlm.output(false, asked.getFeatures(), asked.getFeaturesMaskArrays())[0];
+    List<int[]> next = VisionLanguageModel.generate(vlm, s, b.getFeatures(0), prompts, 1, -1,
+        Generation.Sampling.GREEDY);
+    for (int i = 0; i < prompts.size(); i++) {
+      INDArray row = full.get(NDArrayIndex.point(i), NDArrayIndex.point(prompts.get(i).length - 1),
+          NDArrayIndex.all());
+      int[] prompt = prompts.get(i);
+      assertThat(next.get(i)).as("prompt %d, then one token", i).hasSize(prompt.length + 1)
+          .startsWith(prompt).endsWith(row.argMax().getInt(0));
+    }
+  }
+
+  @Test
+  void withCrossAttentionAlignTrainsTheConnectorAndTheGatedBlocksOnly() {
+    Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    VisionLanguageModel.Shape s = microCrossAttention();
+    Optimiser adamW = new Optimiser(1e-2, 0, 10, 0.9, 0.98, 1e-6, 0.1, 0);
+    ComputationGraph g = VisionLanguageModel.build(s, adamW, DataType.FLOAT, 3, Trainable.ALIGN);
+    Map<String, INDArray> before = copy(g.paramTable());
+    for (int step = 0; step < 3; step++) {
+      g.fit(microBatch(s, DataType.FLOAT));
+    }
+    long trained = 0;
+    for (Map.Entry<String, INDArray> e : before.entrySet()) {
+      String layer = e.getKey().substring(0, e.getKey().lastIndexOf('_'));
+      INDArray after = g.getParam(e.getKey());
+      if (layer.equals(VisionLanguageModel.CONNECTOR) || layer.startsWith(VisionLanguageModel.CROSS_ATTENTION)) {
+        assertThat(after).as("ALIGN trains %s", e.getKey()).isNotEqualTo(e.getValue());
+        trained += after.length();
+      } else {
+        assertThat(after).as("ALIGN freezes %s", e.getKey()).isEqualTo(e.getValue());
+      }
+    }
+    assertThat(s.trainableParams(Trainable.ALIGN)).isEqualTo(trained);
+    assertThat(s.trainableParams(Trainable.INSTRUCT)).isEqualTo(trained + s.lm().params());
+    assertThat(s.trainableParams(Trainable.ALL)).isEqualTo(g.numParams());
   }
 
   /**

@@ -147,8 +147,8 @@ public final class VisionLanguageTraining {
         spark.sparkContext().hadoopConfiguration());
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
-    LOG.info("{}: model {} ({} parameters), {} training, from {}", TrainingRun.stage(s), shape.name(),
-        shape.params(), trainable, from.parents());
+    LOG.info("{}: model {} ({} parameters, {} trainable), {} training, from {}", TrainingRun.stage(s),
+        shape.name(), shape.params(), shape.trainableParams(trainable), trainable, from.parents());
     try (TrainingItems<Item> rdd = TrainingItems.persist(items, broadcasts)) {
       return TrainingRun.train(spark, s, start, inputs, what, rdd.rdd(), tokenizer,
           new ModelTrainer(shape, trainable, s.seed(), threads, from));
