@@ -11,6 +11,9 @@ import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.model.layers.Fusion;
+import io.sparkvlm.core.model.layers.GatedCrossAttention;
+import io.sparkvlm.core.model.layers.VisionFeatures;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.BpeTrainer;
@@ -39,6 +42,7 @@ class ChatCommandTest {
   @TempDir static Path dir;
   static String checkpoint;
   static String notAVlm;
+  static String flamingo;
   static Path image;
 
   @BeforeAll
@@ -56,6 +60,15 @@ class ChatCommandTest {
     ComputationGraph vlm = VisionLanguageModel.build(shape, new Adam(1e-3), DataType.FLOAT, 5,
         VisionLanguageModel.Trainable.ALL);
     checkpoint = save(vlm, tok, new ModelArchitecture.VisionLanguage(shape), "vlm");
+    // Flamingo's fusion: gated cross-attention blocks read the resampler's tokens; gates opened so the image counts
+    VisionLanguageModel.Shape cross = new VisionLanguageModel.Shape("flamingo-nano", nano.visionTower(), roomy,
+        new Connector.Resampler(4), VisionFeatures.PATCH, nano.visionTower().tower().layers(), new Fusion.CrossAttention(1));
+    ComputationGraph xattn = VisionLanguageModel.build(cross, new Adam(1e-3), DataType.FLOAT, 5,
+        VisionLanguageModel.Trainable.ALL);
+    for (int i = 0; i < cross.crossAttentionBlocks(); i++) {
+      xattn.getLayer(VisionLanguageModel.crossAttention(i)).paramTable().get(GatedCrossAttention.ATTN_GATE).assign(1);
+    }
+    flamingo = save(xattn, tok, new ModelArchitecture.VisionLanguage(cross), "flamingo");
     notAVlm = save(LanguageModel.build(roomy, new Adam(1e-3), DataType.FLOAT, 5), tok,
         new ModelArchitecture.Language(roomy), "lm");
     BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
@@ -81,6 +94,17 @@ class ChatCommandTest {
         "--max-new-tokens", "5", "What color is the star?");
     assertThat(b.out()).isEqualTo(a.out());
     assertThat(a.out().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void answersThroughCrossAttentionFusion() {
+    VlmTest.Result a = VlmTest.vlm("chat", "--checkpoint", flamingo, "--image", image.toString(),
+        "--max-new-tokens", "5", "What color is the star?");
+    assertThat(a.code()).as(a.err()).isZero();
+    assertThat(a.out().lines().count()).isEqualTo(1);
+    VlmTest.Result b = VlmTest.vlm("chat", "--checkpoint", flamingo, "--image", image.toString(),
+        "--max-new-tokens", "5", "What color is the star?");
+    assertThat(b.out()).isEqualTo(a.out());
   }
 
   @Test

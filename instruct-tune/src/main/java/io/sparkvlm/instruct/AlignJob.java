@@ -11,6 +11,7 @@ import io.sparkvlm.core.model.LanguageModel;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.core.model.layers.Fusion;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.training.TrainingRun;
 import io.sparkvlm.training.vlm.VisionLanguageTraining;
@@ -60,11 +61,12 @@ public final class AlignJob implements StageJob<AlignConfig> {
     return new StageResult(List.of(), summary);
   }
 
-  /** LLaVA's naming: the vision tower's CLIP and the LM. */
+  /** LLaVA's naming (flamingo- for cross-attention fusion): the vision tower's CLIP and the LM. */
   static VisionLanguageModel.Shape shape(ClipShape clip, LanguageModel.Shape lm, VisionSettings v) {
-    return new VisionLanguageModel.Shape("llava-" + clip.name().replaceFirst("^clip-", "") + "-" + lm.name(),
+    String family = v.fusion() instanceof Fusion.CrossAttention ? "flamingo-" : "llava-";
+    return new VisionLanguageModel.Shape(family + clip.name().replaceFirst("^clip-", "") + "-" + lm.name(),
         clip.visionTower(), lm, v.connector(), v.features(), v.visionLayers(clip.visionTower(),
-            AlignConfig.SECTION));
+            AlignConfig.SECTION), v.fusion());
   }
 
   /** One pair in the plain template: every caption token and the end token learned. */

@@ -4,15 +4,17 @@ import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.model.VisionTower;
 import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.model.layers.Fusion;
 import io.sparkvlm.core.model.layers.VisionFeatures;
 
 /**
  * How the vision tower feeds the LM, as LLaVA names it: the connector ({@code mm_projector_type}), the block whose
  * output is read ({@code mm_vision_select_layer}: -1 the last block, -2 the penultimate, LLaVA's default) and which
  * of its tokens ({@code mm_vision_select_feature}: patch, LLaVA's default, drops the class token; cls-patch keeps
- * it).
+ * it), and how the visual tokens reach the LM ({@code fusion}: LLaVA's prefix, or Flamingo's gated cross-attention
+ * in front of every {@code cross-attention-every}-th LM block).
  */
-record VisionSettings(Connector connector, int selectLayer, VisionFeatures features) {
+record VisionSettings(Connector connector, int selectLayer, VisionFeatures features, Fusion fusion) {
 
   static VisionSettings from(ConfigReader c, String section) {
     String p = section + ".";
@@ -27,7 +29,13 @@ record VisionSettings(Connector connector, int selectLayer, VisionFeatures featu
     } catch (IllegalArgumentException e) {
       throw new ConfigError(p + "connector", "Config key '" + p + "connector': " + e.getMessage(), e);
     }
-    return new VisionSettings(connector, layer, c.oneOf(p + "vision-select-feature", VisionFeatures.class));
+    Fusion fusion;
+    try {
+      fusion = Fusion.of(c.nonEmptyString(p + "fusion"), c.intIn(p + "cross-attention-every", 1, 64));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(p + "fusion", "Config key '" + p + "fusion': " + e.getMessage(), e);
+    }
+    return new VisionSettings(connector, layer, c.oneOf(p + "vision-select-feature", VisionFeatures.class), fusion);
   }
 
   /** Blocks of {@code tower} the features come from; an error naming the key when the tower has fewer. */

@@ -17,6 +17,8 @@ import io.sparkvlm.core.model.LanguageModel;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.core.model.layers.Fusion;
+import io.sparkvlm.core.model.layers.GatedCrossAttention;
 import io.sparkvlm.core.model.layers.TextStem;
 import io.sparkvlm.core.testing.SparkTestSessions;
 import io.sparkvlm.synth.SyntheticWorld;
@@ -166,6 +168,51 @@ class InstructTuneJobTest {
     }
     assertThatThrownBy(() -> run(new InstructJob(), base("bad-start", "instruct.start=stage-0")))
         .hasMessageContaining("instruct.start").hasMessageContaining("towers");
+  }
+
+  /**
+   * align.fusion = cross-attention: Flamingo's gated blocks train with the resampler in stage 1 while both towers
+   * stay bitwise frozen, and stage 2 carries them on; an unknown fusion is refused naming the key.
+   */
+  @Test
+  void crossAttentionFusionTrainsTheGatedBlocksAndLeavesTheTowersFrozen() throws Exception {
+    List<String> o = base("flamingo", "align.connector=resampler", "align.resampler-queries=4",
+        "align.fusion=cross-attention", "align.cross-attention-every=1", "align.max-steps=8",
+        "instruct.max-steps=4");
+    String aligned = run(new AlignJob(), o);
+    Path root = dir.resolve("flamingo");
+    ModelCheckpoints.Loaded s1 = ModelCheckpoints.load(Checkpoints.latestComplete(
+        root.resolve("checkpoints/align/checkpoints").toString(), CONF).orElseThrow(), CONF);
+    VisionLanguageModel.Shape shape = s1.as(ModelArchitecture.VisionLanguage.class, "test").shape();
+    assertThat(shape.fusion()).as(aligned).isEqualTo(new Fusion.CrossAttention(1));
+    assertThat(shape.crossAttentionBlocks()).isEqualTo(shape.lm().tower().layers());
+    ComputationGraph g1 = s1.model();
+    ComputationGraph clipModel = ModelCheckpoints.load(clip, CONF).model();
+    ComputationGraph lmModel = ModelCheckpoints.load(lm, CONF).model();
+    for (String layer : ClipModel.visionTowerLayers(shape.visionLayers())) {
+      assertSame(g1, clipModel, layer);
+    }
+    for (String layer : decoderLayers(shape)) {
+      assertSame(g1, lmModel, layer);
+    }
+    for (int i = 0; i < shape.crossAttentionBlocks(); i++) {
+      // the tanh gates start at 0 (the LM unchanged) and training opens them
+      INDArray gate = g1.getLayer(VisionLanguageModel.crossAttention(i)).paramTable()
+          .get(GatedCrossAttention.ATTN_GATE);
+      assertThat(gate.getDouble(0)).as("xattn " + i + " attention gate").isNotZero();
+    }
+    String tuned = run(new InstructJob(), o);
+    ModelCheckpoints.Loaded s2 = ModelCheckpoints.load(Checkpoints.latestComplete(
+        root.resolve("checkpoints/instruct/checkpoints").toString(), CONF).orElseThrow(), CONF);
+    assertThat(s2.as(ModelArchitecture.VisionLanguage.class, "test").shape()).as(tuned).isEqualTo(shape);
+    ComputationGraph g2 = s2.model();
+    for (String layer : ClipModel.visionTowerLayers(shape.visionLayers())) {
+      assertSame(g2, g1, layer);
+    }
+    assertDiffers(g2, g1, VisionLanguageModel.crossAttention(0));
+    assertDiffers(g2, g1, LanguageModel.BLOCK + 0);
+    assertThatThrownBy(() -> run(new AlignJob(), base("bad-fusion", "align.fusion=perceiver")))
+        .hasMessageContaining("align.fusion").hasMessageContaining("prefix, cross-attention");
   }
 
   @Test
