@@ -21,7 +21,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * Stage 2's training samples, read on the driver: LLaVA-format conversations ({@code [{"id", "image",
  * "conversations": [{"from": "human"|"gpt"|"system", "value"}]}]}) and, mixed in, short-answer VQA (VQA v2
- * questions and annotations, a COCO-format file naming the images), each encoded by {@link ChatTemplate}. A sample
+ * questions and annotations, a COCO-format file naming the images) and brief captions (a COCO captions file, each
+ * caption the answer to the caption prompt), each encoded by {@link ChatTemplate}. A sample
  * that cannot be encoded is counted by reason ({@link Counts}), never dropped silently.
  */
 final class InstructData {
@@ -112,9 +113,36 @@ final class InstructData {
       }
       read.put("vqa", n);
     }
+    if (c.captions().isPresent()) {
+      InstructConfig.Captions cap = c.captions().get();
+      Path file = new Path(c.root(), cap.file());
+      JsonNode coco = json(file, conf);
+      Map<Long, String> images = new HashMap<>();
+      for (JsonNode im : coco.path("images")) {
+        images.put(im.get("id").asLong(), im.get("file_name").asText());
+      }
+      Map<Long, Integer> taken = new HashMap<>();
+      long n = 0;
+      for (JsonNode a : coco.path("annotations")) {
+        long imageId = a.path("image_id").asLong();
+        String image = images.get(imageId);
+        if (image == null || !a.has("caption")) {
+          throw new DatasetError(file + ": annotation " + a.path("id").asText() + (image == null
+              ? " names image " + imageId + ", which is not in its images" : " has no caption"));
+        }
+        if (taken.merge(imageId, 1, Integer::sum) > cap.perImage()) {
+          continue;
+        }
+        n++;
+        samples.add("caption-" + a.path("id").asText(), image, ChatTemplate.conversation(tokenizer,
+            List.of(new ChatTemplate.Turn(Role.USER, cap.prompt()), new ChatTemplate.Turn(Role.ASSISTANT,
+                a.get("caption").asText())), contextLength));
+      }
+      read.put("captions", n);
+    }
     if (samples.used.isEmpty()) {
       throw new DatasetError("No instruct sample to train on under " + c.root() + " (instruct.conversations, "
-          + "instruct.vqa.*): read " + read + ", not usable " + samples.mismatched);
+          + "instruct.vqa.*, instruct.captions.*): read " + read + ", not usable " + samples.mismatched);
     }
     return new Read(samples.used, new Counts(read, samples.used.size(), samples.mismatched, samples.exchangesCut,
         samples.samplesCut));

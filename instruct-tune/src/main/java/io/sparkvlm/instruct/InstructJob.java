@@ -85,6 +85,7 @@ public final class InstructJob implements StageJob<InstructConfig> {
     List<String> inputs = new ArrayList<>();
     c.conversations().ifPresent(f -> inputs.add(new Path(root, f).toString()));
     c.vqa().ifPresent(v -> inputs.add(new Path(root, v.questions()).toString()));
+    c.captions().ifPresent(k -> inputs.add(new Path(root, k.file()).toString()));
     String summary = VisionLanguageTraining.train(spark, c.training(), shape, c.trainable(),
         start, tokenizer, inputs, "instruct samples", items);
     HadoopFiles.writeAtomically(new Path(c.training().output(), DATA_REPORT), counts.getBytes(StandardCharsets.UTF_8),

@@ -130,11 +130,16 @@ class InstructTuneJobTest {
         .get("questions").size();
     assertThat(counts.get("read").get("conversations").asLong()).as(tuned).isEqualTo(conversations);
     assertThat(counts.get("read").get("vqa").asLong()).isEqualTo(questions);
+    // one brief caption per instruct image (instruct.captions.per-image = 1), each image having several
+    JsonNode coco = Json.MAPPER.readTree(world.resolve(SyntheticWorld.INSTRUCT_CAPTIONS).toFile());
+    long images = coco.get("images").size();
+    assertThat(coco.get("annotations").size()).isGreaterThan((int) images);
+    assertThat(counts.get("read").get("captions").asLong()).isEqualTo(images);
     long mismatched = 0;
     for (JsonNode v : counts.get("mismatched")) {
       mismatched += v.asLong();
     }
-    assertThat(counts.get("used").asLong() + mismatched).isEqualTo(conversations + questions);
+    assertThat(counts.get("used").asLong() + mismatched).isEqualTo(conversations + questions + images);
     assertThat(counts.get("used").asLong()).isPositive();
     // a 48-token context cannot hold the long descriptions: they are counted, not silently masked
     assertThat(mismatched + counts.get("samples_cut_by_context").asLong()).isPositive();
@@ -226,6 +231,13 @@ class InstructTuneJobTest {
     // stage 1 without a CLIP
     assertThatThrownBy(() -> run(new AlignJob(), base("no-clip", "align.clip=\"" + dir.resolve("nothing") + "\"")))
         .hasMessageContaining("align.clip");
+    // a captions file whose annotation names an image it does not list
+    java.nio.file.Files.writeString(world.resolve("bad_captions.json"), "{\"images\": [{\"id\": 1, \"file_name\": "
+        + "\"a.jpg\"}], \"annotations\": [{\"id\": 7, \"image_id\": 2, \"caption\": \"a red star\"}]}");
+    assertThatThrownBy(() -> run(new InstructJob(), base("bad-captions", "instruct.start=towers",
+        "instruct.captions.file=bad_captions.json"))).hasMessageContaining("bad_captions.json")
+        .hasMessageContaining("annotation 7 names image 2");
+    assertThat(dir.resolve("bad-captions/checkpoints/instruct")).doesNotExist();
     assertThat(dir.resolve("wrong-kind/checkpoints/instruct")).doesNotExist();
     assertThat(dir.resolve("no-layer/checkpoints/align")).doesNotExist();
   }

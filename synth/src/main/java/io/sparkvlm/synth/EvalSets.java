@@ -64,28 +64,39 @@ final class EvalSets {
         Json.MAPPER.writeValueAsBytes(composition));
 
     List<String> retrieval = new ArrayList<>();
-    ObjectNode coco = f.objectNode();
-    coco.putObject("info").put("description", "spark-vlm synthetic world, test split").put("version", "1");
+    for (Sample s : test) {
+      Scene scene = s.scene();
+      retrieval.add(SyntheticWorld.line(f.objectNode().put("image", scene.imagePath())
+          .put("image_id", scene.imageId()).set("captions", SyntheticWorld.strings(s.captions()))));
+    }
+    SyntheticWorld.writeLines(out.resolve(SyntheticWorld.RETRIEVAL), retrieval);
+    cocoCaptions(out.resolve(SyntheticWorld.COCO_CAPTIONS), "test", test);
+
+    vqa(out, "test", test, seed, SyntheticWorld.VQA_QUESTIONS, SyntheticWorld.VQA_ANNOTATIONS,
+        java.util.Optional.empty());
+    suite(out);
+  }
+
+  /**
+   * The clean captions of {@code samples} as a COCO captions file: the test split's (evaluation) and the instruct
+   * split's (brief captions mixed into instruction tuning).
+   */
+  static void cocoCaptions(Path file, String split, List<Sample> samples) throws IOException {
+    ObjectNode coco = JsonNodeFactory.instance.objectNode();
+    coco.putObject("info").put("description", "spark-vlm synthetic world, " + split + " split").put("version", "1");
     coco.putArray("licenses");
     coco.put("type", "captions");
     ArrayNode images = coco.putArray("images");
     ArrayNode annotations = coco.putArray("annotations");
     int annotationId = 1;
-    for (Sample s : test) {
+    for (Sample s : samples) {
       Scene scene = s.scene();
-      retrieval.add(SyntheticWorld.line(f.objectNode().put("image", scene.imagePath())
-          .put("image_id", scene.imageId()).set("captions", SyntheticWorld.strings(s.captions()))));
       images.addObject().put("id", scene.imageId()).put("file_name", scene.imagePath());
       for (String caption : s.captions()) {
         annotations.addObject().put("id", annotationId++).put("image_id", scene.imageId()).put("caption", caption);
       }
     }
-    SyntheticWorld.writeLines(out.resolve(SyntheticWorld.RETRIEVAL), retrieval);
-    SyntheticWorld.write(out.resolve(SyntheticWorld.COCO_CAPTIONS), Json.MAPPER.writeValueAsBytes(coco));
-
-    vqa(out, "test", test, seed, SyntheticWorld.VQA_QUESTIONS, SyntheticWorld.VQA_ANNOTATIONS,
-        java.util.Optional.empty());
-    suite(out);
+    SyntheticWorld.write(file, Json.MAPPER.writeValueAsBytes(coco));
   }
 
   /**

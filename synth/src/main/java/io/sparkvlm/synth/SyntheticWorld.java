@@ -58,6 +58,8 @@ public final class SyntheticWorld {
   public static final String INSTRUCT_VQA_ANNOTATIONS = "instruct/vqa/annotations_instruct.json";
   /** The instruct VQA's images by id (COCO format: {@code images} with {@code id} and {@code file_name}). */
   public static final String INSTRUCT_VQA_IMAGES = "instruct/vqa/images_instruct.json";
+  /** The instruct split's clean captions, COCO format: brief captions for instruction tuning. */
+  public static final String INSTRUCT_CAPTIONS = "instruct/captions_instruct.json";
 
   static final ObjectWriter LINE = Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -122,6 +124,8 @@ public final class SyntheticWorld {
     Instructions.write(out.resolve(INSTRUCT), bySplit.getOrDefault(Splits.INSTRUCT, List.of()), c.seed());
     EvalSets.vqa(out, Splits.INSTRUCT, bySplit.getOrDefault(Splits.INSTRUCT, List.of()), c.seed(),
         INSTRUCT_VQA_QUESTIONS, INSTRUCT_VQA_ANNOTATIONS, java.util.Optional.of(INSTRUCT_VQA_IMAGES));
+    EvalSets.cocoCaptions(out.resolve(INSTRUCT_CAPTIONS), Splits.INSTRUCT, bySplit.getOrDefault(Splits.INSTRUCT,
+        List.of()));
     EvalSets.write(out, bySplit.getOrDefault(Splits.TEST, List.of()), bySplit.getOrDefault(Splits.SEED, List.of()),
         c.seed());
     List<Sample> boxedTrain = new ArrayList<>(bySplit.getOrDefault(Splits.SEED, List.of()));
