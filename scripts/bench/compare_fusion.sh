@@ -29,8 +29,8 @@ variants=(
 # the demo's settings for these stages (cli/.../Demo.java)
 common=(paths.root="$results" paths.synth="$demo/synth" align.input="$demo/pairs" align.clip="$demo/clip-r1"
   align.lm="$demo/lm" align.epochs=3 align.checkpoint-every-steps=50 instruct.root="$demo/synth"
-  instruct.epochs=6 instruct.checkpoint-every-steps=50 instruct.optimiser.learning-rate=1e-3
-  'instruct.vqa.instruction=""' 'eval.model.generation.vqa-instruction=""' output.overwrite=true)
+  instruct.epochs=6 instruct.checkpoint-every-steps=50 instruct.optimiser.learning-rate=3e-3
+  'instruct.vqa.instruction="One word."' 'eval.model.generation.vqa-instruction="One word."' output.overwrite=true)
 
 for v in "${variants[@]}"; do
   name=${v%%|*}
