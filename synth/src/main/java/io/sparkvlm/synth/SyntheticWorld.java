@@ -120,17 +120,18 @@ public final class SyntheticWorld {
               .set("captions", strings(s.captions())))).toList());
     }
     WebSplit.Result web = WebSplit.write(spark, out, bySplit.getOrDefault(Splits.WEB, List.of()), c);
-    writeSeed(out, bySplit.getOrDefault(Splits.SEED, List.of()));
-    Instructions.write(out.resolve(INSTRUCT), bySplit.getOrDefault(Splits.INSTRUCT, List.of()), c.seed());
-    EvalSets.vqa(out, Splits.INSTRUCT, bySplit.getOrDefault(Splits.INSTRUCT, List.of()), c.seed(),
-        INSTRUCT_VQA_QUESTIONS, INSTRUCT_VQA_ANNOTATIONS, java.util.Optional.of(INSTRUCT_VQA_IMAGES));
-    EvalSets.cocoCaptions(out.resolve(INSTRUCT_CAPTIONS), Splits.INSTRUCT, bySplit.getOrDefault(Splits.INSTRUCT,
-        List.of()));
-    EvalSets.write(out, bySplit.getOrDefault(Splits.TEST, List.of()), bySplit.getOrDefault(Splits.SEED, List.of()),
-        c.seed());
-    List<Sample> boxedTrain = new ArrayList<>(bySplit.getOrDefault(Splits.SEED, List.of()));
-    boxedTrain.addAll(bySplit.getOrDefault(Splits.INSTRUCT, List.of()));
-    DetectionSets.write(out, boxedTrain, bySplit.getOrDefault(Splits.TEST, List.of()), c.imageSize());
+    List<Sample> seed = bySplit.getOrDefault(Splits.SEED, List.of());
+    List<Sample> instruct = bySplit.getOrDefault(Splits.INSTRUCT, List.of());
+    List<Sample> test = bySplit.getOrDefault(Splits.TEST, List.of());
+    writeSeed(out, seed);
+    Instructions.write(out.resolve(INSTRUCT), instruct, c.seed());
+    EvalSets.vqa(out, Splits.INSTRUCT, instruct, c.seed(), INSTRUCT_VQA_QUESTIONS, INSTRUCT_VQA_ANNOTATIONS,
+        java.util.Optional.of(INSTRUCT_VQA_IMAGES));
+    EvalSets.cocoCaptions(out.resolve(INSTRUCT_CAPTIONS), Splits.INSTRUCT, instruct);
+    EvalSets.write(out, test, seed, c.seed());
+    List<Sample> boxedTrain = new ArrayList<>(seed);
+    boxedTrain.addAll(instruct);
+    DetectionSets.write(out, boxedTrain, test, c.imageSize());
 
     long seconds = Math.round((System.nanoTime() - start) / 1e9);
     Summary summary = new Summary(counts, web.noise(), web.faults(), seconds);

@@ -145,9 +145,14 @@ public final class VisionLanguageModel {
     }
 
     public long params() {
+      return vision.params(visionLayers) + connectionParams() + lm.params();
+    }
+
+    /** The connector's and the gated cross-attention blocks' parameters: what trains in every stage. */
+    private long connectionParams() {
       ClipShape.Tower t = lm.tower();
-      return vision.params(visionLayers) + connector.params(vision.tower().width(), t.width())
-          + crossAttentionBlocks() * GatedCrossAttention.params(t.width(), t.mlpRatio()) + lm.params();
+      return connector.params(vision.tower().width(), t.width())
+          + crossAttentionBlocks() * GatedCrossAttention.params(t.width(), t.mlpRatio());
     }
 
     /**
@@ -155,9 +160,7 @@ public final class VisionLanguageModel {
      * too from {@link Trainable#INSTRUCT}, the vision tower as well under {@link Trainable#ALL}.
      */
     public long trainableParams(Trainable trainable) {
-      ClipShape.Tower t = lm.tower();
-      long connection = connector.params(vision.tower().width(), t.width())
-          + crossAttentionBlocks() * GatedCrossAttention.params(t.width(), t.mlpRatio());
+      long connection = connectionParams();
       return switch (trainable) {
         case ALIGN -> connection;
         case INSTRUCT -> connection + lm.params();
