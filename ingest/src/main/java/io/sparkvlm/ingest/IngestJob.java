@@ -290,7 +290,11 @@ public final class IngestJob implements StageJob<IngestConfig> {
         }
       }
     }
-    return all.withColumn("_rank", row_number().over(Window.partitionBy(PairsSchema.KEY)
+    // one partition per shard, hashed by key, which the window below reads as it is: without it the window's shuffle
+    // takes spark.sql.shuffle.partitions (200 on a cluster), and the persisted rows keep them (AQE does not coalesce
+    // a cached plan), so a one-shard ingest ran 200 tasks per pass over its rows
+    return all.repartition(Math.max(1, done.size()), col(PairsSchema.KEY))
+        .withColumn("_rank", row_number().over(Window.partitionBy(PairsSchema.KEY)
             .orderBy(col("_attempt").desc())))
         .where(col("_rank").equalTo(1)).drop("_rank", "_attempt");
   }
