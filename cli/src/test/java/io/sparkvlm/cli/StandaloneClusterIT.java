@@ -161,7 +161,9 @@ class StandaloneClusterIT {
         "align { epochs = 1, batch-size-per-worker = 8, log-every-steps = 5 }",
         // lm-tiny's 32-token context has no room for LLaVA-1.5's VQA instruction (as in the demo)
         "instruct { epochs = 1, batch-size-per-worker = 8, log-every-steps = 5, vqa.instruction = \"\" }",
-        "eval.model.generation { max-new-tokens = 4, vqa-instruction = \"\" }", "");
+        "eval.model.generation { max-new-tokens = 4, vqa-instruction = \"\" }",
+        // a few steps: the detector's learning is DetectJobTest's, here it only has to train and resume on the cluster
+        "detect.train { epochs = 6, checkpoint-every-steps = 2 }", "");
   }
 
   static long webRows(Path world) throws IOException {
