@@ -41,9 +41,9 @@ public final class Vlm implements Callable<Integer> {
     return new CommandLine(new Vlm()); // picocli exits 2 on invalid input, like JobLauncher.USAGE
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws org.apache.spark.SparkException {
     io.sparkvlm.core.model.SameDiffStdout.quiet();
-    System.exit(commandLine().execute(args));
+    io.sparkvlm.core.job.JobLauncher.exit(commandLine().execute(args));
   }
 
   static final class Version implements IVersionProvider {

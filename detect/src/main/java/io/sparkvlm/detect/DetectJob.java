@@ -162,7 +162,7 @@ public final class DetectJob implements StageJob<DetectConfig> {
     return JobLauncher.main(new DetectJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

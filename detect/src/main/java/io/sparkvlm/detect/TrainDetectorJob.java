@@ -111,7 +111,7 @@ public final class TrainDetectorJob implements StageJob<TrainDetectorConfig> {
     return JobLauncher.main(new TrainDetectorJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

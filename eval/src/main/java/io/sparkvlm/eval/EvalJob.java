@@ -46,7 +46,7 @@ public final class EvalJob implements StageJob<EvalModelConfig> {
     return JobLauncher.main(new EvalJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

@@ -44,7 +44,7 @@ public final class FilterJob implements StageJob<FilterConfig> {
     return JobLauncher.main(new FilterJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

@@ -329,7 +329,7 @@ public final class IngestJob implements StageJob<IngestConfig> {
     return JobLauncher.main(new IngestJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

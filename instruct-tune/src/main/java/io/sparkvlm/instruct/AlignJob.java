@@ -81,7 +81,7 @@ public final class AlignJob implements StageJob<AlignConfig> {
     return JobLauncher.main(new AlignJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

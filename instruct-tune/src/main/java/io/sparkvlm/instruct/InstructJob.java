@@ -98,7 +98,7 @@ public final class InstructJob implements StageJob<InstructConfig> {
     return JobLauncher.main(new InstructJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

@@ -33,7 +33,7 @@ public final class PretrainClipJob implements StageJob<PretrainClipConfig> {
     return JobLauncher.main(new PretrainClipJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

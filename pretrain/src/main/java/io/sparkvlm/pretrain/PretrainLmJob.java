@@ -34,7 +34,7 @@ public final class PretrainLmJob implements StageJob<PretrainLmConfig> {
     return JobLauncher.main(new PretrainLmJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

@@ -42,7 +42,7 @@ public final class SynthJob implements StageJob<SynthConfig> {
     return JobLauncher.main(new SynthJob(), args, System.err);
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
+  public static void main(String[] args) throws org.apache.spark.SparkException {
+    JobLauncher.exit(run(args));
   }
 }

@@ -41,7 +41,30 @@ public final class JobLauncher {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
 
+  /**
+   * System properties a YARN ApplicationMaster sets before it calls the driver's {@code main} in cluster mode
+   * (Spark's ApplicationMaster: the deploy mode, and the application's id).
+   */
+  static final String DEPLOY_MODE_PROPERTY = "spark.submit.deployMode";
+  static final String YARN_APP_ID_PROPERTY = "spark.yarn.app.id";
+
   private JobLauncher() {}
+
+  /**
+   * Ends a {@code main} with {@code code}. {@code System.exit} everywhere but in a YARN cluster-mode driver, whose
+   * ApplicationMaster reports any {@code System.exit} as FAILED ("Shutdown hook called before final status was
+   * reported", exit code 16, the job's own code lost): there a 0 returns, and any other code is thrown as Spark's
+   * {@code SparkUserAppException}, which the ApplicationMaster reports as FAILED with that exit code.
+   */
+  public static void exit(int code) throws org.apache.spark.SparkException {
+    boolean yarnClusterDriver = "cluster".equals(System.getProperty(DEPLOY_MODE_PROPERTY))
+        && System.getProperty(YARN_APP_ID_PROPERTY) != null;
+    if (!yarnClusterDriver) {
+      System.exit(code);
+    } else if (code != OK) {
+      throw new org.apache.spark.SparkUserAppException(code);
+    }
+  }
 
   /** Runs {@code job} with command-line {@code args}; returns the exit code. */
   public static int main(StageJob<?> job, String[] args, PrintStream err) {

@@ -112,4 +112,20 @@ class JobLauncherTest {
     assertThat(main("--frobnicate")).isEqualTo(JobLauncher.USAGE);
     assertThat(err()).contains("Unknown argument '--frobnicate'").contains("--config FILE");
   }
+
+  /** In a YARN cluster-mode driver (the properties its ApplicationMaster sets), no System.exit (YarnClusterIT). */
+  @Test
+  void inAYarnClusterModeDriverExitReturnsOnZeroAndThrowsTheCodeOtherwise() throws Exception {
+    System.setProperty(JobLauncher.DEPLOY_MODE_PROPERTY, "cluster");
+    System.setProperty(JobLauncher.YARN_APP_ID_PROPERTY, "application_1_0001");
+    try {
+      JobLauncher.exit(JobLauncher.OK);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> JobLauncher.exit(JobLauncher.USAGE))
+          .isInstanceOfSatisfying(org.apache.spark.SparkUserAppException.class,
+              e -> assertThat(e.exitCode()).isEqualTo(JobLauncher.USAGE));
+    } finally {
+      System.clearProperty(JobLauncher.DEPLOY_MODE_PROPERTY);
+      System.clearProperty(JobLauncher.YARN_APP_ID_PROPERTY);
+    }
+  }
 }
