@@ -40,7 +40,7 @@ class StandaloneClusterIT {
       "spark-defaults.standalone.conf");
 
   static Path dir;
-  static Path sparkHome;
+  static SparkHome sparkHome;
   static String master;
   static final List<Process> cluster = new ArrayList<>();
   static final List<Path> workerDirs = new ArrayList<>();
@@ -50,7 +50,7 @@ class StandaloneClusterIT {
     // under the build's tmp folder (target/tmp), where the logs stay for a look after a failure
     Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     dir = Files.createTempDirectory(tmp, "standalone-cluster");
-    sparkHome = assembleSparkHome(dir.resolve("spark-home"));
+    sparkHome = SparkHome.assemble(dir.resolve("spark-home"), dir.resolve("javacpp"));
     int port = LocalWorld.freePort();
     master = "spark://127.0.0.1:" + port;
     cluster.add(daemon("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
@@ -180,16 +180,16 @@ class StandaloneClusterIT {
 
   /** Runs SparkSubmit (what the spark-submit script runs) against the cluster, in client mode, as Airflow would. */
   static Submitted submit(String name, String mainClass, String... args) throws Exception {
-    List<String> cmd = java(List.of("-Xmx1500m"), "org.apache.spark.deploy.SparkSubmit");
+    List<String> cmd = sparkHome.java(List.of("-Xmx1500m"), "org.apache.spark.deploy.SparkSubmit");
     // the project's example spark-defaults for standalone clusters, with this cluster's master and small executors
     cmd.addAll(List.of("--properties-file", SPARK_DEFAULTS.toString(), "--master", master,
         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1",
-        "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + javacppCache(),
+        "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + sparkHome.javacppCache(),
         "--class", mainClass, System.getProperty("sparkvlm.shaded.jar")));
     cmd.addAll(Arrays.asList(args));
     Path log = dir.resolve("submit-" + name + ".log");
-    Process p = start(cmd, log);
+    Process p = sparkHome.start(cmd, log, Map.of());
     boolean done = p.waitFor(STAGE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     if (!done) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -215,46 +215,9 @@ class StandaloneClusterIT {
   }
 
   static Process daemon(String name, String mainClass, String... args) throws IOException {
-    List<String> cmd = java(List.of("-Xmx256m"), mainClass);
+    List<String> cmd = sparkHome.java(List.of("-Xmx256m"), mainClass);
     cmd.addAll(Arrays.asList(args));
-    return start(cmd, dir.resolve(name + ".log"));
-  }
-
-  static List<String> java(List<String> jvm, String mainClass) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(Arrays.asList(System.getProperty("sparkvlm.java17.flags").trim().split("\\s+")));
-    cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + javacppCache());
-    cmd.addAll(jvm);
-    cmd.addAll(List.of("-cp", sparkHome.resolve("jars") + "/*", mainClass));
-    return cmd;
-  }
-
-  static Process start(List<String> cmd, Path log) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("SPARK_HOME", sparkHome.toString());
-    pb.environment().put("SPARK_SCALA_VERSION", "2.12");
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    return pb.start();
-  }
-
-  static String javacppCache() {
-    return System.getProperty("sparkvlm.javacpp.cachedir", dir.resolve("javacpp").toString());
-  }
-
-  /** A SPARK_HOME as a Spark distribution lays it out for the launcher: jars/ holds the runtime class path. */
-  static Path assembleSparkHome(Path home) throws IOException {
-    Path jars = Files.createDirectories(home.resolve("jars"));
-    String classpath = Files.readString(Path.of(System.getProperty("sparkvlm.spark.classpath"))).trim();
-    for (String entry : classpath.split(java.io.File.pathSeparator)) {
-      Path jar = Path.of(entry);
-      Path link = jars.resolve(jar.getFileName());
-      if (!Files.exists(link)) {
-        Files.createSymbolicLink(link, jar.toAbsolutePath());
-      }
-    }
-    return home;
+    return sparkHome.start(cmd, dir.resolve(name + ".log"), Map.of());
   }
 
   static void awaitPort(int port, Path log) throws Exception {
