@@ -163,7 +163,7 @@ class StandaloneClusterIT {
         "instruct { epochs = 1, batch-size-per-worker = 8, log-every-steps = 5, vqa.instruction = \"\" }",
         "eval.model.generation { max-new-tokens = 4, vqa-instruction = \"\" }",
         // a few steps: the detector's learning is DetectJobTest's, here it only has to train and resume on the cluster
-        "detect.train { epochs = 6, checkpoint-every-steps = 2 }", "");
+        "detect.train { epochs = 6, averaging-frequency = 1, log-every-steps = 2, checkpoint-every-steps = 2 }", "");
   }
 
   static long webRows(Path world) throws IOException {
