@@ -121,7 +121,8 @@ class YarnClusterIT {
     Submitted cluster = submit("bad-config-cluster", "cluster", "io.sparkvlm.pretrain.PretrainClipJob", bad);
     assertThat(cluster.code()).as(cluster.tail()).isEqualTo(1);
     assertThat(cluster.log()).contains("final status: FAILED");
-    assertThat(cluster.log()).as("the job's code in YARN's diagnostics").contains("User application exited with status 2");
+    assertThat(cluster.log()).as("the job's code in YARN's diagnostics")
+        .contains("User application exited with status 2");
   }
 
   static String[] concat(String[] a, String... b) {
