@@ -251,7 +251,7 @@ public final class IngestJob implements StageJob<IngestConfig> {
     Set<String> out = new HashSet<>();
     for (Row r : keys) {
       String key = r.getString(0);
-      if (shards.contains(Integer.parseInt(key.substring(0, 5)))) {
+      if (shards.contains(ShardProcessor.shardOfKey(key))) {
         out.add(key);
       }
     }

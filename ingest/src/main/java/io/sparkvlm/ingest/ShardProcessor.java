@@ -106,9 +106,21 @@ final class ShardProcessor implements AutoCloseable {
   static final int STATUS = PairsSchema.COLUMNS.fieldIndex(PairsSchema.STATUS);
   static final int ERROR = PairsSchema.COLUMNS.fieldIndex(PairsSchema.ERROR_MESSAGE);
 
+  /** Digits of the shard number at the front of every row key. */
+  static final int KEY_SHARD_DIGITS = 5;
+
+  /**
+   * A row's key: its shard in {@value #KEY_SHARD_DIGITS} digits, then its index in the shard in at least 4 (as
+   * img2dataset's keys), so that keys sort in input order.
+   */
   String key(int shard, long index) {
     int digits = Math.max(4, Long.toString(Math.max(1, config.rowsPerShard() - 1)).length());
-    return String.format("%05d%0" + digits + "d", shard, index);
+    return String.format("%0" + KEY_SHARD_DIGITS + "d%0" + digits + "d", shard, index);
+  }
+
+  /** The shard of a key {@link #key} wrote. */
+  static int shardOfKey(String key) {
+    return Integer.parseInt(key.substring(0, KEY_SHARD_DIGITS));
   }
 
   /** One input row to one output row. Never throws: whatever goes wrong becomes the row's status. */
