@@ -192,28 +192,28 @@ public final class Demo {
     Config noStage1Config = pipelineConfig(noStage1Run);
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      steps.next("1-2/13 synth and ingest: generating " + scenes + " scenes into " + world + ", then downloading "
+      steps.next("1-2/13 synth and ingest", "generating " + scenes + " scenes into " + world + ", then downloading "
           + "the web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      steps.next("3/13 pretrain clip: a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      steps.next("3/13 pretrain clip", "a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
 
-      steps.next("4/13 eval model: the final checkpoint on the held-out sets, embeddings on the executors");
+      steps.next("4/13 eval model", "the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
       JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve(ScoreFiles.METRICS).toFile());
 
-      steps.next("5/13 pretrain lm: a tiny decoder LM on the captions and the instruction text");
+      steps.next("5/13 pretrain lm", "a tiny decoder LM on the captions and the instruction text");
       PretrainLmJob pretrainLm = new PretrainLmJob();
       JobLauncher.execute(pretrainLm, spark, config, pretrainLm.readConfig(reader));
       List<JsonNode> lmLog = MetricsLog.read(lm.toString(), new Configuration());
       JsonNode lmLast = lmLog.get(lmLog.size() - 1);
 
-      steps.next("6/13 filter: BLIP's CapFilt with that CLIP and LM, captions and scores on the executors; then the "
+      steps.next("6/13 filter", "BLIP's CapFilt with that CLIP and LM, captions and scores on the executors; then the "
           + "CLIP-score baseline");
       FilterJob filter = new FilterJob();
       String filterSummary = JobLauncher.execute(filter, spark, config, filter.readConfig(reader)).summary();
@@ -230,8 +230,8 @@ public final class Demo {
       FilterQuality.Result baseline = ScoreFiles.filter(clipScoreRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
 
-      steps.next("7/13 pretrain clip round 1: the same CLIP on the bootstrapped pairs, as many steps as round 0; then "
-          + "on the CLIP-score baseline's pairs");
+      steps.next("7/13 pretrain clip round 1", "the same CLIP on the bootstrapped pairs, as many steps as round 0; "
+          + "then on the CLIP-score baseline's pairs");
       int round0Steps = last.get("step").asInt();
       List<String> round1Run = new ArrayList<>(overrides);
       round1Run.addAll(round1Settings(bootstrapped, clipRound1, round0Steps));
@@ -248,22 +248,23 @@ public final class Demo {
       List<JsonNode> clipScoreRound1Log = MetricsLog.read(clipScoreRound1.toString(), new Configuration());
       JsonNode clipScoreR1 = clipScoreRound1Log.get(clipScoreRound1Log.size() - 1);
 
-      steps.next("8/13 align: LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and LM");
+      steps.next("8/13 align", "LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and "
+          + "LM");
       AlignJob alignJob = new AlignJob();
       JobLauncher.execute(alignJob, spark, config, alignJob.readConfig(reader));
-      steps.next("9/13 instruct: LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
+      steps.next("9/13 instruct", "LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
       InstructJob instructJob = new InstructJob();
       String instructSummary = JobLauncher.execute(instructJob, spark, config, instructJob.readConfig(reader))
           .summary();
-      steps.next("10/13 eval model: the instruction-tuned model's captions and VQA answers, generated on the "
+      steps.next("10/13 eval model", "the instruction-tuned model's captions and VQA answers, generated on the "
           + "executors");
       JobLauncher.execute(eval, spark, instructConfig, eval.readConfig(new ConfigReader(instructConfig)));
-      steps.next("11/13 the blind baseline: stage 2 and its evaluation with every image blank");
+      steps.next("11/13 the blind baseline", "stage 2 and its evaluation with every image blank");
       ConfigReader blindReader = new ConfigReader(blindConfig);
       JobLauncher.execute(instructJob, spark, blindConfig, instructJob.readConfig(blindReader));
       JobLauncher.execute(eval, spark, blindConfig, eval.readConfig(blindReader));
       JsonNode blindScores = io.sparkvlm.core.io.Json.MAPPER.readTree(blindReport.resolve(ScoreFiles.METRICS).toFile());
-      steps.next("12/13 stage 2 without stage 1: instruct from the CLIP and LM with a fresh connector, and its "
+      steps.next("12/13 stage 2 without stage 1", "instruct from the CLIP and LM with a fresh connector, and its "
           + "evaluation");
       ConfigReader noStage1Reader = new ConfigReader(noStage1Config);
       JobLauncher.execute(instructJob, spark, noStage1Config, instructJob.readConfig(noStage1Reader));
@@ -272,8 +273,8 @@ public final class Demo {
           .toFile());
       JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve(ScoreFiles.METRICS)
           .toFile());
-      steps.next("13/13 detect: an OWL-ViT-style detector on the round-0 CLIP, trained on the boxed combinations; then "
-          + "every combination asked of every test image on the executors, scored as pycocotools does");
+      steps.next("13/13 detect", "an OWL-ViT-style detector on the round-0 CLIP, trained on the boxed combinations; "
+          + "then every combination asked of every test image on the executors, scored as pycocotools does");
       TrainDetectorJob trainDetector = new TrainDetectorJob();
       String detectorSummary = JobLauncher.execute(trainDetector, spark, config, trainDetector.readConfig(reader))
           .summary();
@@ -369,7 +370,7 @@ public final class Demo {
 
   /**
    * The demo's steps as they start: each announced with the time so far, and the seconds each took (from its start
-   * to the next one's), by its first words ("3/13 pretrain clip"), for the summary.
+   * to the next one's), by its label ("3/13 pretrain clip"), for the summary.
    */
   private static final class StepClock {
     private final long start;
@@ -382,12 +383,11 @@ public final class Demo {
       this.currentStart = start;
     }
 
-    void next(String message) {
+    void next(String label, String what) {
       finish();
       long now = System.nanoTime();
-      System.err.printf("%n>>> demo [%.0f s] %s%n", (now - start) / 1e9, message);
-      int colon = message.indexOf(':');
-      current = colon < 0 ? message : message.substring(0, colon);
+      System.err.printf("%n>>> demo [%.0f s] %s: %s%n", (now - start) / 1e9, label, what);
+      current = label;
       currentStart = now;
     }
 

@@ -1,12 +1,15 @@
 package io.sparkvlm.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A SPARK_HOME as a Spark distribution lays it out for the launcher (jars/ holds the project's Spark runtime class
@@ -62,5 +65,24 @@ record SparkHome(Path home, String javacppCache) {
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().putAll(env);
     return pb.start();
+  }
+
+  /** A command that ended (code) or was killed at its timeout (-1), and its log. */
+  record Submitted(int code, String log) {
+    String tail() {
+      return log.length() > 8000 ? log.substring(log.length() - 8000) : log;
+    }
+  }
+
+  /** Runs {@code cmd} as {@link #start} does and waits for it; past {@code timeout} it and its children are killed. */
+  Submitted run(List<String> cmd, Path log, Map<String, String> env, Duration timeout) throws Exception {
+    Process p = start(cmd, log, env);
+    boolean done = p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+    if (!done) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    return new Submitted(done ? p.exitValue() : -1, (done ? "" : "TIMED OUT after " + timeout + "\n") + out);
   }
 }

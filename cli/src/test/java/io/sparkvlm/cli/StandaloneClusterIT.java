@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.filter.CapFilt;
+import io.sparkvlm.cli.SparkHome.Submitted;
 import io.sparkvlm.synth.SimulatedWeb;
 import io.sparkvlm.synth.SyntheticWorld;
 import io.sparkvlm.training.TrainingRun;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,11 +171,6 @@ class StandaloneClusterIT {
     }
   }
 
-  record Submitted(int code, String log) {
-    String tail() {
-      return log.length() > 6000 ? log.substring(log.length() - 6000) : log;
-    }
-  }
 
   /** Runs SparkSubmit (what the spark-submit script runs) against the cluster, in client mode, as Airflow would. */
   static Submitted submit(String name, String mainClass, String... args) throws Exception {
@@ -189,15 +183,9 @@ class StandaloneClusterIT {
         "--class", mainClass, System.getProperty("sparkvlm.shaded.jar")));
     cmd.addAll(Arrays.asList(args));
     Path log = dir.resolve("submit-" + name + ".log");
-    Process p = sparkHome.start(cmd, log, Map.of());
-    boolean done = p.waitFor(STAGE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    if (!done) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
+    Submitted s = sparkHome.run(cmd, log, Map.of(), STAGE_TIMEOUT);
     deleteApplicationJars();
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    return new Submitted(done ? p.exitValue() : -1, (done ? "" : "TIMED OUT after " + STAGE_TIMEOUT + "\n") + out);
+    return s;
   }
 
   /**

@@ -5,18 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.synth.SimulatedWeb;
 import io.sparkvlm.synth.SyntheticWorld;
+import io.sparkvlm.cli.SparkHome.Submitted;
 import io.sparkvlm.training.TrainingRun;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -131,12 +129,6 @@ class YarnClusterIT {
     return out;
   }
 
-  record Submitted(int code, String log) {
-    String tail() {
-      return log.length() > 8000 ? log.substring(log.length() - 8000) : log;
-    }
-  }
-
   /** spark-submit to YARN in {@code deployMode}, with two one-core executors in containers. */
   static Submitted submit(String name, String deployMode, String mainClass, String... args) throws Exception {
     List<String> cmd = sparkHome.java(List.of("-Xmx1g"), List.of(hadoopConf), "org.apache.spark.deploy.SparkSubmit");
@@ -160,13 +152,6 @@ class YarnClusterIT {
         "--class", mainClass, System.getProperty("sparkvlm.shaded.jar")));
     cmd.addAll(Arrays.asList(args));
     Path log = dir.resolve("submit-" + name + ".log");
-    Process p = sparkHome.start(cmd, log, Map.of("HADOOP_CONF_DIR", hadoopConf.toString()));
-    boolean done = p.waitFor(STAGE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    if (!done) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    return new Submitted(done ? p.exitValue() : -1, (done ? "" : "TIMED OUT after " + STAGE_TIMEOUT + "\n") + out);
+    return sparkHome.run(cmd, log, Map.of("HADOOP_CONF_DIR", hadoopConf.toString()), STAGE_TIMEOUT);
   }
 }
