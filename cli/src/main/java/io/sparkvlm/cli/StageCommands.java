@@ -374,7 +374,7 @@ final class StageCommands {
       java.nio.file.Path json = java.nio.file.Path.of("work/bench/model.json");
 
       @picocli.CommandLine.Option(names = "--profile",
-          description = "also where one training step's time goes, per op, on all cores (written beside the JSON)")
+          description = "also where one training step's time goes, per op, on each thread count (written beside the JSON)")
       boolean profile;
 
       @Override

@@ -36,6 +36,7 @@ public final class ModelBench {
         + ")");
     table.context("cores", cores);
     table.context("nd4j backend", Versions.nd4jBackend());
+    table.context("OPENBLAS_THREAD_TIMEOUT", Nd4jThreads.openBlasThreadTimeout());
     peaks.forEach((t, p) -> table.context("sgemm peak, " + t + " thread(s) (2048^3, median of 9)",
         String.format("%.1f GFLOP/s (best %.1f)", p.medianGflops(), p.bestGflops())));
     for (String name : presets) {
@@ -61,33 +62,40 @@ public final class ModelBench {
     }
     table.printAndWrite(json);
     if (profile) {
-      profile(presets, batch, steps, cores, json.resolveSibling(json.getFileName().toString()
+      profile(presets, batch, steps, threadCounts, json.resolveSibling(json.getFileName().toString()
           .replaceFirst("\\.json$", "") + "-profile.json"));
     }
     return 0;
   }
 
-  /** Per-op time of one training step of every model kind of each preset, ND4J on all cores. */
-  private static void profile(List<String> presets, int batch, int steps, int cores, Path json) throws Exception {
-    Nd4jThreads.set(cores);
-    BenchTable table = new BenchTable("where a training step's time goes, per op, " + cores + " thread(s) (ms per "
-        + "step; spark-vlm " + Versions.codeVersion() + ")");
+  /**
+   * Per-op time of one training step of every model kind of each preset, ND4J on each thread count: the ops whose
+   * time does not fall with more threads are where a step stops scaling.
+   */
+  private static void profile(List<String> presets, int batch, int steps, List<Integer> threadCounts, Path json)
+      throws Exception {
+    BenchTable table = new BenchTable("where a training step's time goes, per op (ms per step; spark-vlm "
+        + Versions.codeVersion() + ")");
     for (String name : presets) {
       ClipShape shape = ClipShape.preset(name);
       for (TrainingThroughput.Prepared p : List.of(TrainingThroughput.prepare(shape, batch),
           TrainingThroughput.prepare(LanguageModel.Shape.of(shape), batch),
           TrainingThroughput.prepare(VisionLanguageModel.Shape.of(shape, new Connector.Mlp2xGelu()), batch),
           TrainingThroughput.prepare(MatchingModel.Shape.of(shape), batch))) {
-        Map<String, Double> ms = TrainingThroughput.profile(p, 3, steps);
-        double step = ms.get("step");
-        ms.forEach((op, v) -> {
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("model", p.model());
-          row.put("op", op);
-          row.put("ms per step", v);
-          row.put("share %", 100 * v / step);
-          table.add(row);
-        });
+        for (int threads : threadCounts) {
+          Nd4jThreads.set(threads);
+          Map<String, Double> ms = TrainingThroughput.profile(p, 3, steps);
+          double step = ms.get("step");
+          ms.forEach((op, v) -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", p.model());
+            row.put("threads", threads);
+            row.put("op", op);
+            row.put("ms per step", v);
+            row.put("share %", 100 * v / step);
+            table.add(row);
+          });
+        }
         System.err.println(table.render());
       }
     }

@@ -44,6 +44,7 @@ public final class PretrainBench {
     BenchTable table = new BenchTable("pretrain clip benchmark, " + shape.name() + " (spark-vlm "
         + Versions.codeVersion() + ")");
     table.context("cores", cores);
+    table.context("OPENBLAS_THREAD_TIMEOUT", Nd4jThreads.openBlasThreadTimeout());
     table.context("sgemm peak, all cores", String.format("%.1f GFLOP/s", peak.medianGflops()));
     table.context("sgemm peak, 1 thread", String.format("%.1f GFLOP/s", peak1.medianGflops()));
     table.context("train GFLOP/sample", String.format("%.3f", shape.trainingFlopsPerSample() / 1e9));

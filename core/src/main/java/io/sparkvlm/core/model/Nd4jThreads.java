@@ -29,6 +29,14 @@ public final class Nd4jThreads {
     }
   }
 
+  /**
+   * The environment's {@code OPENBLAS_THREAD_TIMEOUT}, for benchmark reports: how long (2^N cycles) OpenBLAS's idle
+   * threads spin after a product before they sleep. OpenBLAS reads it once, when it loads; {@code ./vlm} sets 4.
+   */
+  public static String openBlasThreadTimeout() {
+    return System.getenv().getOrDefault("OPENBLAS_THREAD_TIMEOUT", "unset (OpenBLAS's default, 28)");
+  }
+
   /** The thread count last set (every core until then). */
   public static int current() {
     return threads;
