@@ -70,15 +70,6 @@ final class MatcherTraining {
       return (items, epoch) -> batch(items, s, sd, epoch, scale, t, web, m);
     }
 
-    /**
-     * Each pair's batch rows: the pair, the image with a hard-negative text, the text with a hard-negative image,
-     * the image with each of its web negatives.
-     */
-    @Override
-    public int examplesPerBatch(int items) {
-      return MatchingModel.rowsPerPair(webNegatives) * items;
-    }
-
     @Override
     public List<String> parents() {
       return List.of(clip.location());

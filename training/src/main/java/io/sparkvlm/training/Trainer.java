@@ -33,15 +33,6 @@ public interface Trainer<T extends EpochBatches.Keyed> {
   /** How items become minibatches on the executors. */
   BatchBuilder<T> batches();
 
-  /**
-   * How many examples the MultiDataSet of {@code items} items holds (the items themselves by default). DL4J Spark
-   * re-slices every MultiDataSet whose size differs from its batch size, so a model kind whose batch adds rows
-   * (the matching model's hard negatives: three rows per pair) says so here.
-   */
-  default int examplesPerBatch(int items) {
-    return items;
-  }
-
   /** Listeners the training master ships to the workers (e.g. the logit-scale clamp). */
   default List<TrainingListener> listeners() {
     return List.of();

@@ -17,10 +17,16 @@ import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.Tokenizer;
 import io.sparkvlm.core.text.BpeTrainer;
+import io.sparkvlm.training.averaging.RoundAveragingTrainingMaster;
+import io.sparkvlm.training.averaging.RoundPartitioner;
+import io.sparkvlm.training.averaging.RoundTimes;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,26 +39,29 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.rdd.PartitionPruningRDD;
+import org.apache.spark.rdd.RDD;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 /**
  * The data-parallel training loop every training stage shares (pretrain clip and lm, the filter's captioner and
- * matching model, align, instruct); what differs per model kind is a {@link Trainer}. Training itself is DL4J
- * Spark's parameter averaging: each {@code fitMultiDataSet} call hands a slice of the epoch
- * ({@code log-every-steps} steps x workers minibatches) to the workers, which take {@code averaging-frequency}
- * local steps between averagings. Between slices the driver holds the averaged model: it logs, evaluates and
- * checkpoints there.
+ * matching model, align, instruct, detect); what differs per model kind is a {@link Trainer}. Training itself is
+ * DL4J Spark's synchronous parameter averaging ({@link RoundAveragingTrainingMaster}): each {@code fitMultiDataSet}
+ * call is one round, in which every worker takes {@code averaging-frequency} local steps on its own minibatches
+ * (an epoch's rounds: {@link RoundPartitioner}) before the driver averages parameters and updater state. Every
+ * {@code log-every-steps} steps (a multiple of the averaging frequency) the driver logs, and evaluates and
+ * checkpoints when due, on the averaged model.
  *
  * <p>One step = one minibatch on every worker (global batch = workers x batch size per worker). DL4J's iteration
- * count, which drives the learning-rate schedule, is set to the step count after every slice (DL4J itself adds
- * {@code averaging-frequency} per averaging round, which overcounts an epoch's last, shorter slice).
+ * count, which drives the learning-rate schedule, is set to the step count after every round (DL4J itself adds
+ * {@code averaging-frequency} per round, which overcounts an epoch's last, shorter round).
  */
 public final class TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -188,16 +197,7 @@ public final class TrainingRun {
           + ", step " + start.epochStep() + ") makes step " + startStep + " with this data and batch settings: "
           + "resume with the settings the run started with");
     }
-    int examples = trainer.examplesPerBatch(batch);
-    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, examples)
-        .batchSizePerWorker(examples)
-        .averagingFrequency(s.averagingFrequency())
-        .workerPrefetchNumBatches(0)
-        .saveUpdater(true)
-        .rddTrainingApproach(RDDTrainingApproach.Direct)
-        .storageLevel(StorageLevel.MEMORY_ONLY_SER())
-        .rngSeed(s.seed())
-        .build();
+    RoundAveragingTrainingMaster master = new RoundAveragingTrainingMaster(workers, s.averagingFrequency(), batch);
     SparkComputationGraph sparkNet = new SparkComputationGraph(sc, model, master);
     sparkNet.setListeners(trainer.listeners());
     Trainer.BatchBuilder<T> batches = trainer.batches();
@@ -213,67 +213,87 @@ public final class TrainingRun {
     int stepsThisRun = 0;
     Map<String, Double> lastEval = Map.of();
     double loss = Double.NaN;
-    for (int epoch = start.epoch(); epoch < s.epochs(); epoch++) {
-      int firstStep = epoch == start.epoch() ? start.epochStep() : 0;
-      int endStep = Math.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch); // max-steps may end an epoch early
-      if (firstStep >= endStep) {
-        continue;
-      }
-      JavaPairRDD<Long, List<T>> epochBatches = EpochBatches.of(items, s.seed(), epoch, batch,
-          (long) stepsPerEpoch * workers).persist(StorageLevel.MEMORY_AND_DISK_SER());
-      for (int from = firstStep; from < endStep; from += s.logEverySteps()) {
-        int to = Math.min(endStep, from + s.logEverySteps());
-        long lo = (long) from * workers;
-        long hi = (long) to * workers;
-        final int e = epoch;
-        JavaRDD<MultiDataSet> slice = epochBatches.filter(t -> t._1() >= lo && t._1() < hi).values()
-            .map(list -> batches.build(list, e));
+    try {
+      for (int epoch = start.epoch(); epoch < s.epochs(); epoch++) {
+        int firstStep = epoch == start.epoch() ? start.epochStep() : 0;
+        int endStep = Math.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch); // max-steps may end an epoch early
+        if (firstStep >= endStep) {
+          continue;
+        }
+        RoundPartitioner rounds = new RoundPartitioner(firstStep, endStep, workers, s.averagingFrequency());
+        JavaPairRDD<Long, List<T>> epochBatches = EpochBatches.of(items, s.seed(), epoch, batch,
+            rounds.firstBatch(), rounds.endBatch(), rounds);
+        int sliceFrom = firstStep;
         long sliceStart = System.nanoTime();
-        sparkNet.fitMultiDataSet(slice);
-        double seconds = (System.nanoTime() - sliceStart) / 1e9;
-        step += to - from;
-        stepsThisRun += to - from;
-        model = sparkNet.getNetwork();
-        model.getConfiguration().setIterationCount(step);
-        loss = sparkNet.getScore();
+        double sliceLoss = 0;
+        int sliceRounds = 0;
+        for (int round = 0; round < rounds.rounds(); round++) {
+          int to = rounds.roundEnd(round);
+          sparkNet.fitMultiDataSet(roundMinibatches(epochBatches, rounds, round, batches, epoch));
+          step += to - rounds.roundStart(round);
+          stepsThisRun += to - rounds.roundStart(round);
+          model = sparkNet.getNetwork();
+          model.getConfiguration().setIterationCount(step);
+          model.getConfiguration().setEpochCount(epoch);
+          sliceLoss += sparkNet.getScore();
+          sliceRounds++;
+          if ((to - firstStep) % s.logEverySteps() != 0 && to != endStep) {
+            continue; // a line per log-every-steps (a multiple of averaging-frequency) and at the epoch's end
+          }
+          double seconds = (System.nanoTime() - sliceStart) / 1e9;
+          int taken = to - sliceFrom;
+          loss = sliceLoss / sliceRounds;
 
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("epoch", epoch);
-        line.put("loss", loss);
-        Map<String, Double> progress = trainer.progress(model, loss);
-        line.putAll(progress);
-        double lr = optimiser.learningRateAt(step - 1);
-        line.put("learning_rate", lr);
-        double samplesPerSecond = (double) (to - from) * workers * batch / seconds;
-        line.put("samples_per_s", samplesPerSecond);
-        double elapsed = (System.nanoTime() - runStartNanos) / 1e9;
-        StringBuilder extra = new StringBuilder();
-        progress.forEach((k, v) -> extra.append(' ').append(k.replace('_', ' ')).append(' ')
-            .append(String.format("%.3f", v)));
-        LOG.info("{}: step {}/{} (epoch {}/{}) loss {}{} lr {} | {} samples/s | ETA {}", stage(s), step,
-            totalSteps, epoch + 1, s.epochs(), String.format("%.4f", loss), extra, String.format("%.3g", lr),
-            String.format("%.1f", samplesPerSecond), duration(elapsed / stepsThisRun * (totalSteps - step)));
-        boolean last = step == totalSteps;
-        if (s.evalEverySteps().isPresent() && (crossed(step, to - from, s.evalEverySteps().get()) || last)) {
-          lastEval = trainer.evaluate(model);
-          line.putAll(lastEval);
-          LOG.info("{}: eval at step {}: {}", stage(s), step, headline(trainer, lastEval));
-        }
-        metrics.append(step, line);
-        if (crossed(step, to - from, s.checkpointEverySteps()) || last) {
-          Map<String, Double> saved = new LinkedHashMap<>(lastEval);
-          saved.put("loss", loss);
-          saved.put("epoch", (double) epoch);
-          saved.put("epoch_step", (double) to);
-          String location = new Path(checkpoints, Checkpoints.nameForStep(step)).toString();
-          ModelCheckpoints.save(model, Optional.of(tokenizer), location, new CheckpointManifest(
-              trainer.architecture().name(), Optional.of(trainer.architecture().toJson()),
-              step, s.seed(), s.effectiveConfig(), inputRefs, parents, saved, Versions.all(),
-              Instant.now().toString()), false, conf);
-          LOG.info("{}: checkpoint {}", stage(s), location);
+          Map<String, Object> line = new LinkedHashMap<>();
+          line.put("epoch", epoch);
+          line.put("loss", loss);
+          Map<String, Double> progress = trainer.progress(model, loss);
+          line.putAll(progress);
+          double lr = optimiser.learningRateAt(step - 1);
+          line.put("learning_rate", lr);
+          double samplesPerSecond = (double) taken * workers * batch / seconds;
+          line.put("samples_per_s", samplesPerSecond);
+          RoundTimes times = master.times();
+          line.put("time_share_train", times.trainShare());
+          line.put("time_share_data", times.dataShare());
+          line.put("time_share_sync", times.syncShare());
+          double elapsed = (System.nanoTime() - runStartNanos) / 1e9;
+          StringBuilder extra = new StringBuilder();
+          progress.forEach((k, v) -> extra.append(' ').append(k.replace('_', ' ')).append(' ')
+              .append(String.format("%.3f", v)));
+          LOG.info("{}: step {}/{} (epoch {}/{}) loss {}{} lr {} | {} samples/s (train {}%, data {}%, sync {}%) "
+                  + "| ETA {}", stage(s), step, totalSteps, epoch + 1, s.epochs(), String.format("%.4f", loss), extra,
+              String.format("%.3g", lr), String.format("%.1f", samplesPerSecond), percent(times.trainShare()),
+              percent(times.dataShare()), percent(times.syncShare()),
+              duration(elapsed / stepsThisRun * (totalSteps - step)));
+          times.reset();
+          boolean last = step == totalSteps;
+          if (s.evalEverySteps().isPresent() && (crossed(step, taken, s.evalEverySteps().get()) || last)) {
+            lastEval = trainer.evaluate(model);
+            line.putAll(lastEval);
+            LOG.info("{}: eval at step {}: {}", stage(s), step, headline(trainer, lastEval));
+          }
+          metrics.append(step, line);
+          if (crossed(step, taken, s.checkpointEverySteps()) || last) {
+            Map<String, Double> saved = new LinkedHashMap<>(lastEval);
+            saved.put("loss", loss);
+            saved.put("epoch", (double) epoch);
+            saved.put("epoch_step", (double) to);
+            String location = new Path(checkpoints, Checkpoints.nameForStep(step)).toString();
+            ModelCheckpoints.save(model, Optional.of(tokenizer), location, new CheckpointManifest(
+                trainer.architecture().name(), Optional.of(trainer.architecture().toJson()),
+                step, s.seed(), s.effectiveConfig(), inputRefs, parents, saved, Versions.all(),
+                Instant.now().toString()), false, conf);
+            LOG.info("{}: checkpoint {}", stage(s), location);
+          }
+          sliceFrom = to;
+          sliceStart = System.nanoTime();
+          sliceLoss = 0;
+          sliceRounds = 0;
         }
       }
-      epochBatches.unpersist(false);
+    } finally {
+      master.finish();
     }
     if (stepsThisRun == 0) {
       return String.format("%d steps (0 this run): the run was already complete; checkpoints in %s", step,
@@ -282,6 +302,45 @@ public final class TrainingRun {
     return String.format("%d steps (%d this run) in %s, final loss %.4f%s; checkpoints in %s", step, stepsThisRun,
         duration((Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0), loss,
         lastEval.isEmpty() ? "" : ", " + headline(trainer, lastEval), checkpoints);
+  }
+
+  /**
+   * One averaging round's data: the round's partitions of {@code epochBatches} (one per worker, see
+   * {@link RoundPartitioner}), each worker's minibatches in step order, built into MultiDataSets on the executors.
+   */
+  static <T extends EpochBatches.Keyed> JavaRDD<MultiDataSet> roundMinibatches(
+      JavaPairRDD<Long, List<T>> epochBatches, RoundPartitioner rounds, int round, Trainer.BatchBuilder<T> batches,
+      int epoch) {
+    RDD<Tuple2<Long, List<T>>> mine = PartitionPruningRDD.create(epochBatches.rdd(),
+        new PartitionsOfRound(rounds, round));
+    return new JavaRDD<>(mine, ClassTag$.MODULE$.apply(Tuple2.class)).mapPartitions(
+        (Iterator<Tuple2<Long, List<T>>> it) -> {
+          List<Tuple2<Long, List<T>>> inOrder = new ArrayList<>();
+          it.forEachRemaining(inOrder::add);
+          inOrder.sort(Comparator.comparingLong(Tuple2::_1));
+          return inOrder.stream().map(t -> batches.build(t._2(), epoch)).iterator();
+        });
+  }
+
+  /** Whether a partition belongs to one round (Spark's partition filter, a Scala function). */
+  private static final class PartitionsOfRound extends AbstractFunction1<Object, Object> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final RoundPartitioner rounds;
+    private final int round;
+
+    PartitionsOfRound(RoundPartitioner rounds, int round) {
+      this.rounds = rounds;
+      this.round = round;
+    }
+
+    @Override
+    public Object apply(Object partition) {
+      return rounds.roundOf((Integer) partition) == round;
+    }
+  }
+
+  private static String percent(double share) {
+    return String.format("%.0f", 100 * share);
   }
 
   /** The evaluation's headline metrics as "name value, ...". */
