@@ -121,7 +121,7 @@ public final class Demo {
     overrides.addAll(List.of(
         "pretrain.clip.input=" + f.pairs(), "pretrain.clip.output=" + f.clip(), "pretrain.clip.model=tiny",
         "pretrain.clip.epochs=8", "pretrain.clip.checkpoint-every-steps=50", "pretrain.clip.eval.every-steps=50",
-        "pretrain.clip.optimiser.learning-rate=2e-3", "pretrain.clip.optimiser.warmup-steps=20",
+        "pretrain.clip.optimiser.learning-rate=5e-4", "pretrain.clip.optimiser.warmup-steps=20",
         "eval.model.checkpoint=" + f.clip(), "eval.model.report=" + f.report(),
         "pretrain.lm.input=" + f.pairs(), "pretrain.lm.output=" + f.lm(), "pretrain.lm.model=lm-tiny",
         "pretrain.lm.instructions=" + f.world().resolve(SyntheticWorld.INSTRUCT), "pretrain.lm.epochs=5",
@@ -313,9 +313,12 @@ public final class Demo {
           .append(lmLast.get("step").asInt()).append(" steps, held-out perplexity ")
           .append(String.format("%.2f", lmLast.path("heldout/perplexity").asDouble(Double.NaN))).append(")\n");
       s.append("filter:           ").append(filterSummary).append('\n');
-      s.append(String.format("  kept web captions against the noise labels: precision %.3f, recall %.3f (the "
-          + "filter does not learn yet at this size: docs/stages/filter.md)%n", quality.precision(),
-          quality.recall()));
+      s.append(quality.kept() == 0
+          ? String.format("  kept web captions against the noise labels: none kept of %d, so no precision; recall 0 "
+              + "(the filter does not learn yet at this size: docs/stages/filter.md)%n", quality.decisions())
+          : String.format("  kept web captions against the noise labels: %d of %d kept, precision %.3f, recall %.3f "
+              + "(the filter does not learn yet at this size: docs/stages/filter.md)%n", quality.kept(),
+              quality.decisions(), quality.precision(), quality.recall()));
       s.append(String.format("  the CLIP-score baseline (round-0 cosine, top %.0f%% kept): precision %.3f, recall "
           + "%.3f%n", 100 * clipScoreSettings.clipScore().topFraction(),
           baseline.precision(), baseline.recall()));

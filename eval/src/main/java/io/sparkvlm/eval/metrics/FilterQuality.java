@@ -30,13 +30,18 @@ public final class FilterQuality {
 
   public record Detection(double precision, double recall, double f1) {}
 
-  public record Result(long decisions, double precision, double recall, double f1, double accuracy,
+  /**
+   * @param kept rows kept; with none, precision is reported as 0 (it is undefined: nothing was kept), as
+   *     scikit-learn's zero-division default
+   */
+  public record Result(long decisions, long kept, double precision, double recall, double f1, double accuracy,
       Map<String, NoiseType> perNoiseType) {
 
     /** Stable keys for metrics.json. */
     public Map<String, Double> metrics() {
       Map<String, Double> out = new LinkedHashMap<>();
       out.put("decisions", (double) decisions);
+      out.put("kept", (double) kept);
       out.put("keep/precision", precision);
       out.put("keep/recall", recall);
       out.put("keep/f1", f1);
@@ -94,7 +99,7 @@ public final class FilterQuality {
     }
     double precision = ratio(keptMatching, keptMatching + keptOther);
     double recall = ratio(keptMatching, keptMatching + droppedMatching);
-    return new Result(decisions.size(), precision, recall, harmonic(precision, recall),
+    return new Result(decisions.size(), keptMatching + keptOther, precision, recall, harmonic(precision, recall),
         ratio(keptMatching + droppedOther, decisions.size()), out);
   }
 

@@ -26,6 +26,7 @@ class FilterQualityTest {
         d("wrong-colour", false, true), d("wrong-colour", false, false),
         d("boilerplate", false, false), d("boilerplate", false, false)));
     assertThat(q.decisions()).isEqualTo(7);
+    assertThat(q.kept()).isEqualTo(3);
     assertThat(q.precision()).isCloseTo(2.0 / 3, within(1e-15));
     assertThat(q.recall()).isCloseTo(2.0 / 3, within(1e-15));
     assertThat(q.f1()).isCloseTo(2.0 / 3, within(1e-15));
@@ -49,6 +50,7 @@ class FilterQualityTest {
     assertThat(none.metrics().values()).allSatisfy(v -> assertThat(v).isEqualTo(0.0));
     FilterQuality.Result dropAll = FilterQuality.evaluate(List.of(d("correct", true, false),
         d("mismatched", false, false)));
+    assertThat(dropAll.kept()).isZero();                                // nothing kept: precision undefined, 0
     assertThat(dropAll.precision()).isZero();
     assertThat(dropAll.recall()).isZero();
     assertThat(dropAll.f1()).isZero();

@@ -115,6 +115,19 @@ class RoundAveragingTrainingMasterTest {
     assertThat(WarmNetworks.perJvm().idle(master.runId())).isZero();
   }
 
+  /**
+   * Why the round master carries the iteration count itself: DL4J's parameter-averaging worker builds its network
+   * from {@code configuration.clone()}, and the clone starts at iteration 0, so under DL4J's own master every round
+   * ran the learning-rate schedule (and Adam's bias correction) from its first step: with warmup, a fraction of the
+   * configured rate, without its decay. If this fails, DL4J copies the count now.
+   */
+  @Test
+  void dl4jsConfigurationCloneRestartsTheIterationCount() {
+    ComputationGraph net = network();
+    net.getConfiguration().setIterationCount(7);
+    assertThat(net.getConfiguration().clone().getIterationCount()).isZero();
+  }
+
   @Test
   void refusesARoundWithoutOnePartitionPerWorker() {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTestSessions.local().sparkContext());
