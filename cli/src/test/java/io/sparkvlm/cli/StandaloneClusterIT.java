@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * (spark-runtime/target/classpath.txt), and every task of the Airflow DAG's stage table (conf/airflow) run through
  * {@code org.apache.spark.deploy.SparkSubmit} with its own main class and arguments, in the DAG's order, on a nano
  * config file (the DAG's {@code params.config}), with conf/spark/spark-defaults.standalone.conf as spark-submit's
- * properties file. Then the whole DAG run again: every stage is skipped or trains 0
- * steps. The cluster is stopped whatever happens.
+ * properties file. Then the DAG run again: every stage that skips a complete output is skipped, and the first
+ * training stage trains 0 steps. The cluster is stopped whatever happens.
  */
 class StandaloneClusterIT {
   static final String RUN_ID = "20261202T000000";
@@ -73,6 +73,10 @@ class StandaloneClusterIT {
     }
     deleteApplicationJars();
   }
+
+  /** Training tasks whose rerun is pretrain_clip_round0's: a complete run trains 0 steps (TrainingRun.start). */
+  static final java.util.Set<String> TRAINING_RESUMED_LIKE_ROUND_0 = java.util.Set.of("pretrain_lm",
+      "pretrain_clip_round1", "align", "instruct", "detect_train");
 
   @Test
   void everyDagTaskRunsOnTheClusterAndARerunSkipsOrResumes() throws Exception {
@@ -119,9 +123,14 @@ class StandaloneClusterIT {
         }
       }
 
-      // the whole DAG run again, as Airflow's "clear" of a finished run does: nothing is redone
+      // the DAG run again, as Airflow's "clear" of a finished run does: nothing is redone. Every stage that skips
+      // a complete output, and one training stage: the others resume through the same TrainingRun.start (and its
+      // rerun costs 15-25 s here for a decision the training jobs' own tests cover)
       for (JsonNode stage : stages) {
         String id = stage.get("task_id").asText();
+        if (TRAINING_RESUMED_LIKE_ROUND_0.contains(id)) {
+          continue;
+        }
         Submitted again = submit(id + "-rerun", stage.get("java_class").asText(), args(stage, params));
         assertThat(again.code()).as(id + " rerun: " + again.tail()).isZero();
         assertThat(again.log()).as(id + " rerun").containsAnyOf("skipped: the output is complete",

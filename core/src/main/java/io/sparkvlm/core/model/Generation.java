@@ -12,8 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Batched decoding with a {@link LanguageModel} or a {@link VisionLanguageModel}: greedy, or sampled with
  * temperature, top-k and top-p (nucleus), seeded; each sequence stops at the end-of-text token, at
- * {@code maxNewTokens} or at the context length. No key/value cache: each step runs the whole (short) context
- * again.
+ * {@code maxNewTokens} or at the context length. A decoder either runs the whole context again at each step
+ * ({@link Decoder}) or reads only the tokens it has not read yet ({@link Incremental}, e.g. {@link CachedDecoder});
+ * both give the same tokens.
  */
 public final class Generation {
   private Generation() {}
@@ -55,21 +56,59 @@ public final class Generation {
     INDArray logits(INDArray ids, INDArray mask);
   }
 
+  /**
+   * A decoder that remembers what it has read: {@link #next} gets each listed sequence's logits [V] for the token
+   * after its last one, reading only the tokens of it that it has not read before (the sequences only grow).
+   */
+  @FunctionalInterface
+  public interface Incremental {
+    double[][] next(int[] which, List<int[]> seqs);
+  }
+
+  /** A whole-context decoder as an {@link Incremental} one: every call runs every sequence's whole context. */
+  static Incremental wholeContext(Decoder decoder, int prefix, int contextLength) {
+    return (which, seqs) -> {
+      INDArray ids = Nd4j.zeros(DataType.FLOAT, seqs.size(), 1, contextLength);
+      INDArray mask = Nd4j.zeros(DataType.FLOAT, seqs.size(), contextLength);
+      for (int i = 0; i < seqs.size(); i++) {
+        int[] s = seqs.get(i);
+        for (int t = 0; t < Math.min(s.length, contextLength); t++) {
+          ids.putScalar(new long[] {i, 0, t}, s[t]);
+          mask.putScalar(i, t, 1);
+        }
+      }
+      INDArray logits = decoder.logits(ids, mask);                                          // [B, prefix+T, V]
+      double[][] out = new double[which.length][];
+      for (int k = 0; k < which.length; k++) {
+        out[k] = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(which[k]),
+            org.nd4j.linalg.indexing.NDArrayIndex.point(prefix + seqs.get(which[k]).length - 1),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector();                     // [V]
+      }
+      return out;
+    };
+  }
+
   /** The prompts continued; each result holds the prompt followed by the generated tokens (end token included). */
   public static List<int[]> generate(ComputationGraph lm, int contextLength, List<int[]> prompts, int maxNewTokens,
       int endOfText, Sampling sampling) {
-    Decoder decoder = (ids, mask) -> lm.output(false, new INDArray[] {ids}, new INDArray[] {mask})[0];
-    return generate(decoder, 0, contextLength, prompts, maxNewTokens, endOfText, sampling);
+    long[] seeds = seeds(sampling, prompts.size());
+    return generate(new CachedDecoder(lm, null), contextLength, prompts, 0, maxNewTokens, endOfText, sampling, seeds);
   }
 
   /** As above for any decoder whose text follows {@code prefix} other positions (see {@link Decoder}). */
   public static List<int[]> generate(Decoder decoder, int prefix, int contextLength, List<int[]> prompts,
       int maxNewTokens, int endOfText, Sampling sampling) {
-    long[] seeds = new long[prompts.size()];
+    return generate(decoder, prefix, contextLength, prompts, 0, maxNewTokens, endOfText, sampling,
+        seeds(sampling, prompts.size()));
+  }
+
+  /** One random stream per prompt, from the sampling's seed. */
+  private static long[] seeds(Sampling sampling, int prompts) {
+    long[] seeds = new long[prompts];
     for (int i = 0; i < seeds.length; i++) {
       seeds[i] = sampling.seed() * 0x9E3779B97F4A7C15L + i;
     }
-    return generate(decoder, prefix, contextLength, prompts, 0, maxNewTokens, endOfText, sampling, seeds);
+    return seeds;
   }
 
   /**
@@ -82,6 +121,16 @@ public final class Generation {
     if (seeds.length != prompts.size()) {
       throw new IllegalArgumentException(seeds.length + " seeds for " + prompts.size() + " prompts");
     }
+    return generate(wholeContext(decoder, prefix, contextLength), contextLength, prompts, minNewTokens, maxNewTokens,
+        endOfText, sampling, seeds);
+  }
+
+  /** As above with an {@link Incremental} decoder. */
+  public static List<int[]> generate(Incremental decoder, int contextLength, List<int[]> prompts, int minNewTokens,
+      int maxNewTokens, int endOfText, Sampling sampling, long[] seeds) {
+    if (seeds.length != prompts.size()) {
+      throw new IllegalArgumentException(seeds.length + " seeds for " + prompts.size() + " prompts");
+    }
     List<int[]> seqs = new ArrayList<>(prompts);
     boolean[] done = new boolean[seqs.size()];
     SplittableRandom[] random = new SplittableRandom[seqs.size()];
@@ -89,30 +138,22 @@ public final class Generation {
       random[i] = new SplittableRandom(seeds[i]);
     }
     for (int step = 0; step < maxNewTokens; step++) {
-      INDArray ids = Nd4j.zeros(DataType.FLOAT, seqs.size(), 1, contextLength);
-      INDArray mask = Nd4j.zeros(DataType.FLOAT, seqs.size(), contextLength);
-      boolean any = false;
+      List<Integer> active = new ArrayList<>();
       for (int i = 0; i < seqs.size(); i++) {
         int[] s = seqs.get(i);
         done[i] |= s.length >= contextLength || s.length == 0;
-        any |= !done[i];
-        for (int t = 0; t < Math.min(s.length, contextLength); t++) {
-          ids.putScalar(new long[] {i, 0, t}, s[t]);
-          mask.putScalar(i, t, 1);
+        if (!done[i]) {
+          active.add(i);
         }
       }
-      if (!any) {
+      if (active.isEmpty()) {
         break;
       }
-      INDArray logits = decoder.logits(ids, mask);                                            // [B, prefix+T, V]
-      for (int i = 0; i < seqs.size(); i++) {
-        if (done[i]) {
-          continue;
-        }
+      double[][] logits = decoder.next(active.stream().mapToInt(Integer::intValue).toArray(), seqs);
+      for (int k = 0; k < active.size(); k++) {
+        int i = active.get(k);
         int[] s = seqs.get(i);
-        double[] next = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
-            org.nd4j.linalg.indexing.NDArrayIndex.point(prefix + s.length - 1),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector();                       // [V]
+        double[] next = logits[k];                                                               // [V]
         if (sampling.vocabulary() > 0 && sampling.vocabulary() < next.length) {
           next = Arrays.copyOf(next, sampling.vocabulary());                                     // [V'] known ids
         }

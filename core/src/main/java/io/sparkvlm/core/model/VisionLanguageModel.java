@@ -362,6 +362,19 @@ public final class VisionLanguageModel {
         throw new IllegalArgumentException(images.size(0) + " images for " + prompts.size() + " prompts");
       }
       INDArray visual = visualTokens(images);                                               // [B, N, W]
+      if (shape.fusion() instanceof Fusion.Prefix) {                 // the visual tokens are the first positions
+        return Generation.generate(new CachedDecoder(decoder, visual),
+            shape.lm().contextLength(), prompts, minNewTokens, maxNewTokens, endOfText, sampling, seeds);
+      }
+      return generateWholeContext(visual, prompts, minNewTokens, maxNewTokens, endOfText, sampling, seeds);
+    }
+
+    /**
+     * As {@link #generate}, running the whole context at every step: what cross-attention fusion decodes with (its
+     * gated blocks have no key/value cache), and the reference the cached decoding is tested against.
+     */
+    List<int[]> generateWholeContext(INDArray visual, List<int[]> prompts, int minNewTokens, int maxNewTokens,
+        int endOfText, Generation.Sampling sampling, long[] seeds) {
       Generation.Decoder d = (ids, mask) ->
           decoder.output(false, new INDArray[] {visual, ids}, new INDArray[] {null, mask})[0]; // [B, offset+T, V]
       return Generation.generate(d, shape.textOffset(), shape.lm().contextLength(), prompts, minNewTokens,
