@@ -164,21 +164,21 @@ class VlmTest {
     try {
       r = vlm("demo", "--out", dir.toString(), "--scenes", "300", "--conf", "spark.master=local[2]",
           "--conf", "pretrain.clip.model=nano", "--conf", "pretrain.clip.epochs=2", "--conf",
-          "pretrain.clip.batch-size-per-worker=8", "--conf", "pretrain.clip.averaging-frequency=1", "--conf",
-          "pretrain.clip.log-every-steps=1", "--conf", "pretrain.clip.checkpoint-every-steps=5", "--conf",
+          "pretrain.clip.batch-size-per-worker=8", "--conf", "pretrain.clip.averaging-frequency=4", "--conf",
+          "pretrain.clip.log-every-steps=4", "--conf", "pretrain.clip.checkpoint-every-steps=4", "--conf",
           "pretrain.clip.eval.every-steps=1000", "--conf", "pretrain.lm.model=lm-tiny", "--conf", "pretrain.lm.epochs=1",
-          "--conf", "pretrain.lm.batch-size-per-worker=8", "--conf", "pretrain.lm.averaging-frequency=1", "--conf",
-          "pretrain.lm.log-every-steps=1", "--conf", "pretrain.lm.checkpoint-every-steps=5", "--conf",
+          "--conf", "pretrain.lm.batch-size-per-worker=8", "--conf", "pretrain.lm.averaging-frequency=4", "--conf",
+          "pretrain.lm.log-every-steps=4", "--conf", "pretrain.lm.checkpoint-every-steps=4", "--conf",
           "pretrain.lm.eval.every-steps=1000", "--conf", "filter.captioner.epochs=1", "--conf", "filter.matcher.epochs=1",
           "--conf", "filter.captioner.batch-size-per-worker=8", "--conf", "filter.matcher.batch-size-per-worker=8",
-          "--conf", "filter.captioner.averaging-frequency=1", "--conf", "filter.matcher.averaging-frequency=1",
-          "--conf", "filter.captioner.log-every-steps=1", "--conf", "filter.matcher.log-every-steps=1",
+          "--conf", "filter.captioner.averaging-frequency=2", "--conf", "filter.matcher.averaging-frequency=2",
+          "--conf", "filter.captioner.log-every-steps=2", "--conf", "filter.matcher.log-every-steps=2",
           "--conf", "filter.captions.max-tokens=6", "--conf", "filter.captions.min-tokens=2",
           "--conf", "align.epochs=1", "--conf", "align.batch-size-per-worker=8", "--conf", "align.log-every-steps=5",
           "--conf", "instruct.epochs=1", "--conf", "instruct.batch-size-per-worker=8", "--conf",
           "instruct.log-every-steps=5", "--conf", "eval.model.generation.max-new-tokens=4", "--conf",
           "detect.train.epochs=2", "--conf", "detect.train.batch-size-per-worker=8", "--conf",
-          "detect.train.averaging-frequency=1", "--conf", "detect.train.log-every-steps=2");
+          "detect.train.averaging-frequency=2", "--conf", "detect.train.log-every-steps=2");
     } finally {
       System.setOut(previous);
     }
