@@ -207,24 +207,21 @@ public final class CachedDecoder implements Generation.Incremental {
         attend(c, layer, p, h, q, scale, ctx, row * width + h * dim);
       }
     }
-    Buf attnOut = read(product(ctx, r, width, b.outW()), r * width);
-    Buf hidden = Buf.allocate(type, r * width);
-    for (int row = 0; row < r; row++) {
-      for (int j = 0; j < width; j++) {
-        int o = row * width + j;
-        hidden.set(o, x.get(o) + attnOut.get(o) + b.outB().get(j));
-      }
-    }
+    Buf hidden = residual(x, read(product(ctx, r, width, b.outW()), r * width), b.outB(), r);
     Buf ln2 = layerNorm(hidden, b.ln2Gain(), b.ln2Bias(), r, b.eps());
     Buf fc = read(product(ln2, r, width, b.fcW()), r * mlp);          // [R, F]
     Buf act = Buf.allocate(type, r * mlp);
     gelu.forward(fc, b.fcB(), Buf.allocate(type, r * mlp), act, Buf.allocate(type, r * mlp), r, mlp);
-    Buf proj = read(product(act, r, mlp, b.projW()), r * width);
+    return residual(hidden, read(product(act, r, mlp, b.projW()), r * width), b.projB(), r);
+  }
+
+  /** x + branch + bias, row by row: a block's residual connection, [R, C]. */
+  private Buf residual(Buf x, Buf branch, Buf bias, int r) {
     Buf y = Buf.allocate(type, r * width);
     for (int row = 0; row < r; row++) {
       for (int j = 0; j < width; j++) {
         int o = row * width + j;
-        y.set(o, hidden.get(o) + proj.get(o) + b.projB().get(j));
+        y.set(o, x.get(o) + branch.get(o) + bias.get(j));
       }
     }
     return y;
