@@ -313,12 +313,11 @@ public final class Demo {
           .append(lmLast.get("step").asInt()).append(" steps, held-out perplexity ")
           .append(String.format("%.2f", lmLast.path("heldout/perplexity").asDouble(Double.NaN))).append(")\n");
       s.append("filter:           ").append(filterSummary).append('\n');
-      s.append(quality.kept() == 0
-          ? String.format("  kept web captions against the noise labels: none kept of %d, so no precision; recall 0 "
-              + "(the filter does not learn yet at this size: docs/stages/filter.md)%n", quality.decisions())
-          : String.format("  kept web captions against the noise labels: %d of %d kept, precision %.3f, recall %.3f "
-              + "(the filter does not learn yet at this size: docs/stages/filter.md)%n", quality.kept(),
-              quality.decisions(), quality.precision(), quality.recall()));
+      s.append("  kept web captions against the noise labels: ").append(quality.kept() == 0
+          ? String.format("none kept of %d, so no precision; recall 0", quality.decisions())
+          : String.format("%d of %d kept, precision %.3f, recall %.3f", quality.kept(), quality.decisions(),
+              quality.precision(), quality.recall()))
+          .append(" (the filter does not learn yet at this size: docs/stages/filter.md)\n");
       s.append(String.format("  the CLIP-score baseline (round-0 cosine, top %.0f%% kept): precision %.3f, recall "
           + "%.3f%n", 100 * clipScoreSettings.clipScore().topFraction(),
           baseline.precision(), baseline.recall()));

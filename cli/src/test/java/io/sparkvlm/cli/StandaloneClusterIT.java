@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,7 +76,7 @@ class StandaloneClusterIT {
   }
 
   /** Training tasks whose rerun is pretrain_clip_round0's: a complete run trains 0 steps (TrainingRun.start). */
-  static final java.util.Set<String> TRAINING_RESUMED_LIKE_ROUND_0 = java.util.Set.of("pretrain_lm",
+  static final Set<String> TRAINING_RESUMED_LIKE_ROUND_0 = Set.of("pretrain_lm",
       "pretrain_clip_round1", "align", "instruct", "detect_train");
 
   @Test

@@ -95,13 +95,6 @@ public final class Generation {
     return generate(new CachedDecoder(lm, null), contextLength, prompts, 0, maxNewTokens, endOfText, sampling, seeds);
   }
 
-  /** As above for any decoder whose text follows {@code prefix} other positions (see {@link Decoder}). */
-  public static List<int[]> generate(Decoder decoder, int prefix, int contextLength, List<int[]> prompts,
-      int maxNewTokens, int endOfText, Sampling sampling) {
-    return generate(decoder, prefix, contextLength, prompts, 0, maxNewTokens, endOfText, sampling,
-        seeds(sampling, prompts.size()));
-  }
-
   /** One random stream per prompt, from the sampling's seed. */
   private static long[] seeds(Sampling sampling, int prompts) {
     long[] seeds = new long[prompts];
@@ -112,15 +105,13 @@ public final class Generation {
   }
 
   /**
-   * As above with one random stream per prompt ({@code seeds[i]}), so a prompt's tokens depend on its own seed only,
-   * not on which batch or task it is decoded in; and at least {@code minNewTokens} tokens before the end-of-text
-   * token may be chosen (BLIP's {@code min_length}), unless the context ends first.
+   * As above for any decoder whose text follows {@code prefix} other positions (see {@link Decoder}), with one random
+   * stream per prompt ({@code seeds[i]}), so a prompt's tokens depend on its own seed only, not on which batch or
+   * task it is decoded in; and at least {@code minNewTokens} tokens before the end-of-text token may be chosen
+   * (BLIP's {@code min_length}), unless the context ends first.
    */
   public static List<int[]> generate(Decoder decoder, int prefix, int contextLength, List<int[]> prompts,
       int minNewTokens, int maxNewTokens, int endOfText, Sampling sampling, long[] seeds) {
-    if (seeds.length != prompts.size()) {
-      throw new IllegalArgumentException(seeds.length + " seeds for " + prompts.size() + " prompts");
-    }
     return generate(wholeContext(decoder, prefix, contextLength), contextLength, prompts, minNewTokens, maxNewTokens,
         endOfText, sampling, seeds);
   }
