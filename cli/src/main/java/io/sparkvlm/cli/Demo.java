@@ -317,7 +317,8 @@ public final class Demo {
           ? String.format("none kept of %d, so no precision; recall 0", quality.decisions())
           : String.format("%d of %d kept, precision %.3f, recall %.3f", quality.kept(), quality.decisions(),
               quality.precision(), quality.recall()))
-          .append(" (the filter does not learn yet at this size: docs/stages/filter.md)\n");
+          .append(" (at this size the matcher's decisions are those of the round-0 CLIP's calibrated cosine, which its "
+              + "head starts from: docs/stages/filter.md)\n");
       s.append(String.format("  the CLIP-score baseline (round-0 cosine, top %.0f%% kept): precision %.3f, recall "
           + "%.3f%n", 100 * clipScoreSettings.clipScore().topFraction(),
           baseline.precision(), baseline.recall()));

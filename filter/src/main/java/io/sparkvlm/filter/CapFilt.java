@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -64,6 +65,8 @@ public final class CapFilt {
   private static final String COUNTS = "counts";
   /** At most this many web captions are kept on the driver for the matcher's web negatives. */
   static final int WEB_NEGATIVE_POOL = 50_000;
+  /** At most this many negative pairs of each kind calibrate the matcher's ITC part. */
+  static final int CALIBRATION_PAIRS = 200_000;
   /** Outputs are written over what is there once {@link #checkExistingRun} has refused a complete run. */
   private static final boolean REPLACE_CHECKED = true;
 
@@ -108,7 +111,7 @@ public final class CapFilt {
       captioner = Optional.of(trainCaptioner(seed, clip, lm.get(), captionerShape.get()));
     }
     Optional<String> matcher = Optional.empty();
-    MatchingModel.Shape matcherShape = MatchingModel.Shape.of(clipShape);
+    MatchingModel.Shape matcherShape = MatchingModel.Shape.of(clipShape, c.matcher().head());
     if (c.mode().filters()) {
       matcher = Optional.of(trainMatcher(seed, pairs, clip, clipShape, clipTokenizer, matcherShape));
     }
@@ -264,11 +267,11 @@ public final class CapFilt {
   private String trainMatcher(List<SeedSet.Image> seed, Dataset<Row> pairs, ModelCheckpoints.Loaded clip,
       ClipShape clipShape, Tokenizer tokenizer, MatchingModel.Shape shape) throws IOException {
     var s = c.matcher().training();
-    List<int[]> webTexts = c.matcher().webNegatives() == 0 ? List.of() : webTexts(pairs, tokenizer,
-        clipShape.contextLength());
     TrainingRun.Start start = TrainingRun.start(s, new ModelArchitecture.Matching(shape), conf);
-    // the round-0 CLIP's embeddings of every seed image and caption, on the executors
+    // the round-0 CLIP's embeddings of every seed image and caption, and of the web captions, on the executors
     ExecutorEmbedder embedder = new ExecutorEmbedder(sc, clip.modelZip(), clipShape, 64);
+    List<MatcherTraining.WebText> webTexts = c.matcher().webNegatives() == 0 ? List.of()
+        : webTexts(pairs, tokenizer, clipShape.contextLength(), embedder);
     List<byte[]> images = new ArrayList<>();
     List<int[]> tokens = new ArrayList<>();
     List<Integer> imageOf = new ArrayList<>();
@@ -290,35 +293,125 @@ public final class CapFilt {
             tokens.get(k), floats(imageEmb[i]), floats(textEmb[k])));
       }
     }
-    LOG.info("filter: matcher {} ({} parameters): {} seed pairs, ITC logit scale {}, {} web negatives per pair from "
-        + "{} web captions", shape.name(), shape.params(), items.size(), String.format("%.2f", logitScale),
-        c.matcher().webNegatives(), webTexts.size());
+    Optional<MatchingModel.ItcDecision> itc = shape.head() == MatchingModel.Head.FUSED_AND_ITC
+        ? Optional.of(calibrate(items, webTexts, s.seed())) : Optional.empty();
+    LOG.info("filter: matcher {} ({} parameters, {} head): {} seed pairs, ITC logit scale {}, {} web negatives per "
+        + "pair from {} web captions", shape.name(), shape.params(), shape.head().configName(), items.size(),
+        String.format("%.2f", logitScale), c.matcher().webNegatives(), webTexts.size());
     try (TrainingItems<MatcherTraining.Item> rdd = TrainingItems.persist(sc.parallelize(items,
         Math.max(1, sc.defaultParallelism())))) {
       String summary = TrainingRun.train(spark, s, start, List.of(new Path(c.seedRoot(), c.seedPairs()).toString()),
           "seed pairs", rdd.rdd(), tokenizer, new MatcherTraining.ModelTrainer(shape, s.seed(),
-              TrainingRun.threads(spark, s), logitScale, clip, webTexts, c.matcher().webNegatives()));
+              TrainingRun.threads(spark, s), logitScale, clip, webTexts, c.matcher().webNegatives(), itc));
       LOG.info("filter: matcher: {}", summary);
     }
     return newest(s.output());
   }
 
   /**
-   * The web captions the matcher sees as negatives: those of successful rows, the first
-   * {@link #WEB_NEGATIVE_POOL} by key (the same pool whatever the partitioning), tokenised for the CLIP.
+   * Where the fused-and-itc head starts: the cosine's logistic fit on the seed pairs against the negatives a
+   * training batch holds, other seed images' captions (two rows per pair) and web captions ({@code web-negatives}
+   * rows per pair), each group at most {@link #CALIBRATION_PAIRS} pairs drawn by {@code seed}.
    */
-  private List<int[]> webTexts(Dataset<Row> pairs, Tokenizer tokenizer, int context) {
+  private MatchingModel.ItcDecision calibrate(List<MatcherTraining.Item> items, List<MatcherTraining.WebText> web,
+      long seed) {
+    double[] matching = new double[items.size()];
+    for (int i = 0; i < items.size(); i++) {
+      matching[i] = MatcherTraining.dot(items.get(i).imageEmbedding(), items.get(i).textEmbedding());
+    }
+    SplittableRandom random = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
+    List<ItcCalibration.Negatives> negatives = new ArrayList<>();
+    negatives.add(new ItcCalibration.Negatives("other seed images' captions", otherImagesCaptions(items, random),
+        MatchingModel.ROWS_PER_PAIR - 1));
+    if (!web.isEmpty()) {
+      negatives.add(new ItcCalibration.Negatives("web captions", webCaptions(items, web, random),
+          c.matcher().webNegatives()));
+    }
+    MatchingModel.ItcDecision d = ItcCalibration.fit(matching, negatives);
+    LOG.info("filter: matcher starts from the ITC decision P(match) = sigmoid({} * cosine + {}): 0.5 at cosine {}",
+        String.format("%.3f", d.slope()), String.format("%.3f", d.intercept()),
+        String.format("%.4f", -d.intercept() / d.slope()));
+    return d;
+  }
+
+  /** Each seed image once: its id and the CLIP's embedding (items are captions; an image has several). */
+  private record SeedImage(long id, float[] embedding) {}
+
+  private static List<SeedImage> seedImages(List<MatcherTraining.Item> items) {
+    java.util.Map<Long, SeedImage> byId = new java.util.LinkedHashMap<>();
+    for (MatcherTraining.Item item : items) {
+      byId.putIfAbsent(item.imageId(), new SeedImage(item.imageId(), item.imageEmbedding()));
+    }
+    return new ArrayList<>(byId.values());
+  }
+
+  /** Seed images with the captions of other seed images: all such pairs, or {@link #CALIBRATION_PAIRS} drawn. */
+  private static double[] otherImagesCaptions(List<MatcherTraining.Item> items, SplittableRandom random) {
+    List<SeedImage> images = seedImages(items);
+    List<Double> out = new ArrayList<>();
+    if ((long) images.size() * items.size() <= CALIBRATION_PAIRS) {
+      for (SeedImage image : images) {
+        for (MatcherTraining.Item text : items) {
+          if (image.id() != text.imageId()) {
+            out.add(MatcherTraining.dot(image.embedding(), text.textEmbedding()));
+          }
+        }
+      }
+    } else {
+      while (out.size() < CALIBRATION_PAIRS) {
+        SeedImage image = images.get(random.nextInt(images.size()));
+        MatcherTraining.Item text = items.get(random.nextInt(items.size()));
+        if (image.id() != text.imageId()) {
+          out.add(MatcherTraining.dot(image.embedding(), text.textEmbedding()));
+        }
+      }
+    }
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /** Seed images with web captions: all such pairs, or {@link #CALIBRATION_PAIRS} drawn. */
+  private static double[] webCaptions(List<MatcherTraining.Item> items, List<MatcherTraining.WebText> web,
+      SplittableRandom random) {
+    List<SeedImage> images = seedImages(items);
+    List<Double> out = new ArrayList<>();
+    if ((long) images.size() * web.size() <= CALIBRATION_PAIRS) {
+      for (SeedImage image : images) {
+        for (MatcherTraining.WebText text : web) {
+          out.add(MatcherTraining.dot(image.embedding(), text.embedding()));
+        }
+      }
+    } else {
+      for (int k = 0; k < CALIBRATION_PAIRS; k++) {
+        out.add(MatcherTraining.dot(images.get(random.nextInt(images.size())).embedding(),
+            web.get(random.nextInt(web.size())).embedding()));
+      }
+    }
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /**
+   * The web captions the matcher sees as negatives: those of successful rows, the first
+   * {@link #WEB_NEGATIVE_POOL} by key (the same pool whatever the partitioning), tokenised for the CLIP, with the
+   * CLIP's embeddings.
+   */
+  private List<MatcherTraining.WebText> webTexts(Dataset<Row> pairs, Tokenizer tokenizer, int context,
+      ExecutorEmbedder embedder) {
     List<Row> rows = pairs.filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'")
         .select(PairsSchema.KEY, PairsSchema.CAPTION).orderBy(PairsSchema.KEY).limit(WEB_NEGATIVE_POOL)
         .collectAsList();
-    List<int[]> texts = new ArrayList<>(rows.size());
+    List<int[]> tokens = new ArrayList<>(rows.size());
     for (Row r : rows) {
       String caption = r.getString(r.fieldIndex(PairsSchema.CAPTION));
-      texts.add(ClipInputs.tokens(tokenizer, caption == null ? "" : caption, context));
+      tokens.add(ClipInputs.tokens(tokenizer, caption == null ? "" : caption, context));
     }
-    if (texts.isEmpty()) {
+    if (tokens.isEmpty()) {
       throw new DatasetError("filter.matcher.web-negatives takes web captions as negatives, but filter.input ("
           + c.input() + ") has no successful row; set it to 0 to train on the seed pairs alone");
+    }
+    double[][] embeddings = embedder.texts(tokens);
+    List<MatcherTraining.WebText> texts = new ArrayList<>(tokens.size());
+    for (int i = 0; i < tokens.size(); i++) {
+      texts.add(new MatcherTraining.WebText(tokens.get(i), floats(embeddings[i])));
     }
     return texts;
   }

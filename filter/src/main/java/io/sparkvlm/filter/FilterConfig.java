@@ -3,6 +3,7 @@ package io.sparkvlm.filter;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.job.OutputSettings;
+import io.sparkvlm.core.model.MatchingModel;
 import io.sparkvlm.core.model.layers.Connector;
 import io.sparkvlm.training.TrainingSettings;
 import java.io.Serializable;
@@ -39,10 +40,10 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
   public record Captioner(Connector connector, CaptionerTrainable trainable, TrainingSettings training) {}
 
   /**
-   * The filter's training, and how many web captions each seed image gets as extra NO_MATCH rows per step (0:
-   * BLIP's batches alone).
+   * The filter's training, how many web captions each seed image gets as extra NO_MATCH rows per step (0: BLIP's
+   * batches alone), and what its head reads (BLIP's fused token, or that and the round-0 CLIP's cosine).
    */
-  public record Matcher(TrainingSettings training, int webNegatives) {}
+  public record Matcher(TrainingSettings training, int webNegatives, MatchingModel.Head head) {}
 
   public record Captions(int perImage, double topP, double temperature, int minTokens, int maxTokens, long seed,
       int batch) implements Serializable {}
@@ -74,7 +75,8 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
         c.nonEmptyString(P + "run"), c.oneOf(P + "mode", Mode.class), c.nonEmptyString(P + "clip"),
         c.nonEmptyString(P + "lm"), c.nonEmptyString(P + "seed.root"), c.nonEmptyString(P + "seed.pairs"),
         captioner, new Matcher(TrainingSettings.from(c, "filter.matcher", false),
-            c.intIn(P + "matcher.web-negatives", 0, 16)), captions,
+            c.intIn(P + "matcher.web-negatives", 0, 16), c.oneOf(P + "matcher.head", MatchingModel.Head.class)),
+        captions,
         c.doubleIn(P + "threshold.itm", 0, 1), itc, clipScore, c.intIn(P + "score-batch", 1, 4096),
         c.bool(OutputSettings.OVERWRITE));
   }

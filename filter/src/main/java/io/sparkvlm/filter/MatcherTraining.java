@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,12 +37,24 @@ final class MatcherTraining {
   record Item(String key, long imageId, byte[] image, int[] tokens, float[] imageEmbedding, float[] textEmbedding)
       implements EpochBatches.Keyed {}
 
+  /** A web caption tokenised for the CLIP's text tower, with the CLIP's L2-normalised embedding of it. */
+  record WebText(int[] tokens, float[] embedding) implements java.io.Serializable {}
+
   /**
-   * {@code webTexts}: tokenised web captions, of which each pair's image gets {@code webNegatives} per step as
-   * NO_MATCH rows (see {@link #batch}).
+   * {@code webTexts}: web captions, of which each pair's image gets {@code webNegatives} per step as NO_MATCH rows
+   * (see {@link #batch}); {@code itc}: where a {@link MatchingModel.Head#FUSED_AND_ITC} head starts (empty for
+   * BLIP's head).
    */
   record ModelTrainer(MatchingModel.Shape shape, long seed, int threads, double logitScale,
-      ModelCheckpoints.Loaded clip, List<int[]> webTexts, int webNegatives) implements Trainer<Item> {
+      ModelCheckpoints.Loaded clip, List<WebText> webTexts, int webNegatives,
+      Optional<MatchingModel.ItcDecision> itc) implements Trainer<Item> {
+
+    ModelTrainer {
+      if ((shape.head() == MatchingModel.Head.FUSED_AND_ITC) != itc.isPresent()) {
+        throw new IllegalArgumentException("the matcher's " + shape.head().configName() + " head "
+            + (itc.isPresent() ? "takes no" : "needs an") + " ITC starting point");
+      }
+    }
 
     @Override
     public ModelArchitecture architecture() {
@@ -56,6 +69,7 @@ final class MatcherTraining {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      itc.ifPresent(decision -> MatchingModel.startFromItc(itm, shape, decision));
       return itm;
     }
 
@@ -65,7 +79,7 @@ final class MatcherTraining {
       long sd = seed;
       int t = threads;
       double scale = logitScale;
-      List<int[]> web = webTexts;
+      List<WebText> web = webTexts;
       int m = webNegatives;
       return (items, epoch) -> batch(items, s, sd, epoch, scale, t, web, m);
     }
@@ -76,22 +90,35 @@ final class MatcherTraining {
     }
   }
 
+  /** The CLIP's cosines of a minibatch: image i against text j. */
+  static double[][] cosines(List<Item> items) {
+    int n = items.size();
+    double[][] cos = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        cos[i][j] = dot(items.get(i).imageEmbedding(), items.get(j).textEmbedding());
+      }
+    }
+    return cos;
+  }
+
   /** ITC logits of a minibatch: image i against text j, the CLIP's cosine times its logit scale. */
   static double[][] itcLogits(List<Item> items, double logitScale) {
-    int n = items.size();
-    double[][] logits = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      float[] u = items.get(i).imageEmbedding();
-      for (int j = 0; j < n; j++) {
-        float[] v = items.get(j).textEmbedding();
-        double dot = 0;
-        for (int k = 0; k < u.length; k++) {
-          dot += u[k] * v[k];
-        }
-        logits[i][j] = logitScale * dot;
+    double[][] logits = cosines(items);
+    for (double[] row : logits) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] *= logitScale;
       }
     }
     return logits;
+  }
+
+  static double dot(float[] u, float[] v) {
+    double dot = 0;
+    for (int k = 0; k < u.length; k++) {
+      dot += u[k] * v[k];
+    }
+    return dot;
   }
 
   /** The hard negatives of a minibatch, seeded by (seed, epoch, the batch's first key). */
@@ -108,8 +135,8 @@ final class MatcherTraining {
    * The web captions each item's image gets as negatives in this epoch: {@code perItem} of {@code web}, drawn
    * uniformly by a stream seeded by (seed, epoch, the item's key), so whatever the partitioning.
    */
-  static List<int[]> webNegatives(List<Item> items, List<int[]> web, int perItem, long seed, int epoch) {
-    List<int[]> out = new ArrayList<>(items.size() * perItem);
+  static List<WebText> webNegatives(List<Item> items, List<WebText> web, int perItem, long seed, int epoch) {
+    List<WebText> out = new ArrayList<>(items.size() * perItem);
     for (Item item : items) {
       SplittableRandom r = new SplittableRandom(EpochBatches.order(seed, epoch, item.key()) ^ 0x5851F42D4C957F2DL);
       for (int k = 0; k < perItem; k++) {
@@ -120,7 +147,7 @@ final class MatcherTraining {
   }
 
   static org.nd4j.linalg.dataset.api.MultiDataSet batch(List<Item> items, MatchingModel.Shape shape, long seed,
-      int epoch, double logitScale, int threads, List<int[]> web, int webNegatives) {
+      int epoch, double logitScale, int threads, List<WebText> web, int webNegatives) {
     WorkerSetup.prepare(threads);
     int size = shape.vision().imageSize();
     List<float[]> pixels = new ArrayList<>();
@@ -130,7 +157,17 @@ final class MatcherTraining {
           VisionLanguageTraining.MIN_CROP_SCALE, size));
       tokens.add(item.tokens());
     }
+    List<WebText> outside = webNegatives(items, web, webNegatives, seed, epoch);
+    List<int[]> outsideTokens = new ArrayList<>(outside.size());
+    double[] outsideCosines = new double[outside.size()];
+    int perItem = webNegatives;
+    for (int r = 0; r < outside.size(); r++) {
+      outsideTokens.add(outside.get(r).tokens());
+      outsideCosines[r] = dot(items.get(r / perItem).imageEmbedding(), outside.get(r).embedding());
+    }
+    Optional<MatchingModel.Cosines> cosines = shape.head() == MatchingModel.Head.FUSED_AND_ITC
+        ? Optional.of(new MatchingModel.Cosines(cosines(items), outsideCosines)) : Optional.empty();
     return MatchingModel.batch(shape, ClipInputs.images(pixels, size), tokens,
-        negatives(items, seed, epoch, logitScale), webNegatives(items, web, webNegatives, seed, epoch));
+        negatives(items, seed, epoch, logitScale), outsideTokens, cosines);
   }
 }

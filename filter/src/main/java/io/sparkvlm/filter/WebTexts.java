@@ -128,29 +128,33 @@ final class WebTexts {
           }
           double[][] imageEmb = ClipEmbeddings.images(models.clip(), clipShape, imagePixels, batch);
           double[][] textEmb = ClipEmbeddings.texts(models.clip(), clipShape, pairTokens, batch);
+          double[] itc = new double[pairTokens.size()];
+          int k = 0;
+          for (int i = 0; i < part.size(); i++) {
+            for (int j = 0; j < part.get(i).texts().size(); j++, k++) {
+              itc[k] = dot(imageEmb[i], textEmb[k]);
+            }
+          }
           double[] itm = new double[pairTokens.size()];
           Arrays.fill(itm, Double.NaN);
           if (models.itm().isPresent()) {
             int size = matcherShape.vision().imageSize();
+            boolean readsItc = matcherShape.head() == MatchingModel.Head.FUSED_AND_ITC;
             for (int from = 0; from < pairTokens.size(); from += batch) {
               int to = Math.min(pairTokens.size(), from + batch);
               double[] p = MatchingModel.matchProbability(models.itm().get(), matcherShape,
-                  ClipInputs.images(pairPixels.subList(from, to), size), pairTokens.subList(from, to));
+                  ClipInputs.images(pairPixels.subList(from, to), size), pairTokens.subList(from, to),
+                  readsItc ? Optional.of(Arrays.copyOfRange(itc, from, to)) : Optional.empty());
               System.arraycopy(p, 0, itm, from, p.length);
             }
           }
           List<Scored> out = new ArrayList<>();
-          int k = 0;
-          for (int i = 0; i < part.size(); i++) {
-            Texts t = part.get(i);
+          k = 0;
+          for (Texts t : part) {
             int n = t.texts().size();
-            double[] itmRow = new double[n];
-            double[] itcRow = new double[n];
-            for (int j = 0; j < n; j++, k++) {
-              itmRow[j] = itm[k];
-              itcRow[j] = dot(imageEmb[i], textEmb[k]);
-            }
-            out.add(new Scored(t.row(), t.texts(), itmRow, itcRow));
+            out.add(new Scored(t.row(), t.texts(), Arrays.copyOfRange(itm, k, k + n),
+                Arrays.copyOfRange(itc, k, k + n)));
+            k += n;
           }
           return out;
         });

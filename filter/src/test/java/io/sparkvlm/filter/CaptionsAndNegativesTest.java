@@ -58,20 +58,20 @@ class CaptionsAndNegativesTest {
   /** A row's synthetic captions depend on (seed, key, caption number) alone: not on partitions or batches. */
   @Test
   void webNegativesDependOnTheItemAndEpochNotOnItsBatch() {
-    List<int[]> web = new ArrayList<>();
+    List<MatcherTraining.WebText> web = new ArrayList<>();
     for (int w = 0; w < 50; w++) {
-      web.add(new int[] {1, 100 + w, 2});
+      web.add(new MatcherTraining.WebText(new int[] {1, 100 + w, 2}, new float[1]));
     }
     List<MatcherTraining.Item> items = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       items.add(new MatcherTraining.Item("seed-" + i + "-0", i, null, new int[] {1}, new float[1], new float[1]));
     }
-    List<int[]> all = MatcherTraining.webNegatives(items, web, 2, 7, 0);
+    List<MatcherTraining.WebText> all = MatcherTraining.webNegatives(items, web, 2, 7, 0);
     assertThat(all).hasSize(12);
-    List<int[]> last = MatcherTraining.webNegatives(items.subList(5, 6), web, 2, 7, 0);
+    List<MatcherTraining.WebText> last = MatcherTraining.webNegatives(items.subList(5, 6), web, 2, 7, 0);
     assertThat(last).containsExactly(all.get(10), all.get(11));
     java.util.Set<Integer> picked = new java.util.HashSet<>();
-    all.forEach(t -> picked.add(t[1]));
+    all.forEach(t -> picked.add(t.tokens()[1]));
     assertThat(picked.size()).as("drawn from the pool, not one text").isGreaterThan(4);
     assertThat(MatcherTraining.webNegatives(items, web, 2, 7, 1)).as("another epoch, other draws")
         .isNotEqualTo(all);

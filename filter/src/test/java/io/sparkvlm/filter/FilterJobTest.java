@@ -16,6 +16,9 @@ import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.metrics.MetricsLog;
+import io.sparkvlm.core.model.MatchingModel;
+import io.sparkvlm.core.model.ModelArchitecture;
+import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.testing.SparkTestSessions;
 import io.sparkvlm.synth.testing.StageWorld;
 import io.sparkvlm.synth.SyntheticWorld;
@@ -125,6 +128,18 @@ class FilterJobTest {
     assertThat(kept).isEqualTo(counts.get("web_kept").asLong() + counts.get("synthetic_kept").asLong());
     assertThat(m.get("captioner").asText()).contains("captioner");
     assertThat(m.get("matcher").asText()).contains("matcher");
+    // the default matcher reads the round-0 CLIP's cosine: its checkpoint says so, and each text's ITM score follows
+    // that text's own cosine (it starts as a logistic fit of it; misaligned cosines would break the rank order)
+    assertThat(ModelCheckpoints.load(m.get("matcher").asText(), new Configuration())
+        .as(ModelArchitecture.Matching.class, "matcher").shape().head()).isEqualTo(MatchingModel.Head.FUSED_AND_ITC);
+    List<double[]> scores = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.getAs(BootstrappedPairs.ITM_SCORE) != null) {
+        scores.add(new double[] {r.<Double>getAs(BootstrappedPairs.ITM_SCORE), r.<Double>getAs(
+            BootstrappedPairs.ITC_SCORE)});
+      }
+    }
+    assertThat(spearman(scores)).as("rank correlation of ITM and ITC scores").isGreaterThan(0.5);
     // the decisions: one per web pair, in the contract vlm eval filter reads
     Map<String, FilterDecisions.Decision> decisions = FilterDecisions.read(
         root.resolve("filter").resolve(CapFilt.DECISIONS).toString(), new Configuration());
@@ -133,8 +148,8 @@ class FilterJobTest {
         .isEqualTo(counts.get("web_kept").asLong());
     // What a nano run can show: the captioner learned the seed captions' language (its loss fell well below where
     // it started), and every synthetic caption is a non-empty text. Filter quality (precision of the kept web texts)
-    // is NOT asserted: a nano matcher trained for seconds learns only the class prior (docs/stages/filter.md,
-    // "Quality"); it is printed here so a change that makes it learn is visible.
+    // is NOT asserted: the nano round-0 CLIP, trained for seconds, is what the matcher starts from, and its cosine
+    // barely separates right from wrong captions (docs/stages/filter.md, "Quality"); it is printed here.
     List<JsonNode> captioner = MetricsLog.read(root.resolve("filter").resolve("captioner").toString(),
         new Configuration());
     double firstLoss = captioner.get(0).get("loss").asDouble();
@@ -237,5 +252,30 @@ class FilterJobTest {
     assertThatThrownBy(() -> run(base("no-data", "filter.input=\"" + dir.resolve("nothing") + "\"")))
         .hasMessageContaining("nothing");
     assertThat(dir.resolve("wrong-kind").resolve("filter").resolve("captioner")).doesNotExist();
+  }
+
+  /** Spearman's rank correlation of the two columns (no ties expected in model scores). */
+  private static double spearman(List<double[]> xy) {
+    int n = xy.size();
+    double[] rx = ranks(xy, 0);
+    double[] ry = ranks(xy, 1);
+    double d2 = 0;
+    for (int i = 0; i < n; i++) {
+      d2 += (rx[i] - ry[i]) * (rx[i] - ry[i]);
+    }
+    return 1 - 6 * d2 / ((double) n * ((double) n * n - 1));
+  }
+
+  private static double[] ranks(List<double[]> xy, int column) {
+    Integer[] order = new Integer[xy.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> xy.get(i)[column]));
+    double[] rank = new double[order.length];
+    for (int r = 0; r < order.length; r++) {
+      rank[order[r]] = r;
+    }
+    return rank;
   }
 }

@@ -98,6 +98,7 @@ public sealed interface ModelArchitecture {
       n.put("name", shape.name());
       n.set("vision", Json.MAPPER.valueToTree(shape.vision()));
       n.set("text", Json.MAPPER.valueToTree(shape.text()));
+      n.put("head", shape.head().configName());
       return n;
     }
   }
@@ -152,7 +153,8 @@ public sealed interface ModelArchitecture {
         case LM -> new Language(Json.MAPPER.treeToValue(shape, LanguageModel.Shape.class));
         case ITM -> new Matching(composed
             ? new MatchingModel.Shape(n.path("name").asText(), Json.MAPPER.treeToValue(n.path("vision"),
-                VisionTower.class), Json.MAPPER.treeToValue(n.path("text"), LanguageModel.Shape.class))
+                VisionTower.class), Json.MAPPER.treeToValue(n.path("text"), LanguageModel.Shape.class),
+                MatchingModel.Head.of(n.path("head").asText(MatchingModel.Head.FUSED.configName())))
             : MatchingModel.Shape.of(Json.MAPPER.treeToValue(shape, ClipShape.class)));
         case VLM -> new VisionLanguage(visionLanguage(n, composed));
         case DETECTOR -> new Detector(Json.MAPPER.treeToValue(shape, DetectorModel.Shape.class));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.sparkvlm.core.model.training.Optimiser;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,23 +24,79 @@ class MatchingModelTest {
 
   @Test
   void theMatchingModelPassesADoublePrecisionGradientCheck() {
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     MatchingModel.Shape s = MatchingModel.Shape.of(MICRO);
+    MultiDataSet b = gradientCheck(s, Optional.empty());
+    assertThat(b.getLabels(0).toDoubleMatrix()).isEqualTo(new double[][] {{0, 1}, {0, 1}, {1, 0}, {1, 0}, {1, 0},
+        {1, 0}});
+  }
+
+  @Test
+  void theHeadWithItcPassesADoublePrecisionGradientCheck() {
+    MatchingModel.Shape s = MatchingModel.Shape.of(MICRO, MatchingModel.Head.FUSED_AND_ITC);
+    assertThat(s.params()).isEqualTo(MatchingModel.Shape.of(MICRO).params() + 2);
+    gradientCheck(s, Optional.of(new MatchingModel.Cosines(new double[][] {{0.9, 0.1}, {-0.2, 0.7}}, new double[0])));
+  }
+
+  /** Checks the micro model's gradients in double precision on a BLIP batch of two pairs; returns the batch. */
+  private static MultiDataSet gradientCheck(MatchingModel.Shape s, Optional<MatchingModel.Cosines> cosines) {
+    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     ComputationGraph g = MatchingModel.build(s, new NoOp(), DataType.DOUBLE, 3);
     assertThat(g.numParams()).as("parameter count from the shape").isEqualTo(s.params());
     INDArray images = Nd4j.rand(DataType.DOUBLE, 2, 3, 8, 8).subi(0.5);
     List<int[]> texts = List.of(new int[] {1, 5, 6, 2}, new int[] {1, 9, 2});
-    MultiDataSet b = MatchingModel.batch(s, images, texts,
-        new HardNegatives.Picks(new int[] {1, 0}, new int[] {1, 0}));
-    assertThat(b.getLabels(0).toDoubleMatrix()).isEqualTo(new double[][] {{0, 1}, {0, 1}, {1, 0}, {1, 0}, {1, 0},
-        {1, 0}});
-    b.setFeatures(1, b.getFeatures(1).castTo(DataType.DOUBLE));
+    MultiDataSet b = MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0},
+        new int[] {1, 0}), List.of(), cosines);
+    for (int i = 0; i < b.numFeatureArrays(); i++) {
+      b.setFeatures(i, b.getFeatures(i).castTo(DataType.DOUBLE));
+    }
     b.setFeaturesMaskArray(1, b.getFeaturesMaskArray(1).castTo(DataType.DOUBLE));
     b.setLabels(0, b.getLabels(0).castTo(DataType.DOUBLE));
     boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
         .inputs(b.getFeatures()).labels(b.getLabels()).inputMask(b.getFeaturesMaskArrays())
         .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
-    assertThat(ok).as("gradient check of the matching model").isTrue();
+    assertThat(ok).as("gradient check of the matching model, head " + s.head().configName()).isTrue();
+    return b;
+  }
+
+  /** Each row's cosine is its own (image, text) pair's: positives, hard negatives both ways, outside texts. */
+  @Test
+  void everyRowCarriesTheCosineOfItsOwnImageAndText() {
+    Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    MatchingModel.Shape s = MatchingModel.Shape.of(MICRO, MatchingModel.Head.FUSED_AND_ITC);
+    INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+    List<int[]> texts = List.of(new int[] {1, 5, 2}, new int[] {1, 6, 2});
+    double[][] pairs = {{0.11, 0.12}, {0.21, 0.22}};   // image i, text j
+    double[] outside = {0.31, 0.32, 0.41, 0.42};       // image 0's two outside texts, then image 1's
+    MultiDataSet b = MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0},
+        new int[] {1, 0}), List.of(new int[] {1, 7, 2}, new int[] {1, 8, 2}, new int[] {1, 9, 2},
+        new int[] {1, 10, 2}), Optional.of(new MatchingModel.Cosines(pairs, outside)));
+    // rows: positives (0,0) (1,1); image i with text picks[i]: (0,1) (1,0); text j with image picks[j]: (1,0) (0,1)
+    assertThat(b.getFeatures(2).reshape(10).toDoubleVector()).containsExactly(new double[] {0.11, 0.22, 0.12, 0.21,
+        0.21, 0.12, 0.31, 0.32, 0.41, 0.42}, within(1e-6));
+    assertThatThrownBy(() -> MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0},
+        new int[] {1, 0}))).hasMessageContaining("needs the ITC cosine");
+    assertThatThrownBy(() -> MatchingModel.batch(MatchingModel.Shape.of(MICRO), images, texts,
+        new HardNegatives.Picks(new int[] {1, 0}, new int[] {1, 0}), List.of(),
+        Optional.of(new MatchingModel.Cosines(pairs, new double[0])))).hasMessageContaining("takes no ITC cosine");
+  }
+
+  /** Started from an ITC decision, the model is that decision whatever the image and the text. */
+  @Test
+  void startingFromItcGivesTheCalibratedCosineAlone() {
+    Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    MatchingModel.Shape s = MatchingModel.Shape.of(MICRO, MatchingModel.Head.FUSED_AND_ITC);
+    ComputationGraph g = MatchingModel.build(s, new NoOp(), DataType.FLOAT, 4);
+    MatchingModel.startFromItc(g, s, new MatchingModel.ItcDecision(12, -3));
+    INDArray images = Nd4j.rand(DataType.FLOAT, 3, 3, 8, 8);
+    List<int[]> texts = List.of(new int[] {1, 5, 2}, new int[] {1, 6, 7, 2}, new int[] {1, 9, 2});
+    double[] cos = {0.1, 0.25, 0.6};
+    double[] p = MatchingModel.matchProbability(g, s, images, texts, Optional.of(cos));
+    for (int i = 0; i < 3; i++) {
+      assertThat(p[i]).as("row " + i).isCloseTo(1 / (1 + Math.exp(-(12 * cos[i] - 3))), within(1e-5));
+    }
+    assertThatThrownBy(() -> MatchingModel.startFromItc(MatchingModel.build(MatchingModel.Shape.of(MICRO),
+        new NoOp(), DataType.FLOAT, 4), MatchingModel.Shape.of(MICRO), new MatchingModel.ItcDecision(1, 0)))
+        .hasMessageContaining("needs the fused-and-itc head");
   }
 
   @Test
@@ -51,7 +108,7 @@ class MatchingModelTest {
     List<int[]> outside = List.of(new int[] {1, 7, 2}, new int[] {1, 8, 2}, new int[] {1, 9, 2},
         new int[] {1, 10, 2});
     MultiDataSet b = MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0},
-        new int[] {1, 0}), outside);
+        new int[] {1, 0}), outside, Optional.empty());
     assertThat(MatchingModel.rowsPerPair(2)).isEqualTo(5);
     assertThat(b.getLabels(0).rows()).isEqualTo(10);
     for (int row = 6; row < 10; row++) {
@@ -63,7 +120,7 @@ class MatchingModelTest {
     assertThat(MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0}, new int[] {1, 0}))
         .getLabels(0).rows()).as("BLIP's batch alone").isEqualTo(6);
     assertThatThrownBy(() -> MatchingModel.batch(s, images, texts, new HardNegatives.Picks(new int[] {1, 0},
-        new int[] {1, 0}), outside.subList(0, 3))).hasMessageContaining("a multiple of 2 outside texts, got 3");
+        new int[] {1, 0}), outside.subList(0, 3), Optional.empty())).hasMessageContaining("a multiple of 2 outside texts, got 3");
   }
 
   @Test

@@ -22,6 +22,7 @@ class ModelArchitectureTest {
         new ModelArchitecture.Language(LanguageModel.Shape.of(CUSTOM)),
         new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO)),
         new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(CUSTOM, new Connector.Mlp2xGelu())),
+        new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO, MatchingModel.Head.FUSED_AND_ITC)),
         new ModelArchitecture.VisionLanguage(new VisionLanguageModel.Shape("vlm-r", NANO.visionTower(),
             LanguageModel.Shape.preset("lm-tiny"), new Connector.Resampler(5), VisionFeatures.CLS_PATCH, 2)),
         new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO, new Connector.Linear())),
@@ -34,11 +35,11 @@ class ModelArchitectureTest {
     }
     assertThat(new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO)).name()).isEqualTo("itm-nano");
     assertThat(all.get(4).toJson().get("connector").asText()).isEqualTo("mlp2x_gelu");
-    assertThat(all.get(5).toJson().get("resampler_queries").asInt()).isEqualTo(5);
-    assertThat(all.get(5).toJson().get("vision_features").asText()).isEqualTo("cls_patch");
-    assertThat(all.get(5).toJson().get("fusion").asText()).isEqualTo("prefix");
-    assertThat(all.get(7).toJson().get("fusion").asText()).isEqualTo("cross-attention");
-    assertThat(all.get(7).toJson().get("cross_attention_every").asInt()).isEqualTo(2);
+    assertThat(all.get(6).toJson().get("resampler_queries").asInt()).isEqualTo(5);
+    assertThat(all.get(6).toJson().get("vision_features").asText()).isEqualTo("cls_patch");
+    assertThat(all.get(6).toJson().get("fusion").asText()).isEqualTo("prefix");
+    assertThat(all.get(8).toJson().get("fusion").asText()).isEqualTo("cross-attention");
+    assertThat(all.get(8).toJson().get("cross_attention_every").asInt()).isEqualTo(2);
   }
 
   /** Manifest format 1 described a VLM and an ITM by one CLIP shape; they read as the composed shapes. */
@@ -51,6 +52,12 @@ class ModelArchitectureTest {
         VisionLanguageModel.Shape.of(NANO, new Connector.Mlp2xGelu())));
     JsonNode itm = Json.MAPPER.readTree("{\"kind\": \"itm\", \"shape\": " + clip + "}");
     assertThat(ModelArchitecture.fromJson(itm, "m.json"))
+        .isEqualTo(new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO)));
+    // format 2 before the head was recorded: BLIP's head on the fused token
+    com.fasterxml.jackson.databind.node.ObjectNode withoutHead = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO)).toJson();
+    withoutHead.remove("head");
+    assertThat(ModelArchitecture.fromJson(withoutHead, "m.json"))
         .isEqualTo(new ModelArchitecture.Matching(MatchingModel.Shape.of(NANO)));
     // format 2 writes the towers apart: any vision tower with any LM
     JsonNode written = new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO,
