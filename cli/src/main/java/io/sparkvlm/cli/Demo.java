@@ -219,6 +219,7 @@ public final class Demo {
       String filterSummary = JobLauncher.execute(filter, spark, config, filter.readConfig(reader)).summary();
       FilterQuality.Result quality = ScoreFiles.filter(filterRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
+      SyntheticCaptionQuality.Result synthetic = SyntheticCaptionQuality.of(spark, bootstrapped.toString(), world);
       // the baseline users know (LAION, DataComp): the round-0 CLIP's cosine, its top 30% of web texts kept
       Path clipScoreRun = out.resolve("filter-clip-score");
       List<String> clipScore = new ArrayList<>(overrides);
@@ -319,6 +320,9 @@ public final class Demo {
               quality.precision(), quality.recall()))
           .append(" (at this size the matcher's decisions are those of the round-0 CLIP's calibrated cosine, which its "
               + "head starts from: docs/stages/filter.md)\n");
+      s.append(String.format("  synthetic captions right about their scene (colours, shapes, counts): %d of %d "
+          + "(%.3f); of the kept ones %d of %d (%.3f)%n", synthetic.right(), synthetic.generated(),
+          synthetic.rightShare(), synthetic.keptRight(), synthetic.kept(), synthetic.keptRightShare()));
       s.append(String.format("  the CLIP-score baseline (round-0 cosine, top %.0f%% kept): precision %.3f, recall "
           + "%.3f%n", 100 * clipScoreSettings.clipScore().topFraction(),
           baseline.precision(), baseline.recall()));

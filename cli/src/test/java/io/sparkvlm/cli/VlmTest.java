@@ -192,7 +192,8 @@ class VlmTest {
     assertThat(dir.resolve("lm/metrics.jsonl")).exists();
     // the filter ran through the real job: its outputs, and its quality against the noise labels printed
     assertThat(out).contains("CAPFILT:").containsPattern("kept web captions against the noise labels: "
-        + "(none kept of \\d+, so no precision|\\d+ of \\d+ kept, precision \\d)");
+        + "(none kept of \\d+, so no precision|\\d+ of \\d+ kept, precision \\d)")
+        .containsPattern("synthetic captions right about their scene \\(colours, shapes, counts\\): \\d+ of \\d+ ");
     assertThat(dir.resolve("filter/filter_manifest.json")).exists();
     assertThat(dir.resolve("bootstrapped/_manifest.json")).exists();
     // round 1: the same CLIP on the bootstrapped pairs, as many steps as round 0, side by side in the summary

@@ -38,6 +38,14 @@ public final class SyntheticWorld {
 
   public static final String MANIFEST = "world.json";
   public static final String WEB_TRUTH = "ground-truth/web.jsonl";
+  /** Fields of a {@link #WEB_TRUTH} line that link a web URL to its scene. */
+  public static final String TRUTH_URL = "url";
+  public static final String TRUTH_SCENE_ID = "scene_id";
+  /** A scene line's fields (scenes/SPLIT.jsonl): its id, its objects, and each object's canonical words. */
+  public static final String SCENE_ID = "id";
+  public static final String SCENE_OBJECTS = "objects";
+  public static final String OBJECT_SHAPE = "shape";
+  public static final String OBJECT_COLOUR = "colour";
   public static final String URLS_TSV = "web/urls.tsv";
   public static final String URLS_PARQUET = "web/urls.parquet";
   public static final String SHARDS = "web/shards";
@@ -68,6 +76,11 @@ public final class SyntheticWorld {
 
   /** One generated scene with its clean captions. */
   public record Sample(Scene scene, List<String> captions) {}
+
+  /** The scene graphs of a split, one JSON line per scene, relative to the world's folder. */
+  public static String scenes(String split) {
+    return "scenes/" + split + ".jsonl";
+  }
 
   /** Counts of what was generated. */
   public record Summary(Map<String, Integer> scenesBySplit, Map<String, Integer> noise, Map<String, Integer> faults,
@@ -113,7 +126,7 @@ public final class SyntheticWorld {
       bySplit.computeIfAbsent(s.scene().split(), k -> new ArrayList<>()).add(s);
     }
     for (Map.Entry<String, List<Sample>> e : bySplit.entrySet()) {
-      writeLines(out.resolve("scenes/" + e.getKey() + ".jsonl"), e.getValue().stream()
+      writeLines(out.resolve(scenes(e.getKey())), e.getValue().stream()
           .map(s -> line(sceneJson(s.scene()))).toList());
       writeLines(out.resolve("captions/" + e.getKey() + ".jsonl"), e.getValue().stream()
           .map(s -> line(NODES.objectNode().put("id", s.scene().id()).put("image", s.scene().imagePath())
@@ -172,13 +185,13 @@ public final class SyntheticWorld {
 
   static ObjectNode sceneJson(Scene s) {
     ObjectNode n = NODES.objectNode();
-    n.put("id", s.id()).put("split", s.split()).put("image_id", s.imageId()).put("image", s.imagePath());
+    n.put(SCENE_ID, s.id()).put("split", s.split()).put("image_id", s.imageId()).put("image", s.imagePath());
     n.put("background", SceneSampler.backgroundName(s.background()));
     n.put("light_angle", Math.round(s.lightAngle() * 10) / 10.0);
     n.put("light_strength", Math.round(s.lightStrength() * 1000) / 1000.0);
-    ArrayNode objects = n.putArray("objects");
+    ArrayNode objects = n.putArray(SCENE_OBJECTS);
     for (SceneObject o : s.objects()) {
-      objects.addObject().put("shape", o.shape().word()).put("colour", o.colour().word())
+      objects.addObject().put(OBJECT_SHAPE, o.shape().word()).put(OBJECT_COLOUR, o.colour().word())
           .put("size", o.size().word()).put("row", o.row()).put("col", o.col()).put("place", o.place())
           .put("x", Math.round(o.x() * 1000) / 1000.0).put("y", Math.round(o.y() * 1000) / 1000.0)
           .put("rotation", Math.round(o.rotation() * 10) / 10.0);

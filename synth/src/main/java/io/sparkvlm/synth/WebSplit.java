@@ -57,8 +57,8 @@ final class WebSplit {
       noiseCounts.merge(ConfigReader.configName(noise), 1, Integer::sum);
       faultCounts.merge(ConfigReader.configName(fault), 1, Integer::sum);
       truth.add(SyntheticWorld.line(JsonNodeFactory.instance.objectNode()
-          .put("scene_id", scene.id()).put("image_id", scene.imageId()).put("image", scene.imagePath())
-          .put("url", url).put("caption", caption)
+          .put(SyntheticWorld.TRUTH_SCENE_ID, scene.id()).put("image_id", scene.imageId()).put("image", scene.imagePath())
+          .put(SyntheticWorld.TRUTH_URL, url).put("caption", caption)
           .put("noise", ConfigReader.configName(noise)).put("matches_image", noise.matchesImage())
           .put("fault", fault.name())));
       urlRows.add(new String[] {url, caption});

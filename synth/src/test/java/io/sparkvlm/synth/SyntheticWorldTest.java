@@ -175,6 +175,27 @@ class SyntheticWorldTest {
         "boilerplate", "empty-or-short");
   }
 
+  /** The checker used on synthetic captions agrees with every web caption's noise label and every clean caption. */
+  @Test
+  void captionCheckJudgesEveryWebCaptionAsItsNoiseLabelSays() throws IOException {
+    Map<String, int[]> agree = new HashMap<>();
+    for (JsonNode t : jsonl(world.resolve(SyntheticWorld.WEB_TRUTH))) {
+      JsonNode scene = scenes.get(t.get(SyntheticWorld.TRUTH_SCENE_ID).asText());
+      CaptionCheck.Verdict v = CaptionCheck.judge(CaptionCheck.objects(scene), t.get("caption").asText());
+      int[] a = agree.computeIfAbsent(t.get("noise").asText(), k -> new int[2]);
+      a[(v == CaptionCheck.Verdict.RIGHT) == t.get("matches_image").asBoolean() ? 0 : 1]++;
+    }
+    agree.forEach((noise, a) -> assertThat(a[1]).as(noise + " captions judged against their label").isZero());
+    assertThat(agree).containsKeys("correct", "terse", "wrong-colour", "wrong-count", "wrong-shape", "mismatched",
+        "boilerplate", "empty-or-short");
+    for (JsonNode row : jsonl(world.resolve("captions/" + Splits.SEED + ".jsonl"))) {
+      for (JsonNode caption : row.get("captions")) {
+        assertThat(CaptionCheck.judge(CaptionCheck.objects(scenes.get(row.get("id").asText())), caption.asText()))
+            .as(caption.asText()).isEqualTo(CaptionCheck.Verdict.RIGHT);
+      }
+    }
+  }
+
   @Test
   void everyVqaAnswerIsConsistentWithItsSceneGraph() throws IOException {
     JsonNode questions = json(SyntheticWorld.VQA_QUESTIONS);

@@ -3,6 +3,7 @@ package io.sparkvlm.cli.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.sparkvlm.cli.Demo;
+import io.sparkvlm.cli.SyntheticCaptionQuality;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.job.JobLauncher;
@@ -99,6 +100,8 @@ public final class FilterBench {
         FilterQuality.Result quality = ScoreFiles.filter(out.resolve("filter").resolve(CapFilt.DECISIONS).toString(),
             demo.world().resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
         FilterCounts counts = CapFilt.readCounts(out.resolve("filter").toString(), conf);
+        SyntheticCaptionQuality.Result synthetic = SyntheticCaptionQuality.of(spark,
+            out.resolve("bootstrapped").toString(), demo.world());
         PretrainClipJob pretrain = new PretrainClipJob();
         JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
         List<JsonNode> log = MetricsLog.read(out.resolve("clip-r1").toString(), conf);
@@ -107,6 +110,9 @@ public final class FilterBench {
         r.put("training data", v.name());
         r.put("web kept", counts.webKept());
         r.put("synthetic kept", counts.syntheticKept());
+        // the share of synthetic captions right about their scene, all of them and the kept ones (NaN: none)
+        r.put("synthetic right", synthetic.rightShare());
+        r.put("kept synthetic right", synthetic.keptRightShare());
         r.put("web precision", quality.precision());
         r.put("web recall", quality.recall());
         round1Metrics(r, log.get(log.size() - 1));
