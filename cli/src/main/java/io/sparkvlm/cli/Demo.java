@@ -8,6 +8,7 @@ import io.sparkvlm.core.config.ConfigSources;
 import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.metrics.MetricsLog;
+import io.sparkvlm.core.model.MatchingModel;
 import io.sparkvlm.core.spark.SparkSessions;
 import io.sparkvlm.core.spark.SparkSettings;
 import io.sparkvlm.detect.DetectJob;
@@ -216,7 +217,8 @@ public final class Demo {
       steps.next("6/13 filter", "BLIP's CapFilt with that CLIP and LM, captions and scores on the executors; then the "
           + "CLIP-score baseline");
       FilterJob filter = new FilterJob();
-      String filterSummary = JobLauncher.execute(filter, spark, config, filter.readConfig(reader)).summary();
+      FilterConfig filterSettings = filter.readConfig(reader);
+      String filterSummary = JobLauncher.execute(filter, spark, config, filterSettings).summary();
       FilterQuality.Result quality = ScoreFiles.filter(filterRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
       SyntheticCaptionQuality.Result synthetic = SyntheticCaptionQuality.of(spark, bootstrapped.toString(), world);
@@ -318,11 +320,14 @@ public final class Demo {
           ? String.format("none kept of %d, so no precision; recall 0", quality.decisions())
           : String.format("%d of %d kept, precision %.3f, recall %.3f", quality.kept(), quality.decisions(),
               quality.precision(), quality.recall()))
-          .append(" (at this size the matcher's decisions are those of the round-0 CLIP's calibrated cosine, which its "
-              + "head starts from: docs/stages/filter.md)\n");
-      s.append(String.format("  synthetic captions right about their scene (colours, shapes, counts): %d of %d "
-          + "(%.3f); of the kept ones %d of %d (%.3f)%n", synthetic.right(), synthetic.generated(),
-          synthetic.rightShare(), synthetic.keptRight(), synthetic.kept(), synthetic.keptRightShare()));
+          .append(filterSettings.matcher().head() == MatchingModel.Head.FUSED_AND_ITC
+              ? " (at this size the matcher's decisions are those of the round-0 CLIP's calibrated cosine, which its "
+                  + "head starts from: docs/stages/filter.md)\n"
+              : " (BLIP's head alone learns only its batches' prior at this size: docs/stages/filter.md)\n");
+      s.append(synthetic.generated() == 0 ? "  no synthetic captions in this mode\n"
+          : String.format("  synthetic captions right about their scene (colours, shapes, counts): %d of %d "
+              + "(%.3f); of the kept ones %d of %d (%.3f)%n", synthetic.right(), synthetic.generated(),
+              synthetic.rightShare(), synthetic.keptRight(), synthetic.kept(), synthetic.keptRightShare()));
       s.append(String.format("  the CLIP-score baseline (round-0 cosine, top %.0f%% kept): precision %.3f, recall "
           + "%.3f%n", 100 * clipScoreSettings.clipScore().topFraction(),
           baseline.precision(), baseline.recall()));
