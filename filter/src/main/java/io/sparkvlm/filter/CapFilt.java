@@ -274,12 +274,10 @@ public final class CapFilt {
         : webTexts(pairs, tokenizer, clipShape.contextLength(), embedder);
     List<byte[]> images = new ArrayList<>();
     List<int[]> tokens = new ArrayList<>();
-    List<Integer> imageOf = new ArrayList<>();
     for (int i = 0; i < seed.size(); i++) {
       images.add(seed.get(i).image());
       for (String caption : seed.get(i).captions()) {
         tokens.add(ClipInputs.tokens(tokenizer, caption, clipShape.contextLength()));
-        imageOf.add(i);
       }
     }
     double[][] imageEmb = embedder.images(images);
@@ -345,45 +343,41 @@ public final class CapFilt {
     return new ArrayList<>(byId.values());
   }
 
-  /** Seed images with the captions of other seed images: all such pairs, or {@link #CALIBRATION_PAIRS} drawn. */
+  /** Seed images with the captions of other seed images. */
   private static double[] otherImagesCaptions(List<MatcherTraining.Item> items, SplittableRandom random) {
-    List<SeedImage> images = seedImages(items);
+    return cosines(seedImages(items), items, (image, text) -> image.id() != text.imageId(),
+        MatcherTraining.Item::textEmbedding, random);
+  }
+
+  /** Seed images with web captions. */
+  private static double[] webCaptions(List<MatcherTraining.Item> items, List<MatcherTraining.WebText> web,
+      SplittableRandom random) {
+    return cosines(seedImages(items), web, (image, text) -> true, MatcherTraining.WebText::embedding, random);
+  }
+
+  /**
+   * Cosines of images with texts, for the pairs {@code wanted} accepts: all of them when there are at most
+   * {@link #CALIBRATION_PAIRS} (image, text) combinations, else {@link #CALIBRATION_PAIRS} accepted pairs drawn.
+   */
+  private static <T> double[] cosines(List<SeedImage> images, List<T> texts,
+      java.util.function.BiPredicate<SeedImage, T> wanted, java.util.function.Function<T, float[]> embedding,
+      SplittableRandom random) {
     List<Double> out = new ArrayList<>();
-    if ((long) images.size() * items.size() <= CALIBRATION_PAIRS) {
+    if ((long) images.size() * texts.size() <= CALIBRATION_PAIRS) {
       for (SeedImage image : images) {
-        for (MatcherTraining.Item text : items) {
-          if (image.id() != text.imageId()) {
-            out.add(MatcherTraining.dot(image.embedding(), text.textEmbedding()));
+        for (T text : texts) {
+          if (wanted.test(image, text)) {
+            out.add(MatcherTraining.dot(image.embedding(), embedding.apply(text)));
           }
         }
       }
     } else {
       while (out.size() < CALIBRATION_PAIRS) {
         SeedImage image = images.get(random.nextInt(images.size()));
-        MatcherTraining.Item text = items.get(random.nextInt(items.size()));
-        if (image.id() != text.imageId()) {
-          out.add(MatcherTraining.dot(image.embedding(), text.textEmbedding()));
+        T text = texts.get(random.nextInt(texts.size()));
+        if (wanted.test(image, text)) {
+          out.add(MatcherTraining.dot(image.embedding(), embedding.apply(text)));
         }
-      }
-    }
-    return out.stream().mapToDouble(Double::doubleValue).toArray();
-  }
-
-  /** Seed images with web captions: all such pairs, or {@link #CALIBRATION_PAIRS} drawn. */
-  private static double[] webCaptions(List<MatcherTraining.Item> items, List<MatcherTraining.WebText> web,
-      SplittableRandom random) {
-    List<SeedImage> images = seedImages(items);
-    List<Double> out = new ArrayList<>();
-    if ((long) images.size() * web.size() <= CALIBRATION_PAIRS) {
-      for (SeedImage image : images) {
-        for (MatcherTraining.WebText text : web) {
-          out.add(MatcherTraining.dot(image.embedding(), text.embedding()));
-        }
-      }
-    } else {
-      for (int k = 0; k < CALIBRATION_PAIRS; k++) {
-        out.add(MatcherTraining.dot(images.get(random.nextInt(images.size())).embedding(),
-            web.get(random.nextInt(web.size())).embedding()));
       }
     }
     return out.stream().mapToDouble(Double::doubleValue).toArray();

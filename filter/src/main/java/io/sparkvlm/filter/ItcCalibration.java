@@ -26,6 +26,9 @@ final class ItcCalibration {
     if (matching.length == 0) {
       throw new IllegalArgumentException("calibrating ITC needs matching pairs, got none");
     }
+    if (negatives.isEmpty()) {
+      throw new IllegalArgumentException("calibrating ITC needs negative pairs, got none");
+    }
     double shares = 0;
     for (Negatives n : negatives) {
       if (n.cosines().length == 0 || !(n.share() > 0)) {
@@ -33,9 +36,6 @@ final class ItcCalibration {
             + n.cosines().length + " pairs and share " + n.share() + "; each group needs pairs and a positive share");
       }
       shares += n.share();
-    }
-    if (shares == 0) {
-      throw new IllegalArgumentException("calibrating ITC needs negative pairs, got none");
     }
     int total = matching.length;
     for (Negatives n : negatives) {

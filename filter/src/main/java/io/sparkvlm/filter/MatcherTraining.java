@@ -160,10 +160,9 @@ final class MatcherTraining {
     List<WebText> outside = webNegatives(items, web, webNegatives, seed, epoch);
     List<int[]> outsideTokens = new ArrayList<>(outside.size());
     double[] outsideCosines = new double[outside.size()];
-    int perItem = webNegatives;
     for (int r = 0; r < outside.size(); r++) {
       outsideTokens.add(outside.get(r).tokens());
-      outsideCosines[r] = dot(items.get(r / perItem).imageEmbedding(), outside.get(r).embedding());
+      outsideCosines[r] = dot(items.get(r / webNegatives).imageEmbedding(), outside.get(r).embedding());
     }
     Optional<MatchingModel.Cosines> cosines = shape.head() == MatchingModel.Head.FUSED_AND_ITC
         ? Optional.of(new MatchingModel.Cosines(cosines(items), outsideCosines)) : Optional.empty();

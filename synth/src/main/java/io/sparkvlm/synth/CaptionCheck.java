@@ -49,15 +49,19 @@ public final class CaptionCheck {
    */
   public static List<Combo> objects(JsonNode sceneLine) {
     JsonNode objects = sceneLine.path(SyntheticWorld.SCENE_OBJECTS);
+    String id = sceneLine.path(SyntheticWorld.SCENE_ID).asText();
     if (!objects.isArray()) {
-      throw new IllegalArgumentException("a scene line without an '" + SyntheticWorld.SCENE_OBJECTS + "' array: " + sceneLine);
+      throw new IllegalArgumentException("a scene line without an '" + SyntheticWorld.SCENE_OBJECTS + "' array: "
+          + sceneLine);
     }
     List<Combo> out = new ArrayList<>();
     for (JsonNode o : objects) {
       String colour = o.path(SyntheticWorld.OBJECT_COLOUR).asText();
       String shape = o.path(SyntheticWorld.OBJECT_SHAPE).asText();
+      Shape s = java.util.Arrays.stream(Shape.values()).filter(v -> v.word().equals(shape)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("unknown shape '" + shape + "' in scene " + id));
       out.add(new Combo(colour(colour).orElseThrow(() -> new IllegalArgumentException("unknown colour '" + colour
-          + "' in scene " + sceneLine.path(SyntheticWorld.SCENE_ID).asText())), Shape.valueOf(shape.toUpperCase(Locale.ROOT))));
+          + "' in scene " + id)), s));
     }
     return out;
   }
@@ -128,7 +132,7 @@ public final class CaptionCheck {
       if (words[i].isEmpty()) {
         continue;
       }
-      if (i + 1 < words.length && isTwoWordShape(words[i] + " " + words[i + 1])) {
+      if (i + 1 < words.length && noun(words[i] + " " + words[i + 1]).isPresent()) {   // "plus sign(s)"
         out.add(words[i] + " " + words[i + 1]);
         i++;
       } else {
@@ -136,10 +140,6 @@ public final class CaptionCheck {
       }
     }
     return out;
-  }
-
-  private static boolean isTwoWordShape(String w) {
-    return noun(w).isPresent();
   }
 
   private static Optional<Noun> noun(String w) {
