@@ -12,6 +12,7 @@ import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
+import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.training.Optimiser;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
@@ -269,9 +270,14 @@ public final class TrainingRun {
           times.reset();
           boolean last = step == totalSteps;
           if (s.evalEverySteps().isPresent() && (crossed(step, taken, s.evalEverySteps().get()) || last)) {
-            lastEval = trainer.evaluate(model);
+            long evalStart = System.nanoTime();
+            // between rounds no task trains: the evaluation may use every core of the driver's machine
+            ComputationGraph evaluated = model;
+            lastEval = Nd4jThreads.during(Runtime.getRuntime().availableProcessors(),
+                () -> trainer.evaluate(evaluated));
             line.putAll(lastEval);
-            LOG.info("{}: eval at step {}: {}", stage(s), step, headline(trainer, lastEval));
+            LOG.info("{}: eval at step {} ({}s): {}", stage(s), step,
+                String.format("%.1f", (System.nanoTime() - evalStart) / 1e9), headline(trainer, lastEval));
           }
           metrics.append(step, line);
           if (crossed(step, taken, s.checkpointEverySteps()) || last) {

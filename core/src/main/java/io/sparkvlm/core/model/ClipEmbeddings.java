@@ -2,15 +2,19 @@ package io.sparkvlm.core.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * L2-normalised embeddings from a {@link ClipModel} graph, in batches. The graph computes both towers at once, so
- * the tower not asked for gets a placeholder input (one token / a blank image): its output is ignored.
+ * L2-normalised embeddings from a {@link ClipModel} graph, in batches. Only the tower asked for runs: its layers
+ * ({@link ClipModel#imageTowerPath}, {@link ClipModel#textTowerPath}) are applied one after another, which gives
+ * what the whole graph's forward pass gives for that tower (tested) without computing the other one.
  * Not thread-safe (a DL4J graph is not): one graph per thread or task.
  */
 public final class ClipEmbeddings {
@@ -21,12 +25,8 @@ public final class ClipEmbeddings {
     List<double[]> out = new ArrayList<>();
     for (int from = 0; from < pixels.size(); from += batch) {
       List<float[]> part = pixels.subList(from, Math.min(pixels.size(), from + batch));
-      List<int[]> placeholder = new ArrayList<>();
-      for (int i = 0; i < part.size(); i++) {
-        placeholder.add(new int[] {0});
-      }
-      INDArray[] text = ClipInputs.text(placeholder, s.contextLength());
-      out.addAll(rows(embed(g, ClipInputs.images(part, s.imageSize()), text, ClipModel.IMAGE_EMBEDDING)));
+      INDArray e = along(g, ClipModel.imageTowerPath(s), ClipInputs.images(part, s.imageSize()), null);  // [B, E]
+      out.addAll(rows(unitRows(e)));
     }
     return out.toArray(double[][]::new);
   }
@@ -36,8 +36,9 @@ public final class ClipEmbeddings {
     List<double[]> out = new ArrayList<>();
     for (int from = 0; from < tokens.size(); from += batch) {
       List<int[]> part = tokens.subList(from, Math.min(tokens.size(), from + batch));
-      INDArray blank = Nd4j.zeros(DataType.FLOAT, part.size(), 3, s.imageSize(), s.imageSize());
-      out.addAll(rows(embed(g, blank, ClipInputs.text(part, s.contextLength()), ClipModel.TEXT_EMBEDDING)));
+      INDArray[] text = ClipInputs.text(part, s.contextLength());                 // ids [B, 1, T], mask [B, T]
+      INDArray e = along(g, ClipModel.textTowerPath(s), text[0], text[1]);        // [B, E]
+      out.addAll(rows(unitRows(e)));
     }
     return out.toArray(double[][]::new);
   }
@@ -66,24 +67,12 @@ public final class ClipEmbeddings {
         .toDoubleVector();
     INDArray projection = pool.getParam(io.sparkvlm.core.model.layers.TokenPool.PROJECTION)
         .castTo(DataType.DOUBLE);                                              // [W, E]
-    String lastBlock = ClipModel.visionTowerLayers(s.vision().layers()).get(s.vision().layers());
     int width = s.vision().width();
     List<double[][]> out = new ArrayList<>();
     for (int from = 0; from < pixels.size(); from += batch) {
       List<float[]> part = pixels.subList(from, Math.min(pixels.size(), from + batch));
-      List<int[]> placeholder = new ArrayList<>();
-      for (int i = 0; i < part.size(); i++) {
-        placeholder.add(new int[] {0});
-      }
-      INDArray[] text = ClipInputs.text(placeholder, s.contextLength());
-      g.setLayerMaskArrays(new INDArray[] {null, text[1]}, null);
-      INDArray tokens;
-      try {
-        tokens = g.feedForward(new INDArray[] {ClipInputs.images(part, s.imageSize()), text[0]}, false)
-            .get(lastBlock).castTo(DataType.DOUBLE);                           // [B, 1 + P, W]
-      } finally {
-        g.clearLayerMaskArrays();
-      }
+      INDArray tokens = along(g, ClipModel.visionTowerLayers(s.vision().layers()),
+          ClipInputs.images(part, s.imageSize()), null).castTo(DataType.DOUBLE);    // [B, 1 + P, W]
       for (int b = 0; b < part.size(); b++) {
         INDArray t = tokens.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b),
             org.nd4j.linalg.indexing.NDArrayIndex.interval(fromToken, toToken),
@@ -112,15 +101,43 @@ public final class ClipEmbeddings {
     return out.toArray(double[][][]::new);
   }
 
-  private static INDArray embed(ComputationGraph g, INDArray images, INDArray[] text, String output) {
-    g.setLayerMaskArrays(new INDArray[] {null, text[1]}, null);
+  /**
+   * {@code input} through the graph's layers {@code path} in order, each fed the previous one's output (inference
+   * mode, no workspaces), with {@code mask} (or none) carried along as the graph would carry it: the last layer's
+   * output.
+   */
+  static INDArray along(ComputationGraph g, List<String> path, INDArray input, INDArray mask) {
+    LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+    int batch = (int) input.size(0);
+    INDArray x = input;
+    INDArray m = mask;
+    MaskState state = mask == null ? null : MaskState.Active;
     try {
-      Map<String, INDArray> acts = g.feedForward(new INDArray[] {images, text[0]}, false);
-      INDArray e = acts.get(output).castTo(DataType.DOUBLE);                  // [B, E]
-      return e.divColumnVector(e.norm2(1).reshape(-1, 1).addi(1e-12));        // rows of unit length
+      for (String name : path) {
+        GraphVertex v = g.getVertex(name);
+        if (v.getInputVertices().length != 1) {
+          throw new IllegalArgumentException("layer " + name + " takes " + v.getInputVertices().length
+              + " inputs; a path is a chain of single-input layers");
+        }
+        Pair<INDArray, MaskState> carried = v.feedForwardMaskArrays(new INDArray[] {m}, state, batch);
+        if (carried != null) {
+          m = carried.getFirst();
+          state = carried.getSecond();
+        }
+        v.setInput(0, x, noWorkspaces);
+        x = v.doForward(false, noWorkspaces);
+        v.clear();
+      }
+      return x;
     } finally {
       g.clearLayerMaskArrays();
     }
+  }
+
+  /** Each row divided by its length. */
+  private static INDArray unitRows(INDArray e) {
+    INDArray d = e.castTo(DataType.DOUBLE);
+    return d.divColumnVector(d.norm2(1).reshape(-1, 1).addi(1e-12));
   }
 
   private static List<double[]> rows(INDArray m) {

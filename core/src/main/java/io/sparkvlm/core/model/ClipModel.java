@@ -117,6 +117,27 @@ public final class ClipModel {
     return out;
   }
 
+  /**
+   * The layers an image passes through to its embedding, in order: {@link #VISION_STEM}, the blocks,
+   * {@link #IMAGE_EMBEDDING}. Each takes the previous one's output alone, so the image tower can run without the text
+   * tower ({@link ClipEmbeddings}).
+   */
+  public static List<String> imageTowerPath(ClipShape s) {
+    List<String> out = visionTowerLayers(s.vision().layers());
+    out.add(IMAGE_EMBEDDING);
+    return out;
+  }
+
+  /** The layers a text passes through to its embedding, in order: the text stem's two, the blocks, {@link #TEXT_EMBEDDING}. */
+  public static List<String> textTowerPath(ClipShape s) {
+    List<String> out = new ArrayList<>(List.of(TextStem.TOKENS, TextStem.STEM));
+    for (int i = 0; i < s.text().layers(); i++) {
+      out.add(TEXT_BLOCK + i);
+    }
+    out.add(TEXT_EMBEDDING);
+    return out;
+  }
+
   /** A frozen layer: no gradient step and no weight decay ({@link Freezable}); backprop passes through it. */
   static Layer frozen(Freezable layer) {
     return new org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop(layer.exemptFromWeightDecay());

@@ -1,5 +1,6 @@
 package io.sparkvlm.core.model;
 
+import java.util.function.Supplier;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -26,6 +27,21 @@ public final class Nd4jThreads {
     }
     if (Nd4j.factory().blas().getMaxThreads() != count) {
       Nd4j.factory().blas().setMaxThreads(count);
+    }
+  }
+
+  /**
+   * {@code work}'s result, computed with {@code count} threads, the count before restored after it. For work the
+   * driver does while no task runs (evaluation between training rounds): in Spark local mode the driver shares its
+   * JVM, and so this setting, with executors that train on one thread each.
+   */
+  public static <T> T during(int count, Supplier<T> work) {
+    int before = threads;
+    set(count);
+    try {
+      return work.get();
+    } finally {
+      set(before);
     }
   }
 
