@@ -136,6 +136,10 @@ class StandaloneClusterIT {
         assertThat(again.code()).as(id + " rerun: " + again.tail()).isZero();
         assertThat(again.log()).as(id + " rerun").containsAnyOf("skipped: the output is complete",
             "the run was already complete");
+        if (again.log().contains("skipped: the output is complete")) {
+          // decided before the session: no application, so no executor, for a stage that is done
+          assertThat(again.log()).as(id + " rerun opens no Spark session").doesNotContain("(default parallelism");
+        }
       }
     }
   }

@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,17 +58,26 @@ public final class JobLauncher {
    * {@code SparkUserAppException}, which the ApplicationMaster reports as FAILED with that exit code.
    */
   public static void exit(int code) throws org.apache.spark.SparkException {
-    boolean yarnClusterDriver = "cluster".equals(System.getProperty(DEPLOY_MODE_PROPERTY))
-        && System.getProperty(YARN_APP_ID_PROPERTY) != null;
-    if (!yarnClusterDriver) {
+    if (!inYarnClusterDriver()) {
       System.exit(code);
     } else if (code != OK) {
       throw new org.apache.spark.SparkUserAppException(code);
     }
   }
 
+  /** Whether this JVM is a YARN cluster-mode driver, run by an ApplicationMaster (the properties it sets). */
+  private static boolean inYarnClusterDriver() {
+    return "cluster".equals(System.getProperty(DEPLOY_MODE_PROPERTY))
+        && System.getProperty(YARN_APP_ID_PROPERTY) != null;
+  }
+
   /** Runs {@code job} with command-line {@code args}; returns the exit code. */
   public static int main(StageJob<?> job, String[] args, PrintStream err) {
+    return main(job, args, err, SparkSessions::open);
+  }
+
+  /** {@link #main(StageJob, String[], PrintStream)} with sessions from {@code sessions}: tests count them. */
+  static int main(StageJob<?> job, String[] args, PrintStream err, Function<SparkSettings, SparkSession> sessions) {
     io.sparkvlm.core.model.SameDiffStdout.quiet();
     JobArgs parsed;
     try {
@@ -82,11 +92,16 @@ public final class JobLauncher {
       err.println(JobArgs.USAGE);
       return OK;
     }
-    return launch(job, parsed.sources(), err);
+    return launch(job, parsed.sources(), err, sessions);
   }
 
   /** Loads the config from {@code sources}, opens a session, runs and commits; returns the exit code. */
   public static int launch(StageJob<?> job, ConfigSources sources, PrintStream err) {
+    return launch(job, sources, err, SparkSessions::open);
+  }
+
+  private static int launch(StageJob<?> job, ConfigSources sources, PrintStream err,
+      Function<SparkSettings, SparkSession> sessions) {
     Config config;
     SparkSettings sparkSettings;
     try {
@@ -96,21 +111,48 @@ public final class JobLauncher {
       err.println(job.name() + ": configuration error: " + e.getMessage());
       return USAGE;
     }
-    return launch(job, config, sparkSettings, err);
+    return launch(job, config, sparkSettings, err, sessions);
   }
 
-  private static <C> int launch(StageJob<C> job, Config config, SparkSettings sparkSettings, PrintStream err) {
+  private static <C> int launch(StageJob<C> job, Config config, SparkSettings sparkSettings, PrintStream err,
+      Function<SparkSettings, SparkSession> sessions) {
     C typed;
+    OutputSettings output;
     try {
-      OutputSettings.from(new ConfigReader(config));
+      output = OutputSettings.from(new ConfigReader(config));
       typed = job.readConfig(new ConfigReader(config));
     } catch (ConfigError e) {
       err.println(job.name() + ": configuration error: " + e.getMessage());
       return USAGE;
     }
-    SparkSession spark = SparkSessions.open(sparkSettings);
+    // A complete stage is skipped before its session opens, so a rerun asks no cluster manager for executors. Not
+    // in a YARN cluster-mode driver: its ApplicationMaster fails an application whose driver never made a context.
+    if (output.skipComplete() && !inYarnClusterDriver()) {
+      try {
+        if (skipIfComplete(job, SparkSessions.hadoopConfiguration(sparkSettings), config, typed).isPresent()) {
+          return OK;
+        }
+      } catch (ConfigError e) {
+        err.println(job.name() + ": " + e.getMessage());
+        return FAILED;
+      } catch (IOException e) {
+        err.println(job.name() + " failed: " + e);
+        return FAILED;
+      }
+      return inSession(job, sessions.apply(sparkSettings), err, spark -> runAndCommit(job, spark, config, typed));
+    }
+    return inSession(job, sessions.apply(sparkSettings), err, spark -> execute(job, spark, config, typed));
+  }
+
+  /** What a stage does with its session. */
+  private interface SessionWork {
+    void run(SparkSession spark) throws Exception;
+  }
+
+  /** {@code work} on {@code spark}, which is stopped after it; the exit code. */
+  private static int inSession(StageJob<?> job, SparkSession spark, PrintStream err, SessionWork work) {
     try {
-      execute(job, spark, config, typed);
+      work.run(spark);
       return OK;
     } catch (DatasetError | CheckpointError | ConfigError e) {
       err.println(job.name() + ": " + e.getMessage());
@@ -130,13 +172,20 @@ public final class JobLauncher {
    */
   public static <C> StageResult execute(StageJob<C> job, SparkSession spark, Config effectiveConfig, C config)
       throws Exception {
-    Instant started = Instant.now();
     if (OutputSettings.from(new ConfigReader(effectiveConfig)).skipComplete()) {
-      Optional<StageResult> skipped = skipIfComplete(job, spark, effectiveConfig, config);
+      Optional<StageResult> skipped = skipIfComplete(job, spark.sparkContext().hadoopConfiguration(),
+          effectiveConfig, config);
       if (skipped.isPresent()) {
         return skipped.get();
       }
     }
+    return runAndCommit(job, spark, effectiveConfig, config);
+  }
+
+  /** Runs a stage and writes the manifest of each dataset it wrote, whatever its output holds. */
+  private static <C> StageResult runAndCommit(StageJob<C> job, SparkSession spark, Config effectiveConfig, C config)
+      throws Exception {
+    Instant started = Instant.now();
     LOG.info("{}: starting", job.name());
     StageResult result = job.run(spark, config);
     Datasets.Provenance provenance =
@@ -153,20 +202,20 @@ public final class JobLauncher {
   }
 
   /** A result saying the stage was skipped when every one of its completion markers exists; empty otherwise. */
-  private static <C> Optional<StageResult> skipIfComplete(StageJob<C> job, SparkSession spark,
-      Config effectiveConfig, C config) throws IOException {
+  private static <C> Optional<StageResult> skipIfComplete(StageJob<C> job,
+      org.apache.hadoop.conf.Configuration conf, Config effectiveConfig, C config) throws IOException {
     List<String> markers = job.completionMarkers(config);
     if (markers.isEmpty()) {
       LOG.info("{}: {} is set but this stage has no completion marker: running it (a training stage resumes)",
           job.name(), OutputSettings.SKIP_COMPLETE);
       return Optional.empty();
     }
-    List<String> missing = HadoopFiles.missing(markers, spark.sparkContext().hadoopConfiguration());
+    List<String> missing = HadoopFiles.missing(markers, conf);
     if (!missing.isEmpty()) {
       LOG.info("{}: not complete ({} missing): running it", job.name(), String.join(", ", missing));
       return Optional.empty();
     }
-    checkRecordedConfig(job, spark, effectiveConfig, markers);
+    checkRecordedConfig(job, conf, effectiveConfig, markers);
     String summary = "skipped: the output is complete (" + String.join(", ", markers) + "); "
         + OutputSettings.SKIP_COMPLETE + " is true";
     LOG.info("{}: {}", job.name(), summary);
@@ -202,14 +251,13 @@ public final class JobLauncher {
    * A complete output made with other values of the stage's sections is an error naming the keys that differ; one
    * without a record (made before spark-vlm recorded them) is skipped with a warning.
    */
-  private static <C> void checkRecordedConfig(StageJob<C> job, SparkSession spark, Config effectiveConfig,
-      List<String> markers) throws IOException {
+  private static <C> void checkRecordedConfig(StageJob<C> job, org.apache.hadoop.conf.Configuration conf,
+      Config effectiveConfig, List<String> markers) throws IOException {
     if (job.configSections().isEmpty()) {
       return;
     }
     org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(
         new org.apache.hadoop.fs.Path(markers.get(0)).getParent(), STAGE_CONFIG);
-    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
     if (!HadoopFiles.missing(List.of(file.toString()), conf).isEmpty()) {
       LOG.warn("{}: {} has no {}: the config it was made with is not known, so it is not compared", job.name(),
           file.getParent(), STAGE_CONFIG);

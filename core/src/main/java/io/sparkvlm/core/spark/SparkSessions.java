@@ -29,6 +29,15 @@ public final class SparkSessions {
     return session;
   }
 
+  /**
+   * The Hadoop configuration the session {@code settings} open would have ({@code SparkContext.hadoopConfiguration}:
+   * Spark's own {@code spark.hadoop.*} and S3 credential handling), without opening it: for what a stage decides
+   * before it asks for executors.
+   */
+  public static org.apache.hadoop.conf.Configuration hadoopConfiguration(SparkSettings settings) {
+    return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(sparkConf(settings, System.getenv()));
+  }
+
   /** Cores of a local master: local = 1, local[N] = N, local[*] = this machine's, local[N,F] = N. */
   static int localCores(String master) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?\\])?")

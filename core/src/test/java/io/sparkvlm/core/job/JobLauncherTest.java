@@ -98,6 +98,41 @@ class JobLauncherTest {
   }
 
   @Test
+  void aCompleteStageIsSkippedWithoutOpeningASession() {
+    String out = dir.resolve("out").toString();
+    String[] first = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out,
+        "--conf", "test-job.rows=6"};
+    java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Function<io.sparkvlm.core.spark.SparkSettings, org.apache.spark.sql.SparkSession> counted =
+        settings -> {
+          opened.incrementAndGet();
+          return io.sparkvlm.core.spark.SparkSessions.open(settings);
+        };
+    SparkTestSessions.stop();
+    assertThat(JobLauncher.main(new PidRowsJob(), first, err, counted)).as(err()).isEqualTo(JobLauncher.OK);
+    assertThat(opened).hasValue(1);
+    String[] rerun = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out,
+        "--conf", "test-job.rows=6", "--conf", OutputSettings.SKIP_COMPLETE + "=true"};
+    assertThat(JobLauncher.main(new PidRowsJob(), rerun, err, counted)).as(err()).isEqualTo(JobLauncher.OK);
+    assertThat(opened).as("a complete stage opens no session").hasValue(1);
+    // settings that differ from the recorded ones: refused, still before any session
+    String[] changed = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out,
+        "--conf", "test-job.rows=5", "--conf", OutputSettings.SKIP_COMPLETE + "=true"};
+    assertThat(JobLauncher.main(new PidRowsJob(), changed, err, counted)).isEqualTo(JobLauncher.FAILED);
+    assertThat(err()).contains("test-job.rows was 6, now 5");
+    assertThat(opened).hasValue(1);
+    // an incomplete output: the session opens and the stage runs (here it refuses the rows it finds)
+    try {
+      java.nio.file.Files.delete(dir.resolve("out").resolve(DatasetManifest.FILE_NAME));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(JobLauncher.main(new PidRowsJob(), rerun, err, counted)).isEqualTo(JobLauncher.FAILED);
+    assertThat(opened).hasValue(2);
+    assertThat(err()).contains("already exists; pass --overwrite");
+  }
+
+  @Test
   void configErrorsExitTwoNamingTheKeyBeforeSparkStarts() {
     assertThat(main("--conf", "test-job.rowz=3")).isEqualTo(JobLauncher.USAGE);
     assertThat(err()).contains("configuration error").contains("'test-job.rowz'").contains("did you mean");
