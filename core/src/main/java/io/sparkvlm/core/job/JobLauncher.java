@@ -135,7 +135,8 @@ public final class JobLauncher {
       } catch (ConfigError e) {
         err.println(job.name() + ": " + e.getMessage());
         return FAILED;
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        LOG.error("{} failed deciding whether its output is complete", job.name(), e);
         err.println(job.name() + " failed: " + e);
         return FAILED;
       }
