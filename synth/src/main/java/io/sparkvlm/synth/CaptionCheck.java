@@ -58,10 +58,11 @@ public final class CaptionCheck {
     for (JsonNode o : objects) {
       String colour = o.path(SyntheticWorld.OBJECT_COLOUR).asText();
       String shape = o.path(SyntheticWorld.OBJECT_SHAPE).asText();
-      Shape s = java.util.Arrays.stream(Shape.values()).filter(v -> v.word().equals(shape)).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("unknown shape '" + shape + "' in scene " + id));
-      out.add(new Combo(colour(colour).orElseThrow(() -> new IllegalArgumentException("unknown colour '" + colour
-          + "' in scene " + id)), s));
+      out.add(new Combo(
+          colour(colour).orElseThrow(() -> new IllegalArgumentException("unknown colour '" + colour + "' in scene "
+              + id)),
+          shape(shape).orElseThrow(() -> new IllegalArgumentException("unknown shape '" + shape + "' in scene "
+              + id))));
     }
     return out;
   }
@@ -165,6 +166,16 @@ public final class CaptionCheck {
     for (Colour c : Colour.values()) {
       if (c.word().equals(w)) {
         return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The shape whose canonical word is {@code w} (as scene graphs name them). */
+  private static Optional<Shape> shape(String w) {
+    for (Shape s : Shape.values()) {
+      if (s.word().equals(w)) {
+        return Optional.of(s);
       }
     }
     return Optional.empty();

@@ -128,7 +128,10 @@ public final class ClipModel {
     return out;
   }
 
-  /** The layers a text passes through to its embedding, in order: the text stem's two, the blocks, {@link #TEXT_EMBEDDING}. */
+  /**
+   * The layers a text passes through to its embedding, in order: the text stem's two, the blocks,
+   * {@link #TEXT_EMBEDDING}.
+   */
   public static List<String> textTowerPath(ClipShape s) {
     List<String> out = new ArrayList<>(List.of(TextStem.TOKENS, TextStem.STEM));
     for (int i = 0; i < s.text().layers(); i++) {

@@ -98,7 +98,7 @@ class JobLauncherTest {
   }
 
   @Test
-  void aCompleteStageIsSkippedWithoutOpeningASession() {
+  void aCompleteStageIsSkippedWithoutOpeningASession() throws Exception {
     String out = dir.resolve("out").toString();
     String[] first = {"--conf", "spark.master=local[1]", "--conf", "test-job.output=" + out,
         "--conf", "test-job.rows=6"};
@@ -122,11 +122,7 @@ class JobLauncherTest {
     assertThat(err()).contains("test-job.rows was 6, now 5");
     assertThat(opened).hasValue(1);
     // an incomplete output: the session opens and the stage runs (here it refuses the rows it finds)
-    try {
-      java.nio.file.Files.delete(dir.resolve("out").resolve(DatasetManifest.FILE_NAME));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    java.nio.file.Files.delete(dir.resolve("out").resolve(DatasetManifest.FILE_NAME));
     assertThat(JobLauncher.main(new PidRowsJob(), rerun, err, counted)).isEqualTo(JobLauncher.FAILED);
     assertThat(opened).hasValue(2);
     assertThat(err()).contains("already exists; pass --overwrite");
