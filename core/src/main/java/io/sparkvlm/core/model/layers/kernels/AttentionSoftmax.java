@@ -23,6 +23,8 @@ public final class AttentionSoftmax {
         float sc = (float) scale;
         Parallel.rows(groups, GRAIN, (g0, g1) -> {
           float[] keep = new float[keys];
+          float[] z = s.f;
+          float[] out = p.f;
           for (int g = g0; g < g1; g++) {
             int b = g / heads;
             // keep[j]: 1 for a key that is a token, 0 for padding
@@ -31,25 +33,30 @@ public final class AttentionSoftmax {
             } else {
               System.arraycopy(keyMask.f, b * keys, keep, 0, keys);
             }
-            float[] z = s.f;
-            float[] out = p.f;
+            int from = g * queries * keys;
+            // three passes, so the exponentials run as one long loop over the group, which the JIT vectorises
+            // (a row of 65 keys is too short for its vector loop): shift by the row maximum, exponentiate,
+            // normalise with the masked keys set to 0
             for (int i = 0; i < queries; i++) {
-              int o = (g * queries + i) * keys;
+              int o = from + i * keys;
               int last = causal ? Math.min(keys, i + 1) : keys;
-              float max = -Float.MAX_VALUE;
+              float max = rowMax(z, o, keep, last, sc);
               for (int j = 0; j < last; j++) {
-                // padding keys pushed far below any score, so they never set the maximum
-                max = Math.max(max, z[o + j] * sc + (keep[j] - 1f) * 1e30f);
+                out[o + j] = z[o + j] * sc - max;
               }
-              float sum = 0;
-              for (int j = 0; j < last; j++) {
-                float e = FastExp.exp(z[o + j] * sc - max) * keep[j];
-                out[o + j] = e;
-                sum += e;
+              for (int j = last; j < keys; j++) {
+                out[o + j] = 0f;
               }
-              float inv = sum > 0 ? 1f / sum : 0f;
+            }
+            for (int e = from, to = from + queries * keys; e < to; e++) {
+              out[e] = FastExp.exp(out[e]);
+            }
+            for (int i = 0; i < queries; i++) {
+              int o = from + i * keys;
+              int last = causal ? Math.min(keys, i + 1) : keys;
+              float inv = 1f / Math.max(maskedSum(out, o, keep, last), Float.MIN_NORMAL);
               for (int j = 0; j < last; j++) {
-                out[o + j] *= inv;
+                out[o + j] *= keep[j] * inv;
               }
               for (int j = last; j < keys; j++) {
                 out[o + j] = 0f;
@@ -85,6 +92,40 @@ public final class AttentionSoftmax {
     } finally {
       OpProfile.stop("attention softmax", profiled);
     }
+  }
+
+  /** max over j < last of scale * z[o + j], padding keys ({@code keep} 0) pushed far below any score. */
+  private static float rowMax(float[] z, int o, float[] keep, int last, float scale) {
+    float m0 = -Float.MAX_VALUE;
+    float m1 = -Float.MAX_VALUE;
+    int j = 0;
+    for (; j + 1 < last; j += 2) {
+      m0 = Math.max(m0, z[o + j] * scale + (keep[j] - 1f) * 1e30f);
+      m1 = Math.max(m1, z[o + j + 1] * scale + (keep[j + 1] - 1f) * 1e30f);
+    }
+    if (j < last) {
+      m0 = Math.max(m0, z[o + j] * scale + (keep[j] - 1f) * 1e30f);
+    }
+    return Math.max(m0, m1);
+  }
+
+  /** sum over j < last of e[o + j] * keep[j], in four partial sums (one chain of dependent adds is slower). */
+  private static float maskedSum(float[] e, int o, float[] keep, int last) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int j = 0;
+    for (; j + 3 < last; j += 4) {
+      s0 += e[o + j] * keep[j];
+      s1 += e[o + j + 1] * keep[j + 1];
+      s2 += e[o + j + 2] * keep[j + 2];
+      s3 += e[o + j + 3] * keep[j + 3];
+    }
+    for (; j < last; j++) {
+      s0 += e[o + j] * keep[j];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   /** ds = scale * p * (dp - rowsum(dp * p)); {@code ds} may be {@code dp}. */
