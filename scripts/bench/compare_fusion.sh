@@ -6,7 +6,10 @@
 # VQA accuracy (official metric), CIDEr-D of the captions, trainable parameters per stage, samples/s per stage.
 #
 #   scripts/bench/compare_fusion.sh DEMO_OUT [RESULTS_DIR]
+#   ALIGN_SEED=7 INSTRUCT_SEED=8 scripts/bench/compare_fusion.sh DEMO_OUT DEMO_OUT/fusion-seed-7-8
 #
+# ALIGN_SEED and INSTRUCT_SEED (optional) set align.seed and instruct.seed, for a second pair of training seeds;
+# unset, each stage keeps its reference.conf seed (42 and 43), as the demo does.
 # DEMO_OUT is the demo's output folder (it holds synth/, pairs/, clip-r1/, lm/). Variants are written under
 # RESULTS_DIR (default DEMO_OUT/fusion); an existing RESULTS_DIR is replaced. Needs the built jar (./vlm builds it).
 set -euo pipefail
@@ -15,6 +18,10 @@ demo=$(cd "$demo" && pwd)
 results=${2:-$demo/fusion}
 for d in synth pairs clip-r1 lm; do
   [[ -d $demo/$d ]] || { echo "compare_fusion: $demo/$d is missing: run ./vlm demo first" >&2; exit 2; }
+done
+for seed in ALIGN_SEED INSTRUCT_SEED; do
+  value=${!seed:-}
+  [[ -z $value || $value =~ ^[0-9]+$ ]] || { echo "compare_fusion: $seed must be a whole number, got '$value'" >&2; exit 2; }
 done
 here=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$results"
@@ -31,6 +38,8 @@ common=(paths.root="$results" paths.synth="$demo/synth" align.input="$demo/pairs
   align.lm="$demo/lm" align.epochs=3 align.checkpoint-every-steps=50 instruct.root="$demo/synth"
   instruct.epochs=6 instruct.checkpoint-every-steps=50 instruct.optimiser.learning-rate=3e-3
   'instruct.vqa.instruction="One word."' 'eval.model.generation.vqa-instruction="One word."' output.overwrite=true)
+[[ -n ${ALIGN_SEED:-} ]] && common+=(align.seed="$ALIGN_SEED")
+[[ -n ${INSTRUCT_SEED:-} ]] && common+=(instruct.seed="$INSTRUCT_SEED")
 
 for v in "${variants[@]}"; do
   name=${v%%|*}
