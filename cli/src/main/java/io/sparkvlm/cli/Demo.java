@@ -326,8 +326,9 @@ public final class Demo {
               : " (BLIP's head alone learns only its batches' prior at this size: docs/stages/filter.md)\n");
       s.append(synthetic.generated() == 0 ? "  no synthetic captions in this mode\n"
           : String.format("  synthetic captions right about their scene (colours, shapes, counts): %d of %d "
-              + "(%.3f); of the kept ones %d of %d (%.3f)%n", synthetic.right(), synthetic.generated(),
-              synthetic.rightShare(), synthetic.keptRight(), synthetic.kept(), synthetic.keptRightShare()));
+              + "(%.3f); of the kept ones %d of %d (%.3f)%n    the first thing each of the others gets wrong: %s%n",
+              synthetic.right(), synthetic.generated(), synthetic.rightShare(), synthetic.keptRight(),
+              synthetic.kept(), synthetic.keptRightShare(), synthetic.problems()));
       s.append(String.format("  the CLIP-score baseline (round-0 cosine, top %.0f%% kept): precision %.3f, recall "
           + "%.3f%n", 100 * clipScoreSettings.clipScore().topFraction(),
           baseline.precision(), baseline.recall()));

@@ -13,10 +13,12 @@ import io.sparkvlm.synth.SyntheticWorld;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -36,6 +38,12 @@ public final class SyntheticCaptionQuality {
 
     public double keptRightShare() {
       return kept == 0 ? Double.NaN : keptRight / (double) kept;
+    }
+
+    /** "wrong colour 3, wrong shape 40, ...": how many captions have each verdict but right (0 where none). */
+    public String problems() {
+      return Arrays.stream(CaptionCheck.Verdict.values()).filter(v -> v != CaptionCheck.Verdict.RIGHT)
+          .map(v -> v.label() + " " + verdicts.getOrDefault(v, 0)).collect(Collectors.joining(", "));
     }
   }
 

@@ -193,7 +193,9 @@ class VlmTest {
     // the filter ran through the real job: its outputs, and its quality against the noise labels printed
     assertThat(out).contains("CAPFILT:").containsPattern("kept web captions against the noise labels: "
         + "(none kept of \\d+, so no precision|\\d+ of \\d+ kept, precision \\d)")
-        .containsPattern("synthetic captions right about their scene \\(colours, shapes, counts\\): \\d+ of \\d+ ");
+        .containsPattern("synthetic captions right about their scene \\(colours, shapes, counts\\): \\d+ of \\d+ ")
+        .containsPattern("the first thing each of the others gets wrong: wrong colour \\d+, wrong shape \\d+, "
+            + "wrong count \\d+, names no object \\d+");
     assertThat(dir.resolve("filter/filter_manifest.json")).exists();
     assertThat(dir.resolve("bootstrapped/_manifest.json")).exists();
     // round 1: the same CLIP on the bootstrapped pairs, as many steps as round 0, side by side in the summary

@@ -25,7 +25,12 @@ public final class CaptionCheck {
     /** It names what the scene has, in another number. */
     WRONG_COUNT,
     /** It names no object (no shape word), so there is nothing to check. */
-    NAMES_NO_OBJECT
+    NAMES_NO_OBJECT;
+
+    /** How reports name the verdict: "wrong colour", "names no object". */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
   }
 
   /** Words for the whole scene's objects, counted as "three shapes". */

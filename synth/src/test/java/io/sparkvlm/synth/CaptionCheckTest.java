@@ -39,6 +39,12 @@ class CaptionCheckTest {
   }
 
   @Test
+  void verdictsAreNamedInPlainWords() {
+    assertThat(CaptionCheck.Verdict.WRONG_COLOUR.label()).isEqualTo("wrong colour");
+    assertThat(CaptionCheck.Verdict.NAMES_NO_OBJECT.label()).isEqualTo("names no object");
+  }
+
+  @Test
   void sceneLinesReadAsSyntheticWorldWritesThem() throws Exception {
     JsonNode line = Json.MAPPER.readTree("{\"id\": \"web-1\", \"objects\": [{\"shape\": \"cross\", \"colour\": "
         + "\"blue\", \"size\": \"large\"}, {\"shape\": \"circle\", \"colour\": \"red\"}]}");
@@ -47,6 +53,9 @@ class CaptionCheckTest {
     assertThatThrownBy(() -> CaptionCheck.objects(Json.MAPPER.readTree("{\"id\": \"web-2\", \"objects\": "
         + "[{\"shape\": \"circle\", \"colour\": \"teal\"}]}"))).hasMessageContaining("unknown colour 'teal'")
         .hasMessageContaining("web-2");
+    assertThatThrownBy(() -> CaptionCheck.objects(Json.MAPPER.readTree("{\"id\": \"web-4\", \"objects\": "
+        + "[{\"shape\": \"oval\", \"colour\": \"red\"}]}"))).hasMessageContaining("unknown shape 'oval'")
+        .hasMessageContaining("web-4");
     assertThatThrownBy(() -> CaptionCheck.objects(Json.MAPPER.readTree("{\"id\": \"web-3\"}")))
         .hasMessageContaining("without an 'objects' array");
   }
