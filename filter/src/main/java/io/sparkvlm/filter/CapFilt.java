@@ -96,7 +96,7 @@ public final class CapFilt {
     Dataset<Row> pairs = Datasets.read(spark, c.input(), PairsSchema.SCHEMA)
         .drop(BootstrappedPairs.TEXT_SOURCE, BootstrappedPairs.ITM_SCORE, BootstrappedPairs.ITC_SCORE);
     StructType input = pairs.schema();
-    List<SeedSet.Image> seed = SeedSet.read(c.seedRoot(), c.seedPairs(), conf);
+    List<SeedSet.Image> seed = SeedSet.read(c.seedRoot(), c.seedPairs(), c.seedFormat(), conf);
     checkExistingRun(overwrite);
     int threads = TrainingRun.threads(spark, c.matcher().training());
     Nd4jThreads.set(threads);

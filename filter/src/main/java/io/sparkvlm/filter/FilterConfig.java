@@ -11,7 +11,7 @@ import java.util.OptionalDouble;
 
 /** The {@code filter} config section, validated. */
 public record FilterConfig(String input, String output, String run, Mode mode, String clip, String lm,
-    String seedRoot, String seedPairs, Captioner captioner, Matcher matcher, Captions captions,
+    String seedRoot, String seedPairs, SeedFormat seedFormat, Captioner captioner, Matcher matcher, Captions captions,
     double itmThreshold, OptionalDouble itcThreshold, ClipScore clipScore, int scoreBatch, boolean overwrite) {
 
   /** What the stage does (BLIP's ablation, and the CLIP-score baseline). */
@@ -32,6 +32,14 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
     public boolean filters() {
       return this == CAPFILT || this == FILTER_ONLY;
     }
+  }
+
+  /** How the seed set's file is written ({@link SeedSet}). */
+  public enum SeedFormat {
+    /** JSON Lines {@code {"id", "image", "captions": [...]}} (the synthetic world's {@code seed/pairs.jsonl}). */
+    PAIRS_JSONL,
+    /** A COCO captions file ({@code images} with id and file_name, {@code annotations} with image_id and caption). */
+    COCO_CAPTIONS
   }
 
   /** What trains in the captioner. */
@@ -74,7 +82,7 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
     return new FilterConfig(c.nonEmptyString(P + "input"), c.nonEmptyString(P + "output"),
         c.nonEmptyString(P + "run"), c.oneOf(P + "mode", Mode.class), c.nonEmptyString(P + "clip"),
         c.nonEmptyString(P + "lm"), c.nonEmptyString(P + "seed.root"), c.nonEmptyString(P + "seed.pairs"),
-        captioner, new Matcher(TrainingSettings.from(c, "filter.matcher", false),
+        c.oneOf(P + "seed.format", SeedFormat.class), captioner, new Matcher(TrainingSettings.from(c, "filter.matcher", false),
             c.intIn(P + "matcher.web-negatives", 0, 16), c.oneOf(P + "matcher.head", MatchingModel.Head.class)),
         captions,
         c.doubleIn(P + "threshold.itm", 0, 1), itc, clipScore, c.intIn(P + "score-batch", 1, 4096),

@@ -206,6 +206,32 @@ class FilterJobTest {
     assertThat(decisions).as("one decision per web pair, the old ones replaced").isEqualTo(web.size());
   }
 
+  /** The seed set as a COCO captions file (real data's usual form) gives the bootstrapped dataset the same rows. */
+  @Test
+  void aCocoCaptionsSeedSetServesAsTheJsonLinesOne() throws Exception {
+    var coco = Json.MAPPER.createObjectNode();
+    var images = coco.putArray("images");
+    var annotations = coco.putArray("annotations");
+    int seedCaptions = 0;
+    long id = 0;
+    for (String line : Files.readAllLines(world.resolve(SyntheticWorld.SEED_PAIRS))) {
+      JsonNode pair = Json.MAPPER.readTree(line);
+      images.addObject().put("id", ++id).put("file_name", pair.get("image").asText());
+      for (JsonNode caption : pair.get("captions")) {
+        annotations.addObject().put("id", ++seedCaptions).put("image_id", id).put("caption", caption.asText());
+      }
+    }
+    Files.writeString(world.resolve("captions_seed_coco.json"), Json.MAPPER.writeValueAsString(coco));
+    run(base("coco-seed", "filter.mode=clip-score", "filter.seed.format=coco-captions",
+        "filter.seed.pairs=captions_seed_coco.json"));
+    List<Row> rows = Datasets.read(spark, dir.resolve("coco-seed").resolve("bootstrapped").toString(),
+        BootstrappedPairs.SCHEMA).filter(BootstrappedPairs.TEXT_SOURCE + " = 'seed'").collectAsList();
+    assertThat(rows).hasSize(seedCaptions);
+    assertThat(rows.stream().map(r -> r.<String>getAs(PairsSchema.CAPTION)).sorted().toList())
+        .isEqualTo(java.util.stream.StreamSupport.stream(annotations.spliterator(), false)
+            .map(a -> a.get("caption").asText()).sorted().toList());
+  }
+
   /**
    * A CLIP that carries OpenCLIP's tokenizer (what `vlm import openclip` writes) serves as filter.clip: the
    * CLIP-score baseline embeds with it, and filter-only trains the matcher on its towers and tokenizer.

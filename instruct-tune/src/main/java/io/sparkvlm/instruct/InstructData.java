@@ -1,6 +1,7 @@
 package io.sparkvlm.instruct;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.dataset.CocoCaptions;
 import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
@@ -115,28 +116,16 @@ final class InstructData {
     }
     if (c.captions().isPresent()) {
       InstructConfig.Captions cap = c.captions().get();
-      Path file = new Path(c.root(), cap.file());
-      JsonNode coco = json(file, conf);
-      Map<Long, String> images = new HashMap<>();
-      for (JsonNode im : coco.path("images")) {
-        images.put(im.get("id").asLong(), im.get("file_name").asText());
-      }
       Map<Long, Integer> taken = new HashMap<>();
       long n = 0;
-      for (JsonNode a : coco.path("annotations")) {
-        long imageId = a.path("image_id").asLong();
-        String image = images.get(imageId);
-        if (image == null || !a.has("caption")) {
-          throw new DatasetError(file + ": annotation " + a.path("id").asText() + (image == null
-              ? " names image " + imageId + ", which is not in its images" : " has no caption"));
-        }
-        if (taken.merge(imageId, 1, Integer::sum) > cap.perImage()) {
+      for (CocoCaptions.Caption a : CocoCaptions.captions(new Path(c.root(), cap.file()), conf)) {
+        if (taken.merge(a.imageId(), 1, Integer::sum) > cap.perImage()) {
           continue;
         }
         n++;
-        samples.add("caption-" + a.path("id").asText(), image, ChatTemplate.conversation(tokenizer,
+        samples.add("caption-" + a.annotationId(), a.fileName(), ChatTemplate.conversation(tokenizer,
             List.of(new ChatTemplate.Turn(Role.USER, cap.prompt()), new ChatTemplate.Turn(Role.ASSISTANT,
-                a.get("caption").asText())), contextLength));
+                a.text())), contextLength));
       }
       read.put("captions", n);
     }

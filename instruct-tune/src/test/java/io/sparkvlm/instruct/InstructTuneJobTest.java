@@ -236,7 +236,7 @@ class InstructTuneJobTest {
         + "\"a.jpg\"}], \"annotations\": [{\"id\": 7, \"image_id\": 2, \"caption\": \"a red star\"}]}");
     assertThatThrownBy(() -> run(new InstructJob(), base("bad-captions", "instruct.start=towers",
         "instruct.captions.file=bad_captions.json"))).hasMessageContaining("bad_captions.json")
-        .hasMessageContaining("annotation 7 names image 2");
+        .hasMessageContaining("annotations[0] (id 7) names image 2");
     assertThat(dir.resolve("bad-captions/checkpoints/instruct")).doesNotExist();
     assertThat(dir.resolve("wrong-kind/checkpoints/instruct")).doesNotExist();
     assertThat(dir.resolve("no-layer/checkpoints/align")).doesNotExist();
