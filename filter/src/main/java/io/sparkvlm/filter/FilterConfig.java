@@ -82,8 +82,9 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
     return new FilterConfig(c.nonEmptyString(P + "input"), c.nonEmptyString(P + "output"),
         c.nonEmptyString(P + "run"), c.oneOf(P + "mode", Mode.class), c.nonEmptyString(P + "clip"),
         c.nonEmptyString(P + "lm"), c.nonEmptyString(P + "seed.root"), c.nonEmptyString(P + "seed.pairs"),
-        c.oneOf(P + "seed.format", SeedFormat.class), captioner, new Matcher(TrainingSettings.from(c, "filter.matcher", false),
-            c.intIn(P + "matcher.web-negatives", 0, 16), c.oneOf(P + "matcher.head", MatchingModel.Head.class)),
+        c.oneOf(P + "seed.format", SeedFormat.class), captioner,
+        new Matcher(TrainingSettings.from(c, "filter.matcher", false), c.intIn(P + "matcher.web-negatives", 0, 16),
+            c.oneOf(P + "matcher.head", MatchingModel.Head.class)),
         captions,
         c.doubleIn(P + "threshold.itm", 0, 1), itc, clipScore, c.intIn(P + "score-batch", 1, 4096),
         c.bool(OutputSettings.OVERWRITE));
