@@ -40,7 +40,7 @@ public final class SyntheticCaptionQuality {
       return kept == 0 ? Double.NaN : keptRight / (double) kept;
     }
 
-    /** "wrong colour 3, wrong shape 40, ...": how many captions have each verdict but right (0 where none). */
+    /** "wrong colour 3, wrong shape 40, ...": the count of each verdict other than right (0 where none). */
     public String problems() {
       return Arrays.stream(CaptionCheck.Verdict.values()).filter(v -> v != CaptionCheck.Verdict.RIGHT)
           .map(v -> v.label() + " " + verdicts.getOrDefault(v, 0)).collect(Collectors.joining(", "));
