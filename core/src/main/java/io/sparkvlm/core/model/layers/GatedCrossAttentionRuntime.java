@@ -3,10 +3,9 @@ package io.sparkvlm.core.model.layers;
 import static io.sparkvlm.core.model.layers.GatedCrossAttention.*;
 
 import io.sparkvlm.core.model.layers.kernels.Arena;
-import io.sparkvlm.core.model.layers.kernels.AttentionSoftmax;
 import io.sparkvlm.core.model.layers.kernels.Buf;
 import io.sparkvlm.core.model.layers.kernels.Gemm;
-import io.sparkvlm.core.model.layers.kernels.Heads;
+import io.sparkvlm.core.model.layers.kernels.HeadMatrices;
 import io.sparkvlm.core.model.layers.kernels.LayerNorm;
 import io.sparkvlm.core.model.layers.kernels.Native;
 import io.sparkvlm.core.model.layers.kernels.Rows;
@@ -21,11 +20,19 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The gated cross-attention block's forward and backward, on the products and kernels the transformer block uses.
- * Forward keeps ln1, the visual rows, q, k, v, p, ctx, the attention output before its gate, ln2, the GELU output
- * and the feed-forward output before its gate (native), and the norms' xhat and rstd and the GELU's pre-activation
- * and gate (heap).
+ * Forward keeps ln1, the visual rows, the queries, keys and values (the projections' rows, read in place per head),
+ * the attention probabilities, ctx, the attention output before its gate, ln2, the GELU output and the feed-forward
+ * output before its gate (native), and the norms' xhat and rstd and the GELU's pre-activation and gate (heap).
  */
 final class GatedCrossAttentionRuntime extends HandRuntime<GatedCrossAttention> {
+  /** The text's queries [B*T, C]. */
+  private static final String QUERIES = "q";
+  /** The visual tokens' keys and values [B*N, 2C], side by side in this order. */
+  private static final String KEYS_VALUES = "kv";
+  private static final int KEYS = 0;
+  private static final int VALUES = 1;
+  /** The attention's output [B*T, C] before the out-projection, heads side by side. */
+  private static final String CONTEXT = "ctx";
 
   GatedCrossAttentionRuntime(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -41,9 +48,16 @@ final class GatedCrossAttentionRuntime extends HandRuntime<GatedCrossAttention> 
       return b * n;
     }
 
-    int groups() {
-      return b * h;
-    }
+  }
+
+  /** Text rows [B*T, C] as one [T, D] matrix per (batch row, head). */
+  private static HeadMatrices text(INDArray rows, Dims m) {
+    return HeadMatrices.tokenMajor(rows, m.b(), m.h(), m.t(), m.d(), 0);
+  }
+
+  /** Part {@code part} of visual rows [B*N, parts * C] as one [N, D] matrix per (batch row, head). */
+  private static HeadMatrices visual(INDArray rows, Dims m, int part) {
+    return HeadMatrices.tokenMajor(rows, m.b(), m.h(), m.n(), m.d(), part);
   }
 
   private Dims dims(long batch) {
@@ -87,35 +101,13 @@ final class GatedCrossAttentionRuntime extends HandRuntime<GatedCrossAttention> 
         LN1_BIAS), ln1, cache.buf("xhat1", dt, (long) nt * c), cache.buf("rstd1", dt, nt), nt, c, l.normEps());
     INDArray ln1n = cache.array("ln1", dt, nt, c);
     Native.write(ln1, ln1n);
-    INDArray qRows = tmp.array("rows", dt, nt, c);                                       // [B*T, C]
+    INDArray qRows = cache.array(QUERIES, dt, nt, c);                                     // [B*T, C]
     Gemm.mm(ln1n, false, params.get(Q_W), false, qRows);
-    Buf head = tmp.buf("head", dt, (long) nt * c);
-    Heads.split(tmp.read("rows", qRows), null, 1, 0, head, m.b(), m.t(), m.h(), m.d());
-    INDArray q = cache.array("q", dt, m.groups(), m.t(), m.d());                         // [B*H, T, D]
-    Native.write(head, q);
-    INDArray kv = tmp.array("kv", dt, nv, 2L * c);                                       // [B*N, 2C]
+    INDArray kv = cache.array(KEYS_VALUES, dt, nv, 2L * c);                                // [B*N, 2C]: k | v
     Gemm.mm(visn, false, params.get(KV_W), false, kv);
-    Buf kvb = tmp.read("kv", kv);
-    Buf visHead = tmp.buf("visHead", dt, (long) nv * c);
-    INDArray[] keysValues = {cache.array("k", dt, m.groups(), m.n(), m.d()),
-        cache.array("v", dt, m.groups(), m.n(), m.d())};                                 // [B*H, N, D] each
-    for (int part = 0; part < 2; part++) {
-      Heads.split(kvb, null, 2, part, visHead, m.b(), m.n(), m.h(), m.d());
-      Native.write(visHead, keysValues[part]);
-    }
-    INDArray scores = tmp.array("scores", dt, m.groups(), m.t(), m.n());                 // [B*H, T, N]
-    Gemm.batched(q, false, keysValues[0], true, scores);
-    Buf p = cache.buf("p", dt, (long) m.groups() * m.t() * m.n());
-    AttentionSoftmax.forward(tmp.read("scores", scores), p, null, m.groups(), m.h(), m.t(), m.n(),
-        1 / Math.sqrt(m.d()), false);
-    INDArray pn = cache.array("p", dt, m.groups(), m.t(), m.n());
-    Native.write(p, pn);
-    INDArray o = tmp.array("o", dt, m.groups(), m.t(), m.d());                           // [B*H, T, D]
-    Gemm.batched(pn, false, keysValues[1], false, o);
-    Buf ctx = tmp.buf("ctx", dt, (long) nt * c);
-    Heads.merge(tmp.read("o", o), ctx, 1, 0, m.b(), m.t(), m.h(), m.d());                 // [B*T, C]
-    INDArray ctxn = cache.array("ctx", dt, nt, c);
-    Native.write(ctx, ctxn);
+    INDArray ctxn = cache.array(CONTEXT, dt, nt, c);                                      // [B*T, C]
+    HeadAttention.forward(cache, dt, text(qRows, m), visual(kv, m, KEYS), visual(kv, m, VALUES), null, false,
+        text(ctxn, m));
     INDArray attn = cache.array("attn", dt, nt, c);
     Gemm.mm(ctxn, false, params.get(OUT_W), false, attn);
     INDArray gated = tmp.array("gated", dt, nt, c);
@@ -189,23 +181,15 @@ final class GatedCrossAttentionRuntime extends HandRuntime<GatedCrossAttention> 
         * dhn.mul(cache.array("attn", dt, nt, c)).sumNumber().doubleValue());
     INDArray dAttn = tmp.array("gated", dt, nt, c);
     dAttn.assign(dhn).muli(attnGate);
-    Gemm.mm(cache.array("ctx", dt, nt, c), true, dAttn, false, gradients.get(OUT_W));
+    Gemm.mm(cache.array(CONTEXT, dt, nt, c), true, dAttn, false, gradients.get(OUT_W));
     INDArray dCtx = tmp.array("rows", dt, nt, c);
     Gemm.mm(dAttn, false, params.get(OUT_W), true, dCtx);
-    Buf head = tmp.buf("head", dt, (long) nt * c);
-    Heads.split(tmp.read("rows", dCtx), null, 1, 0, head, m.b(), m.t(), m.h(), m.d());
-    INDArray dO = tmp.array("o", dt, m.groups(), m.t(), m.d());
-    Native.write(head, dO);
-    INDArray[] dQkv = HeadAttention.backward(cache, tmp, dt, dO, m.groups(), m.t(), m.n(), m.d());
-    INDArray dQ = dQkv[0];
-    INDArray dK = dQkv[1];
-    INDArray dV = dQkv[2];
+    INDArray dQn = tmp.array("dq", dt, nt, c);                                            // [B*T, C]
+    INDArray dKvn = tmp.array("kv", dt, nv, 2L * c);                                      // [B*N, 2C]: dk | dv
+    INDArray kv = cache.array(KEYS_VALUES, dt, nv, 2L * c);
+    HeadAttention.backward(cache, dt, text(cache.array(QUERIES, dt, nt, c), m), visual(kv, m, KEYS),
+        visual(kv, m, VALUES), text(dCtx, m), text(dQn, m), visual(dKvn, m, KEYS), visual(dKvn, m, VALUES));
     // queries: Q_W and the text's gradient through LN1
-    Native.read(dQ, head);
-    Buf dQRows = tmp.buf("dqRows", dt, (long) nt * c);
-    Heads.merge(head, dQRows, 1, 0, m.b(), m.t(), m.h(), m.d());
-    INDArray dQn = tmp.array("rows", dt, nt, c);
-    Native.write(dQRows, dQn);
     Gemm.mm(cache.array("ln1", dt, nt, c), true, dQn, false, gradients.get(Q_W));
     INDArray dLn1 = tmp.array("dln1", dt, nt, c);
     Gemm.mm(dQn, false, params.get(Q_W), true, dLn1);
@@ -214,15 +198,6 @@ final class GatedCrossAttentionRuntime extends HandRuntime<GatedCrossAttention> 
     HandRows.setGradient(gradients.get(LN1_GAIN), dGain);
     HandRows.setGradient(gradients.get(LN1_BIAS), dBias);
     // keys and values: KV_W and the visual tokens' gradient
-    Buf visHead = tmp.buf("visHead", dt, (long) nv * c);
-    Buf dKv = tmp.buf("dkv", dt, (long) nv * 2 * c);
-    INDArray[] parts = {dK, dV};
-    for (int part = 0; part < 2; part++) {
-      Native.read(parts[part], visHead);
-      Heads.merge(visHead, dKv, 2, part, m.b(), m.n(), m.h(), m.d());
-    }
-    INDArray dKvn = tmp.array("kv", dt, nv, 2L * c);
-    Native.write(dKv, dKvn);
     Gemm.mm(cache.array("vis", dt, nv, c), true, dKvn, false, gradients.get(KV_W));
     INDArray dVis = tmp.array("dvis", dt, nv, c);
     Gemm.mm(dKvn, false, params.get(KV_W), true, dVis);

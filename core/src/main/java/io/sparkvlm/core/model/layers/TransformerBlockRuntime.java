@@ -3,11 +3,10 @@ package io.sparkvlm.core.model.layers;
 import static io.sparkvlm.core.model.layers.TransformerBlock.*;
 
 import io.sparkvlm.core.model.layers.kernels.Arena;
-import io.sparkvlm.core.model.layers.kernels.AttentionSoftmax;
 import io.sparkvlm.core.model.layers.kernels.Buf;
 import io.sparkvlm.core.model.layers.kernels.ColumnSums;
 import io.sparkvlm.core.model.layers.kernels.Gemm;
-import io.sparkvlm.core.model.layers.kernels.Heads;
+import io.sparkvlm.core.model.layers.kernels.HeadMatrices;
 import io.sparkvlm.core.model.layers.kernels.LayerNorm;
 import io.sparkvlm.core.model.layers.kernels.Native;
 import io.sparkvlm.core.model.layers.kernels.Rows;
@@ -18,12 +17,20 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The transformer block's forward and backward. Products are BLAS gemms over [batch * time, ...] matrices and ND4J's
- * batched matmul per (batch, head); norms, GELU, the masked softmax, head reshuffles, bias and residual sums and
- * bias gradients are Java kernels. Forward keeps ln1, q, k, v, p, ctx, ln2 and the GELU output (native, for the
- * backward products) and the norms' xhat and rstd, h, the GELU pre-activation and gate (heap).
+ * The transformer block's forward and backward. Products are BLAS gemms over [batch * time, ...] matrices, and one
+ * per (batch, head) for attention, reading the heads where the in-projection wrote them ({@link HeadMatrices});
+ * norms, GELU, the masked softmax, residual sums and most bias gradients are Java kernels. Forward keeps ln1, qkv
+ * (biased), the attention probabilities, ctx, ln2 and the GELU output (native, for the backward products) and the
+ * norms' xhat and rstd, h, the GELU pre-activation and gate (heap).
  */
 final class TransformerBlockRuntime extends HandRuntime<TransformerBlock> {
+  /** The in-projection's output [N, 3C], bias added: queries, keys and values side by side, in this order. */
+  private static final String QKV = "qkv";
+  private static final int Q = 0;
+  private static final int K = 1;
+  private static final int V = 2;
+  /** The attention's output [N, C] before the out-projection, heads side by side. */
+  private static final String CONTEXT = "ctx";
 
   TransformerBlockRuntime(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -33,10 +40,11 @@ final class TransformerBlockRuntime extends HandRuntime<TransformerBlock> {
     int n() {
       return b * t;
     }
+  }
 
-    int groups() {
-      return b * h;
-    }
+  /** Part {@code part} of token-major rows [B * T, parts * C], as one [T, D] matrix per (batch row, head). */
+  private static HeadMatrices heads(INDArray rows, Dims m, int part) {
+    return HeadMatrices.tokenMajor(rows, m.b(), m.h(), m.t(), m.d(), part);
   }
 
   private Dims dims(INDArray x) {
@@ -64,30 +72,12 @@ final class TransformerBlockRuntime extends HandRuntime<TransformerBlock> {
         LN1_BIAS), ln1, cache.buf("xhat1", dt, (long) n * c), cache.buf("rstd1", dt, n), n, c, l.getNormEps());
     INDArray ln1n = cache.array("ln1", dt, n, c);
     Native.write(ln1, ln1n);
-    INDArray qkv = tmp.array("qkv", dt, n, 3L * c);                                      // [N, 3C]
+    INDArray qkv = cache.array(QKV, dt, n, 3L * c);                                        // [N, 3C]: q | k | v
     Gemm.mm(ln1n, false, params.get(IN_W), false, qkv);
-    Buf qkvb = tmp.read("qkv", qkv);
-    Buf inBias = HandRows.param(params.get(IN_B), IN_B);
-    Buf head = tmp.buf("head", dt, (long) n * c);
-    INDArray[] qkvHeads = {cache.array("q", dt, m.groups(), m.t(), m.d()), cache.array("k", dt, m.groups(), m.t(),
-        m.d()), cache.array("v", dt, m.groups(), m.t(), m.d())};                          // [B*H, T, D] each
-    for (int part = 0; part < 3; part++) {
-      Heads.split(qkvb, inBias, 3, part, head, m.b(), m.t(), m.h(), m.d());
-      Native.write(head, qkvHeads[part]);
-    }
-    INDArray scores = tmp.array("scores", dt, m.groups(), m.t(), m.t());                  // [B*H, T, T]
-    Gemm.batched(qkvHeads[0], false, qkvHeads[1], true, scores);
-    Buf p = cache.buf("p", dt, (long) m.groups() * m.t() * m.t());
-    AttentionSoftmax.forward(tmp.read("scores", scores), p, HandRows.mask(maskArray, dt, "mask"), m.groups(), m.h(),
-        m.t(), m.t(), 1 / Math.sqrt(m.d()), l.isCausal());
-    INDArray pn = cache.array("p", dt, m.groups(), m.t(), m.t());
-    Native.write(p, pn);
-    INDArray o = tmp.array("o", dt, m.groups(), m.t(), m.d());                            // [B*H, T, D]
-    Gemm.batched(pn, false, qkvHeads[2], false, o);
-    Buf ctx = tmp.buf("ctx", dt, (long) n * c);
-    Heads.merge(tmp.read("o", o), ctx, 1, 0, m.b(), m.t(), m.h(), m.d());                  // [N, C]
-    INDArray ctxn = cache.array("ctx", dt, n, c);
-    Native.write(ctx, ctxn);
+    Rows.addBias(qkv, params.get(IN_B));
+    INDArray ctxn = cache.array(CONTEXT, dt, n, c);                                       // [N, C], heads side by side
+    HeadAttention.forward(cache, dt, heads(qkv, m, Q), heads(qkv, m, K), heads(qkv, m, V),
+        HandRows.mask(maskArray, dt, "mask"), l.isCausal(), heads(ctxn, m, 0));
     INDArray attnOut = tmp.array("rows", dt, n, c);
     Gemm.mm(ctxn, false, params.get(OUT_W), false, attnOut);
     Buf h = cache.buf("h", dt, (long) n * c);
@@ -153,26 +143,17 @@ final class TransformerBlockRuntime extends HandRuntime<TransformerBlock> {
     HandRows.setGradient(gradients.get(OUT_B), grad);
     INDArray dhn = tmp.array("dh", dt, n, c);
     Native.write(dh, dhn);
-    Gemm.mm(cache.array("ctx", dt, n, c), true, dhn, false, gradients.get(OUT_W));
+    Gemm.mm(cache.array(CONTEXT, dt, n, c), true, dhn, false, gradients.get(OUT_W));
     INDArray dCtx = tmp.array("rows", dt, n, c);
     Gemm.mm(dhn, false, params.get(OUT_W), true, dCtx);
-    Buf head = tmp.buf("head", dt, (long) n * c);
-    Heads.split(tmp.read("rows", dCtx), null, 1, 0, head, m.b(), m.t(), m.h(), m.d());
-    INDArray dO = tmp.array("o", dt, m.groups(), m.t(), m.d());
-    Native.write(head, dO);
-    INDArray[] parts = HeadAttention.backward(cache, tmp, dt, dO, m.groups(), m.t(), m.t(), m.d());
-    Buf dQkv = tmp.buf("dqkv", dt, (long) n * 3 * c);
-    for (int part = 0; part < 3; part++) {
-      Native.read(parts[part], head);
-      Heads.merge(head, dQkv, 3, part, m.b(), m.t(), m.h(), m.d());
-    }
-    ColumnSums.sum(dQkv, grad, n, 3 * c);
-    HandRows.setGradient(gradients.get(IN_B), grad);
-    INDArray dQkvn = tmp.array("qkv", dt, n, 3L * c);
-    Native.write(dQkv, dQkvn);
-    Gemm.mm(cache.array("ln1", dt, n, c), true, dQkvn, false, gradients.get(IN_W));
+    INDArray qkv = cache.array(QKV, dt, n, 3L * c);
+    INDArray dQkv = tmp.array("qkv", dt, n, 3L * c);                                      // [N, 3C]: dq | dk | dv
+    HeadAttention.backward(cache, dt, heads(qkv, m, Q), heads(qkv, m, K), heads(qkv, m, V), heads(dCtx, m, 0),
+        heads(dQkv, m, Q), heads(dQkv, m, K), heads(dQkv, m, V));
+    ColumnSums.sum(dQkv, gradients.get(IN_B));
+    Gemm.mm(cache.array("ln1", dt, n, c), true, dQkv, false, gradients.get(IN_W));
     INDArray dLn1 = tmp.array("rows", dt, n, c);
-    Gemm.mm(dQkvn, false, params.get(IN_W), true, dLn1);
+    Gemm.mm(dQkv, false, params.get(IN_W), true, dLn1);
     // dx = dh + LN1'(dln1)
     LayerNorm.backward(tmp.read("rows", dLn1), cache.buf("xhat1", dt, (long) n * c), cache.buf("rstd1", dt, n),
         HandRows.param(params.get(LN1_GAIN), LN1_GAIN), dh, dGain, grad, n, c, true);

@@ -1,5 +1,7 @@
 package io.sparkvlm.core.model.layers.kernels;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * Sums down the rows of a [rows, cols] row-major buffer (bias and norm gradients): each thread sums a contiguous
  * range of rows into its own partial row (the inner loop runs along a row and vectorises), then the partials add up.
@@ -14,6 +16,21 @@ public final class ColumnSums {
     long profiled = OpProfile.start();
     try {
       reduce(x, null, out, rows, cols);
+    } finally {
+      OpProfile.stop("column sums (bias and norm gradients)", profiled);
+    }
+  }
+
+  /**
+   * out [1, cols] = the sums down the rows of a native x [rows, cols], as the product of a row of ones with x (a
+   * bias gradient where the rows are native already, without copying them to the heap).
+   */
+  public static void sum(INDArray x, INDArray out) {
+    long profiled = OpProfile.start();
+    try {
+      INDArray ones = Arena.temporaries().array("ones", x.dataType(), 1, x.size(0));               // [1, rows]
+      ones.assign(1);
+      Gemm.mm(ones, false, x, false, out);
     } finally {
       OpProfile.stop("column sums (bias and norm gradients)", profiled);
     }

@@ -2,12 +2,11 @@ package io.sparkvlm.core.model.layers.kernels;
 
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Matrix products into existing arrays (no allocation): BLAS sgemm/dgemm, and ND4J's batched matmul. */
+/** Matrix products into existing arrays (no allocation): BLAS sgemm/dgemm, one matrix or one per attention head. */
 public final class Gemm {
   private Gemm() {}
 
@@ -31,31 +30,52 @@ public final class Gemm {
     }
   }
 
-  /**
-   * c[g] = op(a[g]) op(b[g]) for every g of rank-3 arrays [groups, rows, cols]. ND4J's batched matmul of small
-   * matrices runs on one thread whatever its thread count, so the groups are split into one contiguous range per
-   * kernel thread ({@link Parallel}), each range one batched matmul.
-   */
+  /** c[g] = op(a[g]) op(b[g]) for every g of rank-3 arrays [groups, rows, cols]. */
   public static void batched(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c) {
+    heads(HeadMatrices.groups(a), transA, HeadMatrices.groups(b), transB, HeadMatrices.groups(c));
+  }
+
+  /**
+   * c[g] = op(a[g]) op(b[g]) for every (batch row, head) g, each matrix wherever it lies in its array (attention's
+   * products on the projections' token-major rows, no head split). On the CPU backend, one BLAS gemm per matrix
+   * on the native arrays ({@link OpenBlasHeads}); on others, ND4J's batched matmul on strided views.
+   */
+  public static void heads(HeadMatrices a, boolean transA, HeadMatrices b, boolean transB, HeadMatrices c) {
     long profiled = OpProfile.start();
     try {
-      MMulTranspose transpose = MMulTranspose.builder().transposeA(transA).transposeB(transB).build();
-      int groups = (int) a.size(0);
-      int threads = Parallel.threads();
-      if (threads == 1 || groups < 2 * threads) {
-        Nd4j.exec(new Mmul(a, b, c, transpose));
-        return;
+      int m = transA ? a.cols() : a.rows();
+      int k = transA ? a.rows() : a.cols();
+      int n = transB ? b.rows() : b.cols();
+      int kb = transB ? b.cols() : b.rows();
+      if (a.count() != c.count() || b.count() != c.count() || k != kb || c.rows() != m || c.cols() != n
+          || a.array().dataType() != c.array().dataType() || b.array().dataType() != c.array().dataType()) {
+        throw new IllegalArgumentException("head products of mismatched matrices: " + describe(a, transA) + " x "
+            + describe(b, transB) + " -> " + describe(c, false));
       }
-      Parallel.rows(groups, groups / threads, (g0, g1) -> {
-        INDArrayIndex range = NDArrayIndex.interval(g0, g1);
-        Nd4j.exec(new Mmul(groupsOf(a, range), groupsOf(b, range), groupsOf(c, range), transpose));
-      });
+      if (Nd4j.getExecutioner().type() == OpExecutioner.ExecutionerType.NATIVE_CPU) {
+        OpenBlasHeads.products(a, transA, b, transB, c, m, n, k);
+      } else {
+        headsThroughNd4j(a, transA, b, transB, c);
+      }
     } finally {
       OpProfile.stop("batched matmul (attention)", profiled);
     }
   }
 
-  private static INDArray groupsOf(INDArray x, INDArrayIndex range) {
-    return x.get(range, NDArrayIndex.all(), NDArrayIndex.all());                  // [g1 - g0, rows, cols]
+  /** {@link #heads} with ND4J's batched matmul on copies of the strided views (any backend). */
+  static void headsThroughNd4j(HeadMatrices a, boolean transA, HeadMatrices b, boolean transB, HeadMatrices c) {
+    MMulTranspose transpose = MMulTranspose.builder().transposeA(transA).transposeB(transB).build();
+    INDArray product = Nd4j.create(c.array().dataType(), c.count(), c.rows(), c.cols());
+    Nd4j.exec(new Mmul(groups(a), groups(b), product, transpose));
+    c.view().assign(product.reshape('c', c.batch(), c.heads(), c.rows(), c.cols()));
+  }
+
+  private static INDArray groups(HeadMatrices x) {
+    return x.view().dup('c').reshape('c', x.count(), x.rows(), x.cols());                  // [G, rows, cols]
+  }
+
+  private static String describe(HeadMatrices x, boolean transposed) {
+    return x.count() + " x [" + x.rows() + ", " + x.cols() + "]" + (transposed ? "^T" : "") + " "
+        + x.array().dataType();
   }
 }

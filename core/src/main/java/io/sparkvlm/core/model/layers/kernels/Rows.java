@@ -1,6 +1,8 @@
 package io.sparkvlm.core.model.layers.kernels;
 
-/** Element-wise work on [rows, cols] row-major buffers: residual sums with a bias row. */
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Element-wise work on [rows, cols] row-major buffers (and native arrays): residual sums with a bias row. */
 public final class Rows {
   private static final int GRAIN = 16;
 
@@ -33,6 +35,16 @@ public final class Rows {
           }
         }
       }
+    } finally {
+      OpProfile.stop("bias and residual sums", profiled);
+    }
+  }
+
+  /** rows += bias, per column, on a native [rows, cols] array (bias [1, cols]); ND4J's broadcast. */
+  public static void addBias(INDArray rows, INDArray bias) {
+    long profiled = OpProfile.start();
+    try {
+      rows.addiRowVector(bias);
     } finally {
       OpProfile.stop("bias and residual sums", profiled);
     }

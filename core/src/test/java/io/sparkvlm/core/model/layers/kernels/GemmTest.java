@@ -50,4 +50,85 @@ class GemmTest {
       }
     }
   }
+
+  /** Head h of part p of token-major rows [B * T, P * H * D], copied out as [B * H, T, D] (head-major). */
+  private static INDArray headMajor(INDArray rows, int batch, int time, int heads, int dim, int part) {
+    INDArray out = Nd4j.create(rows.dataType(), (long) batch * heads, time, dim);
+    for (int b = 0; b < batch; b++) {
+      for (int h = 0; h < heads; h++) {
+        for (int t = 0; t < time; t++) {
+          for (int d = 0; d < dim; d++) {
+            out.putScalar(new long[] {(long) b * heads + h, t, d},
+                rows.getDouble((long) b * time + t, ((long) part * heads + h) * dim + d));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void headProductsReadAndWriteTheHeadsWhereTheProjectionsPutThem() {
+    // attention's four product kinds on q | k | v rows of 3 batch rows x 5 tokens, 2 heads of 4; the arrays are
+    // views at an offset into a larger buffer, as a layer's gradient views are; float and double, 1 and 2 threads
+    int batch = 3;
+    int time = 5;
+    int heads = 2;
+    int dim = 4;
+    for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+      for (int threads : new int[] {1, 2}) {
+        Nd4jThreads.set(threads);
+        Nd4j.getRandom().setSeed(threads);
+        int width = 3 * heads * dim;
+        INDArray buffer = Nd4j.rand(type, 7 + (long) batch * time * width);
+        INDArray qkv = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(7, buffer.length()))
+            .reshape('c', (long) batch * time, width);                                   // [B*T, 3C], offset 7
+        INDArray q = headMajor(qkv, batch, time, heads, dim, 0);
+        INDArray k = headMajor(qkv, batch, time, heads, dim, 1);
+        INDArray v = headMajor(qkv, batch, time, heads, dim, 2);
+        HeadMatrices qh = HeadMatrices.tokenMajor(qkv, batch, heads, time, dim, 0);
+        HeadMatrices kh = HeadMatrices.tokenMajor(qkv, batch, heads, time, dim, 1);
+        HeadMatrices vh = HeadMatrices.tokenMajor(qkv, batch, heads, time, dim, 2);
+        String where = type + ", " + threads + " threads";
+
+        INDArray scores = Nd4j.create(type, (long) batch * heads, time, time);
+        Gemm.heads(qh, false, kh, true, HeadMatrices.groups(scores));                   // q k^T
+        assertEquals(0, perGroup(q, false, k, true).sub(scores).amaxNumber().doubleValue(), tolerance, where);
+
+        INDArray ctx = Nd4j.create(type, (long) batch * time, heads * dim);
+        Gemm.heads(HeadMatrices.groups(scores), false, vh, false, HeadMatrices.tokenMajor(ctx, batch, heads, time,
+            dim, 0));                                                                   // P v, into [B*T, C]
+        assertEquals(0, perGroup(scores, false, v, false).sub(headMajor(ctx, batch, time, heads, dim, 0))
+            .amaxNumber().doubleValue(), tolerance, where);
+
+        INDArray dqkv = Nd4j.zeros(type, (long) batch * time, width);
+        Gemm.heads(HeadMatrices.groups(scores), true, qh, false, HeadMatrices.tokenMajor(dqkv, batch, heads, time,
+            dim, 1));                                                                   // P^T q, into the k part
+        assertEquals(0, perGroup(scores, true, q, false).sub(headMajor(dqkv, batch, time, heads, dim, 1))
+            .amaxNumber().doubleValue(), tolerance, where);
+        assertEquals(0, dqkv.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, heads * dim)).amaxNumber().doubleValue(),
+            "the q part is untouched: " + where);
+
+        // and ND4J's batched matmul on strided views (the path of backends other than the CPU) agrees
+        INDArray viaNd4j = Nd4j.create(type, (long) batch * time, heads * dim);
+        Gemm.headsThroughNd4j(HeadMatrices.groups(scores), false, vh, false, HeadMatrices.tokenMajor(viaNd4j, batch,
+            heads, time, dim, 0));
+        assertEquals(0, ctx.sub(viaNd4j).amaxNumber().doubleValue(), tolerance, where);
+      }
+    }
+  }
+
+  @Test
+  void headProductsOfMismatchedShapesAreRefused() {
+    INDArray rows = Nd4j.create(DataType.FLOAT, 10, 24);
+    HeadMatrices q = HeadMatrices.tokenMajor(rows, 2, 2, 5, 4, 0);
+    INDArray scores = Nd4j.create(DataType.FLOAT, 4, 5, 6);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Gemm.heads(q, false, q, true, HeadMatrices.groups(scores)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("4 x [5, 6]"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> HeadMatrices.tokenMajor(rows, 2, 2, 5, 4, 3), "a fourth part of q | k | v rows does not fit");
+  }
 }
