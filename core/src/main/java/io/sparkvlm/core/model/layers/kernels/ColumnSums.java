@@ -22,15 +22,20 @@ public final class ColumnSums {
   }
 
   /**
-   * out [1, cols] = the sums down the rows of a native x [rows, cols], as the product of a row of ones with x (a
-   * bias gradient where the rows are native already, without copying them to the heap).
+   * out [1, cols] = the sums down the rows of a native x [rows, cols] (a bias gradient where the rows are native
+   * already, without copying them to the heap): BLAS's matrix-vector product with ones on the CPU, ND4J's sum on
+   * other backends.
    */
   public static void sum(INDArray x, INDArray out) {
     long profiled = OpProfile.start();
     try {
-      INDArray ones = Arena.temporaries().array("ones", x.dataType(), 1, x.size(0));               // [1, rows]
-      ones.assign(1);
-      Gemm.mm(ones, false, x, false, out);
+      if (OpenBlas.available() && Native.contiguous(x) && Native.contiguous(out)) {
+        INDArray ones = Arena.temporaries().array("ones", x.dataType(), x.size(0));          // [rows]
+        ones.assign(1);
+        OpenBlas.columnSums(x, out, ones);
+      } else {
+        out.assign(x.sum(0).reshape(out.shape()));
+      }
     } finally {
       OpProfile.stop("column sums (bias and norm gradients)", profiled);
     }

@@ -2,7 +2,6 @@ package io.sparkvlm.core.model.layers.kernels;
 
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -38,7 +37,7 @@ public final class Gemm {
   /**
    * c[g] = op(a[g]) op(b[g]) for every (batch row, head) g, each matrix wherever it lies in its array (attention's
    * products on the projections' token-major rows, no head split). On the CPU backend, one BLAS gemm per matrix
-   * on the native arrays ({@link OpenBlasHeads}); on others, ND4J's batched matmul on strided views.
+   * on the native arrays ({@link OpenBlas}); on others, ND4J's batched matmul on strided views.
    */
   public static void heads(HeadMatrices a, boolean transA, HeadMatrices b, boolean transB, HeadMatrices c) {
     long profiled = OpProfile.start();
@@ -52,8 +51,8 @@ public final class Gemm {
         throw new IllegalArgumentException("head products of mismatched matrices: " + describe(a, transA) + " x "
             + describe(b, transB) + " -> " + describe(c, false));
       }
-      if (Nd4j.getExecutioner().type() == OpExecutioner.ExecutionerType.NATIVE_CPU) {
-        OpenBlasHeads.products(a, transA, b, transB, c, m, n, k);
+      if (OpenBlas.available()) {
+        OpenBlas.products(a, transA, b, transB, c, m, n, k);
       } else {
         headsThroughNd4j(a, transA, b, transB, c);
       }
