@@ -42,38 +42,40 @@ final class OpenBlas {
     int threads = Parallel.threads();
     int blocks = threads == 1 ? 1 : (int) Math.min(m, Math.ceil((double) m * n * k / SINGLE_THREAD_MNK));
     int blockRows = (m + blocks - 1) / blocks;
-    boolean single = c.array().dataType() == DataType.FLOAT;
+    int opA = transA ? CblasTrans : CblasNoTrans;
+    int opB = transB ? CblasTrans : CblasNoTrans;
     Parallel.rows(c.count(), 1, (g0, g1) -> {
-      if (single) {
-        FloatPointer pa = new FloatPointer(a.array().data().addressPointer());
-        FloatPointer pb = new FloatPointer(b.array().data().addressPointer());
-        FloatPointer pc = new FloatPointer(c.array().data().addressPointer());
-        for (int g = g0; g < g1; g++) {
-          pb.position(b.start(g));
-          for (int r0 = 0; r0 < m; r0 += blockRows) {
-            int rows = Math.min(blockRows, m - r0);
-            pa.position(a.start(g) + (transA ? r0 : (long) r0 * a.ld()));
-            pc.position(c.start(g) + (long) r0 * c.ld());
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, rows,
-                n, k, 1f, pa, a.ld(), pb, b.ld(), 0f, pc, c.ld());
-          }
-        }
-      } else {
-        DoublePointer pa = new DoublePointer(a.array().data().addressPointer());
-        DoublePointer pb = new DoublePointer(b.array().data().addressPointer());
-        DoublePointer pc = new DoublePointer(c.array().data().addressPointer());
-        for (int g = g0; g < g1; g++) {
-          pb.position(b.start(g));
-          for (int r0 = 0; r0 < m; r0 += blockRows) {
-            int rows = Math.min(blockRows, m - r0);
-            pa.position(a.start(g) + (transA ? r0 : (long) r0 * a.ld()));
-            pc.position(c.start(g) + (long) r0 * c.ld());
-            cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, rows,
-                n, k, 1.0, pa, a.ld(), pb, b.ld(), 0.0, pc, c.ld());
-          }
+      BlockProduct product = blockProduct(a.array(), b.array(), c.array(), opA, opB, n, k, a.ld(), b.ld(), c.ld());
+      for (int g = g0; g < g1; g++) {
+        for (int r0 = 0; r0 < m; r0 += blockRows) {
+          product.run(Math.min(blockRows, m - r0), a.start(g) + (transA ? r0 : (long) r0 * a.ld()), b.start(g),
+              c.start(g) + (long) r0 * c.ld());
         }
       }
     });
+  }
+
+  /** One gemm of {@code rows} rows of op(a) with op(b) into c, each matrix starting where the offsets say. */
+  @FunctionalInterface
+  private interface BlockProduct {
+    void run(int rows, long aStart, long bStart, long cStart);
+  }
+
+  /** The gemm of the arrays' precision, on pointers of this thread's own (their positions move per call). */
+  private static BlockProduct blockProduct(INDArray a, INDArray b, INDArray c, int opA, int opB, int n, int k,
+      int lda, int ldb, int ldc) {
+    if (c.dataType() == DataType.FLOAT) {
+      FloatPointer pa = new FloatPointer(a.data().addressPointer());
+      FloatPointer pb = new FloatPointer(b.data().addressPointer());
+      FloatPointer pc = new FloatPointer(c.data().addressPointer());
+      return (rows, aStart, bStart, cStart) -> cblas_sgemm(CblasRowMajor, opA, opB, rows, n, k, 1f,
+          pa.position(aStart), lda, pb.position(bStart), ldb, 0f, pc.position(cStart), ldc);
+    }
+    DoublePointer pa = new DoublePointer(a.data().addressPointer());
+    DoublePointer pb = new DoublePointer(b.data().addressPointer());
+    DoublePointer pc = new DoublePointer(c.data().addressPointer());
+    return (rows, aStart, bStart, cStart) -> cblas_dgemm(CblasRowMajor, opA, opB, rows, n, k, 1.0,
+        pa.position(aStart), lda, pb.position(bStart), ldb, 0.0, pc.position(cStart), ldc);
   }
 
   /**
