@@ -57,12 +57,9 @@ public record HeadMatrices(INDArray array, int batch, int heads, int rows, int c
     return batch * heads;
   }
 
-  /**
-   * Elements from where the array's data buffer's address points to matrix {@code g = b * heads + h}: a view's
-   * buffer already points at its own offset into the original, the array's offset counts from the original.
-   */
+  /** Elements from the array's first element to matrix {@code g = b * heads + h}. */
   long start(int g) {
-    return array.offset() - array.data().offset() + first + (g / heads) * batchStride + (g % heads) * headStride;
+    return first + (g / heads) * batchStride + (g % heads) * headStride;
   }
 
   /** The same elements as an ND4J view [batch, heads, rows, cols] (for backends without direct BLAS calls). */

@@ -55,7 +55,7 @@ final class OpenBlas {
     });
   }
 
-  /** One gemm of {@code rows} rows of op(a) with op(b) into c, each matrix starting where the offsets say. */
+  /** One gemm of {@code rows} rows of op(a) with op(b) into c, each that many elements past its array's first. */
   @FunctionalInterface
   private interface BlockProduct {
     void run(int rows, long aStart, long bStart, long cStart);
@@ -65,17 +65,23 @@ final class OpenBlas {
   private static BlockProduct blockProduct(INDArray a, INDArray b, INDArray c, int opA, int opB, int n, int k,
       int lda, int ldb, int ldc) {
     if (c.dataType() == DataType.FLOAT) {
-      FloatPointer pa = new FloatPointer(a.data().addressPointer());
-      FloatPointer pb = new FloatPointer(b.data().addressPointer());
-      FloatPointer pc = new FloatPointer(c.data().addressPointer());
+      FloatPointer pa = at(new FloatPointer(a.data().addressPointer()), a);
+      FloatPointer pb = at(new FloatPointer(b.data().addressPointer()), b);
+      FloatPointer pc = at(new FloatPointer(c.data().addressPointer()), c);
+      long a0 = pa.position();
+      long b0 = pb.position();
+      long c0 = pc.position();
       return (rows, aStart, bStart, cStart) -> cblas_sgemm(CblasRowMajor, opA, opB, rows, n, k, 1f,
-          pa.position(aStart), lda, pb.position(bStart), ldb, 0f, pc.position(cStart), ldc);
+          pa.position(a0 + aStart), lda, pb.position(b0 + bStart), ldb, 0f, pc.position(c0 + cStart), ldc);
     }
-    DoublePointer pa = new DoublePointer(a.data().addressPointer());
-    DoublePointer pb = new DoublePointer(b.data().addressPointer());
-    DoublePointer pc = new DoublePointer(c.data().addressPointer());
+    DoublePointer pa = at(new DoublePointer(a.data().addressPointer()), a);
+    DoublePointer pb = at(new DoublePointer(b.data().addressPointer()), b);
+    DoublePointer pc = at(new DoublePointer(c.data().addressPointer()), c);
+    long a0 = pa.position();
+    long b0 = pb.position();
+    long c0 = pc.position();
     return (rows, aStart, bStart, cStart) -> cblas_dgemm(CblasRowMajor, opA, opB, rows, n, k, 1.0,
-        pa.position(aStart), lda, pb.position(bStart), ldb, 0.0, pc.position(cStart), ldc);
+        pa.position(a0 + aStart), lda, pb.position(b0 + bStart), ldb, 0.0, pc.position(c0 + cStart), ldc);
   }
 
   /**
@@ -96,7 +102,10 @@ final class OpenBlas {
     }
   }
 
-  /** The pointer moved to the array's first element (a view's buffer already points at its own offset). */
+  /**
+   * The pointer moved to the array's first element: a view's data buffer already points at its own offset into the
+   * original, and the array's offset counts from the original.
+   */
   private static <P extends Pointer> P at(P p, INDArray a) {
     return p.position(p.position() + a.offset() - a.data().offset());
   }

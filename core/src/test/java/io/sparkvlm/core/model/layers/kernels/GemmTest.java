@@ -1,6 +1,8 @@
 package io.sparkvlm.core.model.layers.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvlm.core.model.Nd4jThreads;
 import org.junit.jupiter.api.AfterEach;
@@ -8,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class GemmTest {
   private final int before = Nd4jThreads.current();
@@ -82,7 +85,7 @@ class GemmTest {
         Nd4j.getRandom().setSeed(threads);
         int width = 3 * heads * dim;
         INDArray buffer = Nd4j.rand(type, 7 + (long) batch * time * width);
-        INDArray qkv = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(7, buffer.length()))
+        INDArray qkv = buffer.get(NDArrayIndex.interval(7, buffer.length()))
             .reshape('c', (long) batch * time, width);                                   // [B*T, 3C], offset 7
         INDArray q = headMajor(qkv, batch, time, heads, dim, 0);
         INDArray k = headMajor(qkv, batch, time, heads, dim, 1);
@@ -107,8 +110,8 @@ class GemmTest {
             dim, 1));                                                                   // P^T q, into the k part
         assertEquals(0, perGroup(scores, true, q, false).sub(headMajor(dqkv, batch, time, heads, dim, 1))
             .amaxNumber().doubleValue(), tolerance, where);
-        assertEquals(0, dqkv.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, heads * dim)).amaxNumber().doubleValue(),
+        assertEquals(0, dqkv.get(NDArrayIndex.all(),
+            NDArrayIndex.interval(0, heads * dim)).amaxNumber().doubleValue(),
             "the q part is untouched: " + where);
 
         // and ND4J's batched matmul on strided views (the path of backends other than the CPU) agrees
@@ -125,10 +128,10 @@ class GemmTest {
     INDArray rows = Nd4j.create(DataType.FLOAT, 10, 24);
     HeadMatrices q = HeadMatrices.tokenMajor(rows, 2, 2, 5, 4, 0);
     INDArray scores = Nd4j.create(DataType.FLOAT, 4, 5, 6);
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Gemm.heads(q, false, q, true, HeadMatrices.groups(scores)));
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("4 x [5, 6]"), e.getMessage());
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+    assertTrue(e.getMessage().contains("4 x [5, 6]"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
         () -> HeadMatrices.tokenMajor(rows, 2, 2, 5, 4, 3), "a fourth part of q | k | v rows does not fit");
   }
 }
