@@ -406,7 +406,7 @@ final class StageCommands {
 
     @Command(name = "filter", mixinStandardHelpOptions = true,
         description = "BLIP's ablation on a finished demo run: each way of bootstrapping (capfilt, filter-only, "
-            + "captioner-only, clip-score-top-30%, nothing-dropped) scored against the noise labels and followed by "
+            + "captioner-only, clip-score-top-30%%, nothing-dropped) scored against the noise labels and followed by "
             + "a round-1 CLIP of round 0's steps.")
     static final class Filter implements Callable<Integer> {
       @picocli.CommandLine.Option(names = "--run", description = "the demo run it reads (default: ${DEFAULT-VALUE})")

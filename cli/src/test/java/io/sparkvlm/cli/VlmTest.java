@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,6 +54,33 @@ class VlmTest {
     Result r = vlm(sub, "--help");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("Usage: vlm " + sub);
+  }
+
+  @Test
+  void everyCommandInTheTreeRendersItsHelpWithoutAFormatWarning() {
+    List<List<String>> paths = new ArrayList<>();
+    commandPaths(Vlm.commandLine(), new ArrayList<>(), paths);
+    assertThat(paths).hasSizeGreaterThan(SUBCOMMANDS.size());
+    for (List<String> path : paths) {
+      List<String> args = new ArrayList<>(path);
+      args.add("--help");
+      Result r = vlm(args.toArray(String[]::new));
+      assertThat(r.code()).as(String.join(" ", path)).isZero();
+      // picocli prints "Could not format ..." when a description holds an unescaped % (e.g. "top-30%,")
+      assertThat(r.err()).as(String.join(" ", path)).doesNotContain("Could not format");
+    }
+  }
+
+  private static void commandPaths(CommandLine cmd, List<String> prefix, List<List<String>> out) {
+    cmd.getSubcommands().forEach((name, sub) -> {
+      if (!sub.getCommandName().equals(name)) {
+        return; // an alias
+      }
+      List<String> path = new ArrayList<>(prefix);
+      path.add(name);
+      out.add(path);
+      commandPaths(sub, path, out);
+    });
   }
 
   @Test

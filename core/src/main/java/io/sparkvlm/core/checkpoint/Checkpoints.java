@@ -110,7 +110,6 @@ public final class Checkpoints {
     return Optional.ofNullable(best);
   }
 
-  /** The conventional folder name for a checkpoint at {@code step}: {@code step-00001234}. */
   /**
    * A checkpoint folder as given (it has a manifest), or a run folder's newest complete checkpoint (under
    * {@code checkpoints/}); neither is an error naming both places looked at.
@@ -125,6 +124,7 @@ public final class Checkpoints {
             + CheckpointManifest.FILE_NAME + " and no complete checkpoint under " + location + "/checkpoints"));
   }
 
+  /** The conventional folder name for a checkpoint at {@code step}: {@code step-00001234}. */
   public static String nameForStep(long step) {
     return String.format("step-%08d", step);
   }
