@@ -39,7 +39,7 @@ import org.apache.spark.sql.SparkSession;
  * HTML report, pretrain a tiny decoder LM on the captions and instruction text, bootstrap the pairs with CapFilt
  * (captioner and filter fine-tuned on the seed split), pretrain a round-1 CLIP on the bootstrapped pairs for as many
  * steps as round 0, run both LLaVA stages on the round-1 vision tower with two baselines (blind; stage 2 without
- * stage 1) and summarise: ingest status counts against the faults the web injected, the model's headline numbers,
+ * stage 1), train an open-vocabulary detector on the round-1 CLIP, and summarise: ingest status counts against the faults the web injected, the model's headline numbers,
  * the LM's held-out perplexity, the filter's precision and recall against the world's noise labels, round 1
  * against round 0. Later stages join as they land; the demo says which are still missing.
  */
@@ -83,7 +83,7 @@ public final class Demo {
       return out.resolve("clip");
     }
 
-    /** The detector trained on the round-0 CLIP (vlm detect train). */
+    /** The detector trained on the round-1 CLIP (vlm detect train). */
     public Path detector() {
       return out.resolve("detector");
     }
@@ -147,7 +147,7 @@ public final class Demo {
         "align.output=" + f.align(), "align.epochs=3", "align.checkpoint-every-steps=50",
         "instruct.from=" + f.align(), "instruct.output=" + f.instruct(), "instruct.root=" + f.world(),
         "instruct.epochs=6", "instruct.checkpoint-every-steps=50", "instruct.optimiser.learning-rate=3e-3",
-        "detect.train.clip=" + f.clip(), "detect.train.output=" + f.detector(), "detect.train.trainable=all",
+        "detect.train.clip=" + f.clipRound1(), "detect.train.output=" + f.detector(), "detect.train.trainable=all",
         "detect.train.epochs=60", "detect.train.checkpoint-every-steps=100",
         "detect.dataset.output=" + f.detectionResults(),
         // lm-tiny's 32-token context has no room for LLaVA-1.5's VQA instruction (24 tokens with the demo's
@@ -291,7 +291,7 @@ public final class Demo {
           .toFile());
       JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve(ScoreFiles.METRICS)
           .toFile());
-      steps.next("13/13 detect", "an OWL-ViT-style detector on the round-0 CLIP, trained on the boxed combinations; "
+      steps.next("13/13 detect", "an OWL-ViT-style detector on the round-1 CLIP, trained on the boxed combinations; "
           + "then every combination asked of every test image on the executors, scored as pycocotools does");
       TrainDetectorJob trainDetector = new TrainDetectorJob();
       String detectorSummary = JobLauncher.execute(trainDetector, spark, config, trainDetector.readConfig(reader))

@@ -253,7 +253,15 @@ class VlmTest {
     // round 1 on the CLIP-score baseline's pairs too
     assertThat(dir.resolve("clip-r1-clip-score/metrics.jsonl")).exists();
     assertThat(out).contains("round 1 clip-score");
-    // the detector: trained on the round-0 CLIP, run over the test images, scored per combination group
+    // the detector: trained on the round-1 CLIP, run over the test images, scored per combination group
+    try {
+      org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+      String detector = io.sparkvlm.core.checkpoint.Checkpoints.resolve(dir.resolve("detector").toString(), hadoop);
+      assertThat(io.sparkvlm.core.checkpoint.Checkpoints.readManifest(detector, hadoop).parents())
+          .singleElement().asString().contains("clip-r1/checkpoints");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     assertThat(out).contains("detector:").containsPattern("seen combinations AP50 +\\d")
         .contains("category AP50 (7 shapes)");
     assertThat(dir.resolve("reports/detection-results/results.json")).exists();
