@@ -2,6 +2,7 @@ package io.sparkvlm.cli;
 
 import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.VisionLanguageModel;
@@ -73,6 +74,12 @@ final class ChatCommand implements Callable<Integer> {
       return JobLauncher.USAGE;
     }
     byte[] bytes = Files.readAllBytes(image);
+    try {
+      ClipInputs.decode(bytes); // refused here, once, rather than as each question's failure
+    } catch (IllegalArgumentException e) {
+      err.println("vlm chat: --image " + image + ": " + e.getMessage());
+      return JobLauncher.USAGE;
+    }
     VisionLanguageModel.Generator generator = new VisionLanguageModel.Generator(loaded.model(), shape);
     ExecutorGenerator.Decoding decoding = ExecutorGenerator.Decoding.greedy(maxNewTokens,
         tokenizer.id(SpecialTokens.END_OF_TEXT)).within(tokenizer.vocabSize());
@@ -81,7 +88,7 @@ final class ChatCommand implements Callable<Integer> {
       try {
         out.println(conversation.ask(question, generator, shape, bytes, decoding));
       } catch (IllegalArgumentException e) {
-        // a question too long for the context, or an image that does not decode
+        // a question too long for the context
         err.println("vlm chat: " + e.getMessage());
         return JobLauncher.USAGE;
       }

@@ -131,6 +131,26 @@ class ChatCommandTest {
         dir.resolve("missing.png").toString(), "Hi?");
     assertThat(noImage.code()).isEqualTo(2);
     assertThat(noImage.err()).contains("missing.png");
+    Path notAnImage = dir.resolve("notes.jpg");
+    try {
+      java.nio.file.Files.writeString(notAnImage, "not an image");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    VlmTest.Result undecodable = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", notAnImage.toString(),
+        "Hi?");
+    assertThat(undecodable.code()).isEqualTo(2);
+    assertThat(undecodable.err()).contains("--image " + notAnImage).contains("not a decodable image");
+    InputStream previous = System.in;
+    System.setIn(new ByteArrayInputStream("Hi?\n\n".getBytes(StandardCharsets.UTF_8)));
+    try {
+      VlmTest.Result interactive = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", notAnImage.toString(),
+          "--interactive");
+      assertThat(interactive.code()).isEqualTo(2);
+      assertThat(interactive.out()).doesNotContain("starts again");
+    } finally {
+      System.setIn(previous);
+    }
     VlmTest.Result noQuestion = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString());
     assertThat(noQuestion.code()).isEqualTo(2);
     VlmTest.Result tooLong = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString(),
