@@ -6,6 +6,7 @@ import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.checkpoint.CheckpointManifest;
 import io.sparkvlm.core.checkpoint.Checkpoints;
 import io.sparkvlm.core.clipeval.ClipEvalSets;
+import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.clipeval.ClipEvaluator.Evaluation;
 import io.sparkvlm.core.clipeval.ClipEvaluator.TaskOutcome;
@@ -56,15 +57,46 @@ public final class ModelEvaluation {
     List<JsonNode> log = parent == null || parent.getParent() == null ? List.of()
         : readLog(parent.getParent().toString(), checkpoint, conf);
     if (architecture instanceof ModelArchitecture.Clip clip) {
+      requireSuiteFiles(c, architecture, conf);
       return clip(spark, c, checkpoint, manifest, clip.shape(), tokenizer, model, log);
     }
     if (architecture instanceof ModelArchitecture.VisionLanguage vlm) {
+      requireSuiteFiles(c, architecture, conf);
       return visionLanguage(spark, c, checkpoint, manifest, vlm.shape(),
           ModelCheckpoints.asBpe(tokenizer, checkpoint), model, log);
     }
     throw new CheckpointError("Checkpoint " + checkpoint + " is a " + architecture.name() + " model: vlm eval model "
         + "evaluates CLIP checkpoints (retrieval, zero-shot, linear probe) and vision-language checkpoints "
         + "(captioning, VQA)");
+  }
+
+  /**
+   * Every suite file a model of this kind is evaluated on exists, checked before any work: a CLIP's retrieval,
+   * zero-shot and probe-train files, a vision-language model's captions and VQA files. A missing one is an error
+   * naming its suite's config key, the file and where it was looked for.
+   */
+  static void requireSuiteFiles(EvalModelConfig c, ModelArchitecture architecture, Configuration conf)
+      throws IOException {
+    for (int i = 0; i < c.suites().size(); i++) {
+      EvalModelConfig.Suite suite = c.suites().get(i);
+      List<String> files = new ArrayList<>();
+      if (architecture instanceof ModelArchitecture.Clip) {
+        suite.retrieval().ifPresent(files::add);
+        files.addAll(suite.zeroShot());
+        files.addAll(suite.probeTrain());
+      } else {
+        suite.captions().ifPresent(files::add);
+        suite.vqa().ifPresent(v -> files.addAll(List.of(v.questions(), v.annotations(), v.images())));
+      }
+      String key = "eval.model.suites[" + i + "]";
+      for (String file : files) {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(suite.root(), file);
+        if (!path.getFileSystem(conf).exists(path)) {
+          throw new ConfigError(key, "Config key '" + key + "' (root " + suite.root() + ") names " + file
+              + ", which does not exist: " + path);
+        }
+      }
+    }
   }
 
   /**

@@ -174,6 +174,19 @@ class EvalModelTest {
   }
 
   @Test
+  void aSuiteFileThatDoesNotExistIsRefusedBeforeAnyWorkNamingTheSuite() {
+    Config config = config("eval.model.suites=[{root = \"" + fashion + "\", zero-shot = "
+        + "[\"zeroshot/fashion-mnist.json\"]}, {root = \"" + world + "\", retrieval = \"eval/retrieval/gone.jsonl\"}]",
+        "eval.model.report=\"" + dir.resolve("report-missing") + "\"");
+    EvalJob job = new EvalJob();
+    assertThatThrownBy(() -> JobLauncher.execute(job, spark, config, job.readConfig(new ConfigReader(config))))
+        .isInstanceOf(io.sparkvlm.core.config.ConfigError.class)
+        .hasMessageContaining("eval.model.suites[1]").hasMessageContaining("eval/retrieval/gone.jsonl")
+        .hasMessageContaining("does not exist");
+    assertThat(dir.resolve("report-missing")).doesNotExist();
+  }
+
+  @Test
   void aFolderWithoutACheckpointIsAClearError() {
     Config config = config("eval.model.checkpoint=\"" + dir.resolve("nothing") + "\"");
     EvalJob job = new EvalJob();

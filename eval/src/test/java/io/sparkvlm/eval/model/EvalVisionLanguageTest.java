@@ -249,6 +249,18 @@ class EvalVisionLanguageTest {
   }
 
   @Test
+  void aVqaFileThatDoesNotExistIsRefusedBeforeAnyWork() {
+    Config config = config(trained, "report-missing", "eval.model.suites=[{root = \"" + world + "\", "
+        + "vqa-questions = \"eval/vqa/questions_test.json\", vqa-annotations = \"eval/vqa/gone.json\", "
+        + "vqa-images = \"eval/captions/captions_test.json\"}]");
+    EvalJob job = new EvalJob();
+    assertThatThrownBy(() -> JobLauncher.execute(job, spark, config, job.readConfig(new ConfigReader(config))))
+        .hasMessageContaining("eval.model.suites[0]").hasMessageContaining("eval/vqa/gone.json")
+        .hasMessageContaining("does not exist");
+    assertThat(dir.resolve("report-missing")).doesNotExist();
+  }
+
+  @Test
   void aPromptThatLeavesNoRoomToAnswerIsAClearError() {
     Config config = config(trained, "report-long", "eval.model.generation.caption-prompt=\""
         + "describe ".repeat(40) + "\"");
