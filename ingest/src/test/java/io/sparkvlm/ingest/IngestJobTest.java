@@ -306,6 +306,23 @@ class IngestJobTest {
   }
 
   @Test
+  void anInputThatIsNotThereOrInTheOtherDelimiterIsAClearErrorBeforeAnyWork() throws Exception {
+    Path missing = dir.resolve("no-such-urls.csv");
+    Path out = dir.resolve("missing-input");
+    assertThatThrownBy(() -> ingest(config(out, "ingest.input.path=" + missing, "ingest.input.format=csv")))
+        .isInstanceOf(io.sparkvlm.core.config.ConfigError.class)
+        .hasMessageContaining("ingest.input.path").hasMessageContaining("no-such-urls.csv")
+        .hasMessageContaining("no such file or folder");
+    assertThat(out).doesNotExist();
+    Path csv = dir.resolve("urls-with-commas.csv");
+    Files.writeString(csv, "url,caption\n" + web.baseUrl() + "/img/web-000000.jpg,a red star\n");
+    assertThatThrownBy(() -> ingest(config(dir.resolve("as-tsv"), "ingest.input.path=" + csv,
+        "ingest.input.format=tsv")))
+        .hasMessageContaining("has no column 'url'")
+        .hasMessageContaining("is the input comma-separated (ingest.input.format = csv)?");
+  }
+
+  @Test
   void aTsvOrCsvRowWithMoreFieldsThanTheHeaderIsInvalidInputNotACutCaption() throws Exception {
     Path tsv = dir.resolve("urls.tsv");
     Files.writeString(tsv, "url\tcaption\tsite\n"

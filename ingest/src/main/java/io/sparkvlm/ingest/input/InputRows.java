@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 
+import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.ingest.IngestConfig;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class InputRows {
   private InputRows() {}
 
   public static Dataset<Row> read(SparkSession spark, IngestConfig.Input in) {
+    requireExists(spark, in);
     Dataset<Row> rows = switch (in.format()) {
       case CSV -> urlList(delimited(spark, in, ","), in);
       case TSV -> urlList(delimited(spark, in, "\t"), in);
@@ -62,6 +64,22 @@ public final class InputRows {
       case FOLDER -> folder(spark, in);
     };
     return rows;
+  }
+
+  /** The input path (or glob) matches something, checked before any work: otherwise an error naming the key. */
+  private static void requireExists(SparkSession spark, IngestConfig.Input in) {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(in.path());
+    org.apache.hadoop.fs.FileStatus[] found;
+    try {
+      found = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).globStatus(path);
+    } catch (IOException e) {
+      throw new ConfigError("ingest.input.path", "Config key 'ingest.input.path' = '" + in.path()
+          + "' cannot be listed: " + e.getMessage(), e);
+    }
+    if (found == null || found.length == 0) {
+      throw new ConfigError("ingest.input.path", "Config key 'ingest.input.path' = '" + in.path()
+          + "': no such file or folder");
+    }
   }
 
   /** JSON lines in the input's encoding: Spark needs the line separator spelled out for one other than UTF-8. */
@@ -97,12 +115,25 @@ public final class InputRows {
         fields.cast("string"), lit(" fields where the header has " + header.length + ": "), col(CORRUPT))));
   }
 
+  /** A hint when the header looks split by the other delimiter: a TSV read as CSV, or the reverse. */
+  static String formatHint(List<String> columns, IngestConfig.Format format) {
+    boolean tabs = columns.stream().anyMatch(c -> c.contains("\t"));
+    boolean commas = columns.stream().anyMatch(c -> c.contains(","));
+    if (format == IngestConfig.Format.CSV && tabs) {
+      return "; the header holds tabs: is the input tab-separated (ingest.input.format = tsv)?";
+    }
+    if (format == IngestConfig.Format.TSV && commas) {
+      return "; the header holds commas: is the input comma-separated (ingest.input.format = csv)?";
+    }
+    return "";
+  }
+
   private static Dataset<Row> urlList(Dataset<Row> raw, IngestConfig.Input in) {
     List<String> columns = Arrays.asList(raw.columns());
     for (String needed : concat(List.of(in.urlColumn()), in.carry())) {
       if (!columns.contains(needed)) {
         throw new DatasetError("Input " + in.path() + " has no column '" + needed + "' (columns: " + columns
-            + "); set ingest.input.url-column / ingest.input.carry");
+            + "); set ingest.input.url-column / ingest.input.carry" + formatHint(columns, in.format()));
       }
     }
     Column caption = columns.contains(in.captionColumn()) ? col(in.captionColumn()).cast("string")
