@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -188,10 +189,23 @@ public final class ConfigReader {
     return config.getValue(key).render(ConfigRenderOptions.concise());
   }
 
+  /** Why {@code key} is absent: a section above it given a plain value, or no reference.conf declaring it. */
+  private String whyMissing(String key) {
+    String[] parts = key.split("\\.");
+    String prefix = "";
+    for (int i = 0; i < parts.length - 1; i++) {
+      prefix = prefix.isEmpty() ? parts[i] : prefix + "." + parts[i];
+      if (config.hasPath(prefix) && config.getValue(prefix).valueType() != ConfigValueType.OBJECT) {
+        return "'" + prefix + "' is set to " + config.getValue(prefix).render(ConfigRenderOptions.concise())
+            + ", which replaces the section that holds it; set '" + key + "' instead";
+      }
+    }
+    return "no reference.conf declares it (a bug in spark-vlm) or it was removed";
+  }
+
   private void require(String key) {
     if (!config.hasPathOrNull(key)) {
-      throw new ConfigError(key, "Config key '" + key + "' is missing: no reference.conf declares it"
-          + " (a bug in spark-vlm) or it was removed");
+      throw new ConfigError(key, "Config key '" + key + "' is missing: " + whyMissing(key));
     }
     if (!config.hasPath(key)) {
       throw new ConfigError(key, "Config key '" + key + "' must be set" + at(config, key)

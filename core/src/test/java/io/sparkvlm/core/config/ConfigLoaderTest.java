@@ -86,6 +86,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aSectionGivenAPlainValueIsNamedWhenAKeyUnderItIsMissing() {
+    ConfigReader r = new ConfigReader(ConfigFactory.parseString("ingest { input = \"urls.csv\", threads = 4 }"));
+    assertThatThrownBy(() -> r.nonEmptyString("ingest.input.path"))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("Config key 'ingest.input.path' is missing: 'ingest.input' is set to \"urls.csv\"")
+        .hasMessageContaining("set 'ingest.input.path' instead");
+    assertThatThrownBy(() -> r.nonEmptyString("ingest.timeout"))
+        .hasMessageContaining("no reference.conf declares it");
+  }
+
+  @Test
   void outOfRangeNamesKeyRangeAndOrigin() {
     Config c = ConfigLoader.load(new ConfigSources(List.of(), List.of("ingest.threads=0")), REFERENCE);
     assertThatThrownBy(() -> new ConfigReader(c).intIn("ingest.threads", 1, 64))
