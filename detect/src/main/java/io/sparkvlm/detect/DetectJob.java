@@ -1,5 +1,6 @@
 package io.sparkvlm.detect;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +18,6 @@ import io.sparkvlm.core.model.DetectorModel;
 import io.sparkvlm.training.TrainingRun;
 import io.sparkvlm.training.executor.ModelPartitions;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +28,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,16 +121,33 @@ public final class DetectJob implements StageJob<DetectConfig> {
           }
           return out;
         });
-    ArrayNode all = Json.MAPPER.createArrayNode();
-    for (String image : perImage.collect()) {
-      Json.MAPPER.readTree(image).forEach(all::add);
+    // every partition detected in parallel and kept on the executors, then streamed to the file one partition at a
+    // time: the driver never holds more than one partition's results
+    perImage.persist(StorageLevel.MEMORY_AND_DISK());
+    long[] detections = {0};
+    try {
+      perImage.count();
+      HadoopFiles.writeAtomically(results(c), out -> {
+        try (JsonGenerator file = Json.MAPPER.getFactory().createGenerator(out).useDefaultPrettyPrinter()
+            .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false)) {
+          file.writeStartArray();
+          java.util.Iterator<String> images = perImage.toLocalIterator();
+          while (images.hasNext()) {
+            for (JsonNode detection : Json.MAPPER.readTree(images.next())) {
+              file.writeTree(detection);
+              detections[0]++;
+            }
+          }
+          file.writeEndArray();
+        }
+      }, conf);
+    } finally {
+      perImage.unpersist(false);
+      model.destroy();
     }
-    model.destroy();
-    HadoopFiles.writeAtomically(results(c), Json.MAPPER.writerWithDefaultPrettyPrinter()
-        .writeValueAsString(all).getBytes(StandardCharsets.UTF_8), conf);
     double seconds = (System.nanoTime() - started) / 1e9;
     return new StageResult(List.of(), String.format("%d detections in %d images (%.1f images/s) written to %s",
-        all.size(), tasks.size(), tasks.size() / seconds, results(c)));
+        detections[0], tasks.size(), tasks.size() / seconds, results(c)));
   }
 
   /** Query text -> category id: each combination's, then each category's own name. */

@@ -20,10 +20,27 @@ public final class HadoopFiles {
    * gives the same guarantee.)
    */
   public static void writeAtomically(Path target, byte[] bytes, Configuration conf) throws IOException {
+    writeAtomically(target, out -> out.write(bytes), conf);
+  }
+
+  /** What writes a file's contents to its stream. */
+  @FunctionalInterface
+  public interface Contents {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Writes what {@code contents} streams to {@code target}, atomically as {@link #writeAtomically(Path, byte[],
+   * Configuration)} does, without holding the file in memory. A failure while writing leaves the old file (or none).
+   */
+  public static void writeAtomically(Path target, Contents contents, Configuration conf) throws IOException {
     FileSystem fs = target.getFileSystem(conf);
     Path tmp = new Path(target.getParent(), "._tmp-" + target.getName() + "-" + UUID.randomUUID());
     try (OutputStream out = fs.create(tmp, true)) {
-      out.write(bytes);
+      contents.writeTo(out);
+    } catch (IOException | RuntimeException e) {
+      fs.delete(tmp, false);
+      throw e;
     }
     if (fs.exists(target)) {
       fs.delete(target, false);
