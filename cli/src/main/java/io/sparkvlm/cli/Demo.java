@@ -39,9 +39,9 @@ import org.apache.spark.sql.SparkSession;
  * HTML report, pretrain a tiny decoder LM on the captions and instruction text, bootstrap the pairs with CapFilt
  * (captioner and filter fine-tuned on the seed split), pretrain a round-1 CLIP on the bootstrapped pairs for as many
  * steps as round 0, run both LLaVA stages on the round-1 vision tower with two baselines (blind; stage 2 without
- * stage 1), train an open-vocabulary detector on the round-1 CLIP, and summarise: ingest status counts against the faults the web injected, the model's headline numbers,
- * the LM's held-out perplexity, the filter's precision and recall against the world's noise labels, round 1
- * against round 0. Later stages join as they land; the demo says which are still missing.
+ * stage 1), train an open-vocabulary detector on the round-1 CLIP, and summarise: ingest status counts against the
+ * faults the web injected, the model's headline numbers, the LM's held-out perplexity, the filter's precision and
+ * recall against the world's noise labels, round 1 against round 0. Later stages join as they land; the demo says which are still missing.
  */
 public final class Demo {
   static final List<String> MISSING = List.of(

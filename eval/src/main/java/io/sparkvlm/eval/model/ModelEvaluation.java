@@ -6,10 +6,10 @@ import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.checkpoint.CheckpointManifest;
 import io.sparkvlm.core.checkpoint.Checkpoints;
 import io.sparkvlm.core.clipeval.ClipEvalSets;
-import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.clipeval.ClipEvaluator.Evaluation;
 import io.sparkvlm.core.clipeval.ClipEvaluator.TaskOutcome;
+import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ClipShape;
@@ -88,13 +88,13 @@ public final class ModelEvaluation {
         suite.captions().ifPresent(files::add);
         suite.vqa().ifPresent(v -> files.addAll(List.of(v.questions(), v.annotations(), v.images())));
       }
-      String key = "eval.model.suites[" + i + "]";
-      for (String file : files) {
-        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(suite.root(), file);
-        if (!path.getFileSystem(conf).exists(path)) {
-          throw new ConfigError(key, "Config key '" + key + "' (root " + suite.root() + ") names " + file
-              + ", which does not exist: " + path);
-        }
+      List<String> paths = files.stream().map(f -> new org.apache.hadoop.fs.Path(suite.root(), f).toString()).toList();
+      List<String> missing = HadoopFiles.missing(paths, conf);
+      if (!missing.isEmpty()) {
+        String key = "eval.model.suites[" + i + "]";
+        String file = files.get(paths.indexOf(missing.get(0)));
+        throw new ConfigError(key, "Config key '" + key + "' (root " + suite.root() + ") names " + file
+            + ", which does not exist: " + missing.get(0));
       }
     }
   }

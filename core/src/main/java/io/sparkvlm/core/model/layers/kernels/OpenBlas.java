@@ -64,22 +64,19 @@ final class OpenBlas {
   /** The gemm of the arrays' precision, on pointers of this thread's own (their positions move per call). */
   private static BlockProduct blockProduct(INDArray a, INDArray b, INDArray c, int opA, int opB, int n, int k,
       int lda, int ldb, int ldc) {
+    long a0 = first(a);
+    long b0 = first(b);
+    long c0 = first(c);
     if (c.dataType() == DataType.FLOAT) {
-      FloatPointer pa = at(new FloatPointer(a.data().addressPointer()), a);
-      FloatPointer pb = at(new FloatPointer(b.data().addressPointer()), b);
-      FloatPointer pc = at(new FloatPointer(c.data().addressPointer()), c);
-      long a0 = pa.position();
-      long b0 = pb.position();
-      long c0 = pc.position();
+      FloatPointer pa = new FloatPointer(a.data().addressPointer());
+      FloatPointer pb = new FloatPointer(b.data().addressPointer());
+      FloatPointer pc = new FloatPointer(c.data().addressPointer());
       return (rows, aStart, bStart, cStart) -> cblas_sgemm(CblasRowMajor, opA, opB, rows, n, k, 1f,
           pa.position(a0 + aStart), lda, pb.position(b0 + bStart), ldb, 0f, pc.position(c0 + cStart), ldc);
     }
-    DoublePointer pa = at(new DoublePointer(a.data().addressPointer()), a);
-    DoublePointer pb = at(new DoublePointer(b.data().addressPointer()), b);
-    DoublePointer pc = at(new DoublePointer(c.data().addressPointer()), c);
-    long a0 = pa.position();
-    long b0 = pb.position();
-    long c0 = pc.position();
+    DoublePointer pa = new DoublePointer(a.data().addressPointer());
+    DoublePointer pb = new DoublePointer(b.data().addressPointer());
+    DoublePointer pc = new DoublePointer(c.data().addressPointer());
     return (rows, aStart, bStart, cStart) -> cblas_dgemm(CblasRowMajor, opA, opB, rows, n, k, 1.0,
         pa.position(a0 + aStart), lda, pb.position(b0 + bStart), ldb, 0.0, pc.position(c0 + cStart), ldc);
   }
@@ -107,6 +104,11 @@ final class OpenBlas {
    * original, and the array's offset counts from the original.
    */
   private static <P extends Pointer> P at(P p, INDArray a) {
-    return p.position(p.position() + a.offset() - a.data().offset());
+    return p.position(p.position() + first(a));
+  }
+
+  /** Elements from where the array's data buffer's address points to the array's first element. */
+  private static long first(INDArray a) {
+    return a.offset() - a.data().offset();
   }
 }
