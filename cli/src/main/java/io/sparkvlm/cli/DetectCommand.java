@@ -3,6 +3,7 @@ package io.sparkvlm.cli;
 import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.detect.DetectJob;
+import io.sparkvlm.detect.DetectPairsJob;
 import io.sparkvlm.detect.Detector;
 import io.sparkvlm.detect.TrainDetectorJob;
 import java.awt.image.BufferedImage;
@@ -22,13 +23,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vlm detect --checkpoint C --image I "a red triangle" ...}: a trained detector's boxes for each query in one
- * image, locally (no Spark), printed as a table. {@code vlm detect train} trains a detector and
- * {@code vlm detect dataset} detects over a whole instances file on Spark (the stage jobs).
+ * image, locally (no Spark), printed as a table. {@code vlm detect train} trains a detector, {@code vlm detect
+ * dataset} detects over a whole instances file and {@code vlm detect pairs} over a pairs dataset on Spark (the stage
+ * jobs).
  */
 @Command(name = "detect", mixinStandardHelpOptions = true,
     description = "Open-vocabulary detection: boxes for text queries in one image (this command), or train a "
-        + "detector (train), or detect over a dataset on Spark (dataset).",
-    subcommands = {DetectCommand.Train.class, DetectCommand.Dataset.class})
+        + "detector (train), or detect on Spark over a COCO instances file (dataset) or a pairs dataset (pairs).",
+    subcommands = {DetectCommand.Train.class, DetectCommand.Dataset.class, DetectCommand.Pairs.class})
 final class DetectCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -114,6 +116,18 @@ final class DetectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       return DetectJob.run(options.toJobArgs());
+    }
+  }
+
+  @Command(name = "pairs", mixinStandardHelpOptions = true,
+      description = "Detect every query (detect.pairs.queries) in every image of a pairs dataset on Spark; a "
+          + "detections dataset out, one row per pairs row (DetectPairsJob).")
+  static final class Pairs implements Callable<Integer> {
+    @Mixin JobOptions options;
+
+    @Override
+    public Integer call() {
+      return DetectPairsJob.run(options.toJobArgs());
     }
   }
 }

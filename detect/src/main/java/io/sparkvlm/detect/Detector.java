@@ -8,6 +8,7 @@ import io.sparkvlm.core.model.DetectorModel;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.text.Tokenizer;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,10 +63,29 @@ public record Detector(ModelCheckpoints.Loaded checkpoint, DetectorModel.Shape s
     for (byte[] image : images) {
       pixels.add(ClipInputs.pixels(image, size));
     }
-    double[][][] rows = DetectorModel.predictions(detector, shape, ClipInputs.images(pixels, size));
+    return detectPixels(detector, shape, pixels, sizes, queries, perQuery);
+  }
+
+  /** As {@link #detect} for images already decoded: the boxes are in each image's own pixels. */
+  public static List<List<Found>> detectDecoded(ComputationGraph detector, DetectorModel.Shape shape,
+      List<BufferedImage> images, double[][] queries, int perQuery) {
+    int size = shape.vision().imageSize();
+    List<float[]> pixels = new ArrayList<>();
+    List<int[]> sizes = new ArrayList<>();
+    for (BufferedImage image : images) {
+      pixels.add(ClipInputs.pixels(image, ClipInputs.Crop.center(image.getWidth(), image.getHeight()), size));
+      sizes.add(new int[] {image.getWidth(), image.getHeight()});
+    }
+    return detectPixels(detector, shape, pixels, sizes, queries, perQuery);
+  }
+
+  private static List<List<Found>> detectPixels(ComputationGraph detector, DetectorModel.Shape shape,
+      List<float[]> pixels, List<int[]> sizes, double[][] queries, int perQuery) {
+    double[][][] rows = DetectorModel.predictions(detector, shape, ClipInputs.images(pixels,
+        shape.vision().imageSize()));
     double[][] adapted = DetectorModel.adaptQueries(detector, shape, queries);
     List<List<Found>> out = new ArrayList<>();
-    for (int i = 0; i < images.size(); i++) {
+    for (int i = 0; i < pixels.size(); i++) {
       List<Found> found = new ArrayList<>();
       for (DetectorModel.Detection d : DetectorModel.detect(rows[i], shape.outputs(), adapted, perQuery)) {
         found.add(new Found(d.query(), CocoInstances.toPixels(d.box(), sizes.get(i)[0], sizes.get(i)[1]),

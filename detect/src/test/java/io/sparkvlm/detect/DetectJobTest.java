@@ -12,6 +12,10 @@ import io.sparkvlm.core.config.ConfigLoader;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.config.ConfigSources;
 import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.DatasetManifest;
+import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.dataset.DetectionsSchema;
+import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.dataset.DetectionInstances;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.job.JobLauncher;
@@ -147,6 +151,104 @@ class DetectJobTest {
       assertThat(remote.get(i).get("bbox").get(0).asDouble()).isCloseTo(found.get(i).xywh()[0],
           org.assertj.core.api.Assertions.within(0.01));
     }
+  }
+
+  @Test
+  void detectionOverAPairsDatasetKeepsEveryRowAndMatchesTheLocalPath() throws Exception {
+    // the world's web pairs, one success row whose bytes are no image, and StageWorld's failed rows
+    List<StageWorld.Pair> web = new ArrayList<>(StageWorld.webPairs(world).subList(0, 40));
+    web.add(new StageWorld.Pair("broken", "http://127.0.0.1:9/broken.jpg", "a red star",
+        "<html>not an image</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    String pairs = dir.resolve("pairs-for-detection").toString();
+    StageWorld.pairs(spark, web, pairs);
+    Path out = dir.resolve("pair-detections");
+    List<String> queries = List.of("red star", "blue circle", "green square");
+    List<String> settings = base("detect-pairs", "detect.pairs.checkpoint=\"" + detector + "\"",
+        "detect.pairs.input=\"" + pairs + "\"", "detect.pairs.output=\"" + out + "\"",
+        "detect.pairs.queries=[\"red star\", \"blue circle\", \"green square\"]", "detect.pairs.per-query=2",
+        "detect.pairs.batch=6");
+    String summary = run(new DetectPairsJob(), settings);
+
+    List<org.apache.spark.sql.Row> rows = Datasets.read(spark, out.toString(), DetectionsSchema.SCHEMA)
+        .collectAsList();
+    Map<String, org.apache.spark.sql.Row> byKey = new HashMap<>();
+    rows.forEach(r -> assertThat(byKey.put(r.getAs(DetectionsSchema.KEY), r)).as("a key twice").isNull());
+    assertThat(byKey).as(summary).hasSize(web.size() + StageWorld.FAILED_ROWS);
+    DatasetManifest manifest = Datasets.readManifest(out.toString(), CONF);
+    assertThat(manifest.rows().byStatus()).containsEntry(PairStatus.SUCCESS.value(), 40L)
+        .containsEntry(PairStatus.FAILED_TO_DECODE.value(), 1L)
+        .containsEntry(PairStatus.FAILED_TO_DOWNLOAD.value(), (long) StageWorld.FAILED_ROWS);
+    org.apache.spark.sql.Row broken = byKey.get("broken");
+    assertThat((String) broken.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DECODE.value());
+    assertThat((String) broken.getAs(DetectionsSchema.ERROR_MESSAGE)).contains("not a decodable image");
+    assertThat((Object) broken.getAs(DetectionsSchema.DETECTIONS)).isNull();
+    org.apache.spark.sql.Row failed = byKey.get("failed-0");
+    assertThat((String) failed.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DOWNLOAD.value());
+    assertThat((String) failed.getAs(DetectionsSchema.ERROR_MESSAGE)).isEqualTo("connection refused");
+
+    Detector local = Detector.load("test", detector, Optional.empty(), CONF);
+    double[][] embeddings = local.embed(queries);
+    for (StageWorld.Pair p : web.subList(0, 40)) {
+      org.apache.spark.sql.Row r = byKey.get(p.key());
+      assertThat((String) r.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.SUCCESS.value());
+      assertThat((String) r.getAs(DetectionsSchema.URL)).isEqualTo(p.url());
+      java.awt.image.BufferedImage image = io.sparkvlm.core.model.ClipInputs.decode(p.image());
+      assertThat((int) r.getAs(DetectionsSchema.WIDTH)).isEqualTo(image.getWidth());
+      List<org.apache.spark.sql.Row> found = r.getList(r.fieldIndex(DetectionsSchema.DETECTIONS));
+      List<Detector.Found> expected = Detector.detect(local.checkpoint().model(), local.shape(),
+          List.of(p.image()), List.of(new int[] {image.getWidth(), image.getHeight()}), embeddings, 2).get(0);
+      assertThat(found).as("every query, 2 boxes each at most").hasSize(expected.size())
+          .hasSizeBetween(queries.size(), 2 * queries.size());
+      for (int i = 0; i < found.size(); i++) {
+        org.apache.spark.sql.Row d = found.get(i);
+        assertThat((String) d.getAs(DetectionsSchema.QUERY)).isEqualTo(queries.get(expected.get(i).query()));
+        assertThat((double) d.getAs(DetectionsSchema.SCORE)).isCloseTo(expected.get(i).score(),
+            org.assertj.core.api.Assertions.within(1e-6));
+        assertThat((double) d.getAs(DetectionsSchema.X)).isCloseTo(expected.get(i).xywh()[0],
+            org.assertj.core.api.Assertions.within(1e-6));
+        assertThat((double) d.getAs(DetectionsSchema.BOX_WIDTH)).isCloseTo(expected.get(i).xywh()[2],
+            org.assertj.core.api.Assertions.within(1e-6));
+      }
+    }
+
+    // a score floor keeps exactly the boxes at or above it
+    double floor = rows.stream().filter(r -> r.getAs(DetectionsSchema.DETECTIONS) != null)
+        .flatMap(r -> r.<org.apache.spark.sql.Row>getList(r.fieldIndex(DetectionsSchema.DETECTIONS)).stream())
+        .mapToDouble(d -> d.getAs(DetectionsSchema.SCORE)).sorted().skip(100).findFirst().orElseThrow();
+    Path high = dir.resolve("pair-detections-high");
+    List<String> floored = new ArrayList<>(settings);
+    floored.addAll(List.of("detect.pairs.output=\"" + high + "\"", "detect.pairs.min-score=" + floor));
+    run(new DetectPairsJob(), floored);
+    long above = rows.stream().filter(r -> r.getAs(DetectionsSchema.DETECTIONS) != null)
+        .flatMap(r -> r.<org.apache.spark.sql.Row>getList(r.fieldIndex(DetectionsSchema.DETECTIONS)).stream())
+        .filter(d -> (double) d.getAs(DetectionsSchema.SCORE) >= floor).count();
+    assertThat(spark.read().parquet(high.toString()).selectExpr("explode(" + DetectionsSchema.DETECTIONS + ")")
+        .count()).isEqualTo(above).isLessThan(rows.size() * 6L);
+
+    // reruns: skip-complete does nothing; the same output again without --overwrite is refused before any work
+    List<String> again = new ArrayList<>(settings);
+    again.add("output.skip-complete=true");
+    assertThat(run(new DetectPairsJob(), again)).contains("skipped");
+    assertThatThrownBy(() -> run(new DetectPairsJob(), settings)).isInstanceOf(DatasetError.class)
+        .hasMessageContaining("already exists");
+  }
+
+  @Test
+  void detectionOverPairsRefusesBadInputBeforeAnyWork() throws Exception {
+    List<String> common = List.of("detect.pairs.checkpoint=\"" + detector + "\"",
+        "detect.pairs.output=\"" + dir.resolve("refused-detections") + "\"");
+    List<String> noQueries = new ArrayList<>(common);
+    assertThatThrownBy(() -> run(new DetectPairsJob(), base("pairs-no-queries", noQueries.toArray(String[]::new))))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("detect.pairs.queries' is not set");
+    List<String> twice = new ArrayList<>(common);
+    twice.add("detect.pairs.queries=[\"red star\", \"red star\"]");
+    assertThatThrownBy(() -> run(new DetectPairsJob(), base("pairs-twice", twice.toArray(String[]::new))))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("lists \"red star\" twice");
+    List<String> notPairs = new ArrayList<>(common);
+    notPairs.addAll(List.of("detect.pairs.queries=[\"red star\"]", "detect.pairs.input=\"" + clip + "\""));
+    assertThatThrownBy(() -> run(new DetectPairsJob(), base("pairs-not-pairs", notPairs.toArray(String[]::new))))
+        .isInstanceOf(DatasetError.class).hasMessageContaining("no _manifest.json");
+    assertThat(Files.exists(dir.resolve("refused-detections"))).isFalse();
   }
 
   @Test

@@ -44,20 +44,32 @@ public final class Datasets {
     }
     Configuration conf = rows.sparkSession().sparkContext().hadoopConfiguration();
     Path path = new Path(location);
-    try {
-      if (HadoopFiles.existsWithContent(path, conf)) {
-        if (!overwrite) {
-          throw new DatasetError("Output " + location + " already exists; pass --overwrite (output.overwrite = true)"
-              + " to replace it");
-        }
-        FileSystem fs = path.getFileSystem(conf);
-        fs.delete(new Path(path, DatasetManifest.FILE_NAME), false);
+    if (requireWritable(location, overwrite, conf)) {
+      try {
+        path.getFileSystem(conf).delete(new Path(path, DatasetManifest.FILE_NAME), false);
+      } catch (IOException e) {
+        throw new DatasetError("Cannot remove the old manifest of " + location + ": " + e.getMessage(), e);
       }
-    } catch (IOException e) {
-      throw new DatasetError("Cannot inspect output " + location + ": " + e.getMessage(), e);
     }
     rows.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
         .option("maxRecordsPerFile", rowsPerFile).parquet(location);
+  }
+
+  /**
+   * Refuses an output that already holds something unless {@code overwrite}: what {@link #writeRows} checks, for a
+   * stage to call before any work. Returns whether something is there (and will be replaced).
+   */
+  public static boolean requireWritable(String location, boolean overwrite, Configuration conf) {
+    try {
+      boolean exists = HadoopFiles.existsWithContent(new Path(location), conf);
+      if (exists && !overwrite) {
+        throw new DatasetError("Output " + location + " already exists; pass --overwrite (output.overwrite = true)"
+            + " to replace it");
+      }
+      return exists;
+    } catch (IOException e) {
+      throw new DatasetError("Cannot inspect output " + location + ": " + e.getMessage(), e);
+    }
   }
 
   /**
