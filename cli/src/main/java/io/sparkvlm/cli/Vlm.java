@@ -1,6 +1,7 @@
 package io.sparkvlm.cli;
 
 import io.sparkvlm.core.job.JobLauncher;
+import io.sparkvlm.core.runtime.Nd4jBackends;
 import io.sparkvlm.core.runtime.Versions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -38,12 +39,28 @@ public final class Vlm implements Callable<Integer> {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Vlm()); // picocli exits 2 on invalid input, like JobLauncher.USAGE
+    // picocli exits 2 on invalid input, like JobLauncher.USAGE; ND4J's backend failing in a local command (chat,
+    // detect, bench) is said plainly, any other failure as picocli reports it
+    return new CommandLine(new Vlm()).setExecutionExceptionHandler((e, command, parsed) -> {
+      String why = Nd4jBackends.explain(e).orElseThrow(() -> e);
+      command.getErr().println("vlm: " + why);
+      return JobLauncher.FAILED;
+    });
   }
 
   public static void main(String[] args) throws org.apache.spark.SparkException {
     io.sparkvlm.core.model.SameDiffStdout.quiet();
-    io.sparkvlm.core.job.JobLauncher.exit(commandLine().execute(args));
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (LinkageError e) {
+      // the same for the Error that ND4J's first use throws
+      String why = Nd4jBackends.explain(e).orElseThrow(() -> e);
+      e.printStackTrace();
+      System.err.println("vlm: " + why);
+      code = JobLauncher.FAILED;
+    }
+    JobLauncher.exit(code);
   }
 
   static final class Version implements IVersionProvider {

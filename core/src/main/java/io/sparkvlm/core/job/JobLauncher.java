@@ -12,6 +12,7 @@ import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.dataset.Datasets.WrittenDataset;
 import io.sparkvlm.core.io.HadoopFiles;
+import io.sparkvlm.core.runtime.Nd4jBackends;
 import io.sparkvlm.core.spark.SparkSessions;
 import io.sparkvlm.core.spark.SparkSettings;
 import java.io.IOException;
@@ -158,9 +159,13 @@ public final class JobLauncher {
     } catch (DatasetError | CheckpointError | ConfigError e) {
       err.println(job.name() + ": " + e.getMessage());
       return FAILED;
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
+      Optional<String> backend = Nd4jBackends.explain(e);
+      if (backend.isEmpty() && e instanceof LinkageError linkage) {
+        throw linkage;
+      }
       LOG.error("{} failed", job.name(), e);
-      err.println(job.name() + " failed: " + e);
+      err.println(job.name() + " failed: " + backend.orElse(e.toString()));
       return FAILED;
     } finally {
       spark.stop();

@@ -30,6 +30,41 @@ class JobLauncherTest {
     return JobLauncher.main(new PidRowsJob(), args, err);
   }
 
+  /** A stage whose run fails as {@code failure}, as a job whose first ND4J use finds no backend does. */
+  private static StageJob<String> failingWith(Error failure) {
+    return new StageJob<>() {
+      @Override
+      public String name() {
+        return "nd4j-user";
+      }
+
+      @Override
+      public String readConfig(io.sparkvlm.core.config.ConfigReader config) {
+        return "";
+      }
+
+      @Override
+      public StageResult run(org.apache.spark.sql.SparkSession spark, String config) {
+        throw failure;
+      }
+    };
+  }
+
+  @Test
+  void aMissingNd4jBackendIsSaidPlainlyAndOtherLinkageErrorsPropagate() {
+    SparkTestSessions.stop();
+    Error noBackend = new ExceptionInInitializerError(new RuntimeException(
+        new org.nd4j.linalg.factory.Nd4jBackend.NoAvailableBackendException("Please ensure that you have an nd4j "
+            + "backend on your classpath.")));
+    assertThat(JobLauncher.main(failingWith(noBackend), new String[] {"--conf", "spark.master=local[1]"}, err))
+        .isEqualTo(JobLauncher.FAILED);
+    assertThat(err()).contains("nd4j-user failed: ND4J could not load its CPU backend")
+        .contains("Skipped [CpuBackend]").doesNotContain("Please ensure");
+    NoClassDefFoundError other = new NoClassDefFoundError("org/example/Missing");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> JobLauncher.main(failingWith(other),
+        new String[] {"--conf", "spark.master=local[1]"}, err)).isSameAs(other);
+  }
+
   @Test
   void runsTheJobAndWritesTheManifestLast() {
     String out = dir.resolve("out").toString();
