@@ -2,9 +2,7 @@ package io.sparkvlm.core.model.layers.kernels;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Copies between ND4J arrays (native memory, what gemm reads and writes) and {@link Buf}s (the Java heap, where
@@ -14,9 +12,22 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Native {
   private Native() {}
 
-  /** Whether {@code a}'s elements lie one after another in row-major order (a view at an offset is fine). */
+  /**
+   * Whether {@code a}'s elements lie one after another in row-major order (a view at an offset is fine). The stride
+   * of a dimension of size 1 does not matter: ND4J gives a [1, n] row [n, 1] and its own stride rule says [1, 1], so
+   * comparing with {@code Nd4j.getStrides} called every bias and bias gradient view non-contiguous.
+   */
   public static boolean contiguous(INDArray a) {
-    return a.ordering() == 'c' && Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c'));
+    long[] shape = a.shape();
+    long[] stride = a.stride();
+    long expected = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && stride[i] != expected) {
+        return false;
+      }
+      expected *= shape[i];
+    }
+    return true;
   }
 
   /** The first {@code a.length()} values of {@code dst} := a, row-major. */
