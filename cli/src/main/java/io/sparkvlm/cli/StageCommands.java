@@ -348,12 +348,24 @@ final class StageCommands {
       @picocli.CommandLine.Option(names = "--averaging-frequency", description = "default: ${DEFAULT-VALUE}")
       int averaging = 2;
 
+      @picocli.CommandLine.Option(names = "--steps", description = "training steps of each Spark run, a multiple of "
+          + "the averaging frequency (default: ${DEFAULT-VALUE}: one epoch of the world's pairs, which is few steps "
+          + "for large batches, so warm-up weighs in the median)")
+      int steps = 0;
+
       @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
       java.nio.file.Path json = java.nio.file.Path.of("work/bench/pretrain.json");
 
+      @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
       @Override
       public Integer call() throws Exception {
-        return io.sparkvlm.cli.bench.PretrainBench.run(dir, preset, batch, scenes, averaging, json);
+        if (steps < 0 || averaging < 1 || steps % averaging != 0) {
+          spec.commandLine().getErr().println("vlm bench pretrain: --steps must be 0 or a positive multiple of "
+              + "--averaging-frequency (" + averaging + "), got " + steps);
+          return JobLauncher.USAGE;
+        }
+        return io.sparkvlm.cli.bench.PretrainBench.run(dir, preset, batch, scenes, averaging, steps, json);
       }
     }
 

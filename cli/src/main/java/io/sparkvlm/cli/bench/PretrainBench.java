@@ -34,7 +34,8 @@ import org.apache.spark.sql.SparkSession;
 public final class PretrainBench {
   private PretrainBench() {}
 
-  public static int run(Path dir, String preset, int batch, int scenes, int averaging, Path json)
+  /** {@code steps} 0: each Spark run trains one epoch of the world's pairs; else that many steps (epochs as needed). */
+  public static int run(Path dir, String preset, int batch, int scenes, int averaging, int steps, Path json)
       throws Exception {
     ClipShape shape = ClipShape.preset(preset);
     int cores = Runtime.getRuntime().availableProcessors();
@@ -48,6 +49,7 @@ public final class PretrainBench {
     table.context("sgemm peak, all cores", String.format("%.1f GFLOP/s", peak.medianGflops()));
     table.context("sgemm peak, 1 thread", String.format("%.1f GFLOP/s", peak1.medianGflops()));
     table.context("train GFLOP/sample", String.format("%.3f", shape.trainingFlopsPerSample() / 1e9));
+    table.context("steps per Spark run", steps == 0 ? "one epoch" : steps);
 
     double flops = shape.trainingFlopsPerSample() / 1e9;
     Nd4jThreads.set(cores);
@@ -74,7 +76,10 @@ public final class PretrainBench {
             "pretrain.clip.model=" + preset, "pretrain.clip.workers=" + workers, "pretrain.clip.nd4j-threads=1",
             "pretrain.clip.batch-size-per-worker=" + batch, "pretrain.clip.averaging-frequency=" + averaging,
             "pretrain.clip.log-every-steps=" + averaging, "pretrain.clip.checkpoint-every-steps=100000",
-            "pretrain.clip.epochs=1", "pretrain.clip.eval.root=null"));
+            "pretrain.clip.eval.root=null"));
+        // a step count rather than an epoch: the same steady-state length whatever the batch and world size
+        o.addAll(steps == 0 ? List.of("pretrain.clip.epochs=1")
+            : List.of("pretrain.clip.epochs=100000", "pretrain.clip.max-steps=" + steps));
         Config config = ConfigLoader.load(new ConfigSources(List.of(), o));
         PretrainClipJob job = new PretrainClipJob();
         JobLauncher.execute(job, spark, config, job.readConfig(new ConfigReader(config)));
