@@ -361,6 +361,27 @@ class VlmTest {
   }
 
   @Test
+  void benchPretrainStepsMustBeAMultipleOfTheAveragingFrequency() {
+    Result r = vlm("bench", "pretrain", "--steps", "7");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--steps must be 0 or a positive multiple of --averaging-frequency (2), got 7");
+  }
+
+  @Test
+  void aLocalCommandWhoseNd4jBackendDoesNotLoadSaysWhyAndExitsOne() throws Exception {
+    CommandLine cmd = Vlm.commandLine();
+    StringWriter err = new StringWriter();
+    cmd.setErr(new PrintWriter(err, true));
+    Exception noBackend = new IllegalStateException(new org.nd4j.linalg.factory.Nd4jBackend
+        .NoAvailableBackendException("Please ensure that you have an nd4j backend on your classpath."));
+    assertThat(cmd.getExecutionExceptionHandler().handleExecutionException(noBackend, cmd, null)).isEqualTo(1);
+    assertThat(err.toString()).startsWith("vlm: ND4J could not load its CPU backend");
+    Exception other = new IllegalStateException("something else");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> cmd.getExecutionExceptionHandler()
+        .handleExecutionException(other, cmd, null)).isSameAs(other);
+  }
+
+  @Test
   void versionIsPrinted() {
     assertThat(vlm("--version").out()).startsWith("spark-vlm ");
   }
