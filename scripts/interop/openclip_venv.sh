@@ -12,12 +12,51 @@ pip=("$dir/bin/pip" install -q --retries 0 --timeout 10)
 site=$("$dir/bin/python" -c 'import site; print(site.getsitepackages()[0])')
 stub="$site/torchvision"
 mkdir -p "$stub/transforms/functional" "$stub/ops"
-printf '"""Stub: OpenCLIP imports torchvision; the interop check uses none of it."""\nfrom . import ops, transforms\n' \
-  > "$stub/__init__.py"
-printf 'from . import functional\n\n\nclass _Stub:\n    def __init__(self, *args, **kwargs):\n        pass\n\n    def __call__(self, x):\n        return x\n\n\nclass InterpolationMode:\n    BICUBIC = "bicubic"\n    BILINEAR = "bilinear"\n    NEAREST = "nearest"\n\n\ndef __getattr__(name):\n    if name.startswith("__"):\n        raise AttributeError(name)\n    return _Stub\n' \
-  > "$stub/transforms/__init__.py"
-printf 'def _noop(*args, **kwargs):\n    return None\n\n\ndef __getattr__(name):\n    if name.startswith("__"):\n        raise AttributeError(name)\n    return _noop\n' \
-  > "$stub/transforms/functional/__init__.py"
-printf '' > "$stub/ops/__init__.py"
-printf 'class FrozenBatchNorm2d:\n    pass\n' > "$stub/ops/misc.py"
+
+cat > "$stub/__init__.py" <<'PY'
+"""Stub: OpenCLIP imports torchvision; the interop check uses none of it."""
+from . import ops, transforms
+PY
+
+cat > "$stub/transforms/__init__.py" <<'PY'
+from . import functional
+
+
+class _Stub:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, x):
+        return x
+
+
+class InterpolationMode:
+    BICUBIC = "bicubic"
+    BILINEAR = "bilinear"
+    NEAREST = "nearest"
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return _Stub
+PY
+
+cat > "$stub/transforms/functional/__init__.py" <<'PY'
+def _noop(*args, **kwargs):
+    return None
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return _noop
+PY
+
+: > "$stub/ops/__init__.py"
+cat > "$stub/ops/misc.py" <<'PY'
+class FrozenBatchNorm2d:
+    pass
+PY
+
 "$dir/bin/python" -c 'import open_clip, safetensors, torch; print("openclip_venv:", "open_clip", open_clip.__version__, "torch", torch.__version__)'

@@ -41,7 +41,8 @@ import org.apache.spark.sql.SparkSession;
  * steps as round 0, run both LLaVA stages on the round-1 vision tower with two baselines (blind; stage 2 without
  * stage 1), train an open-vocabulary detector on the round-1 CLIP, and summarise: ingest status counts against the
  * faults the web injected, the model's headline numbers, the LM's held-out perplexity, the filter's precision and
- * recall against the world's noise labels, round 1 against round 0. Later stages join as they land; the demo says which are still missing.
+ * recall against the world's noise labels, round 1 against round 0. Later stages join as they land; the demo says
+ * which are still missing.
  */
 public final class Demo {
   static final List<String> MISSING = List.of(

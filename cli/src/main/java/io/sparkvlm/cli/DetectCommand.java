@@ -85,8 +85,8 @@ final class DetectCommand implements Callable<Integer> {
       return JobLauncher.USAGE;
     }
     double[][] embeddings = detector.embed(queries);
-    List<Detector.Found> found = Detector.detect(detector.checkpoint().model(), detector.shape(), List.of(bytes),
-        List.of(new int[] {decoded.getWidth(), decoded.getHeight()}), embeddings, perQuery).get(0);
+    List<Detector.Found> found = Detector.detectDecoded(detector.checkpoint().model(), detector.shape(),
+        List.of(decoded), embeddings, perQuery).get(0);
     out.printf("%-28s %7s  %s%n", "query", "score", "box [x, y, width, height] in pixels");
     for (Detector.Found f : found) {
       out.printf("%-28s %7.4f  [%.1f, %.1f, %.1f, %.1f]%n", detector.template().text(queries.get(f.query())),

@@ -360,7 +360,12 @@ final class StageCommands {
 
       @Override
       public Integer call() throws Exception {
-        if (steps < 0 || averaging < 1 || steps % averaging != 0) {
+        if (averaging < 1) {
+          spec.commandLine().getErr().println("vlm bench pretrain: --averaging-frequency must be at least 1, got "
+              + averaging);
+          return JobLauncher.USAGE;
+        }
+        if (steps < 0 || steps % averaging != 0) {
           spec.commandLine().getErr().println("vlm bench pretrain: --steps must be 0 or a positive multiple of "
               + "--averaging-frequency (" + averaging + "), got " + steps);
           return JobLauncher.USAGE;

@@ -12,7 +12,6 @@ import io.sparkvlm.core.job.StageResult;
 import io.sparkvlm.core.model.DetectorModel;
 import io.sparkvlm.training.TrainingRun;
 import io.sparkvlm.training.executor.ModelPartitions;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -82,8 +81,8 @@ public final class DetectPairsJob implements StageJob<DetectPairsConfig> {
       model.destroy();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    List<InputRef> inputs = new ArrayList<>(List.of(InputRef.of(c.input(), conf),
-        InputRef.of(detector.checkpoint().location(), conf), InputRef.of(detector.clip().location(), conf)));
+    List<InputRef> inputs = List.of(InputRef.of(c.input(), conf), InputRef.of(detector.checkpoint().location(), conf),
+        InputRef.of(detector.clip().location(), conf));
     return new StageResult(List.of(new Datasets.WrittenDataset(c.output(), DetectionsSchema.SCHEMA, inputs)),
         String.format("%d rows searched for %d queries in %.0f s (%.1f rows/s), written to %s",
             input.rows().total(), c.queries().size(), seconds, input.rows().total() / seconds, c.output()));

@@ -46,12 +46,13 @@ public final class Nd4jBackends {
       return Optional.empty();
     }
     String message = switch (backend) {
-      case "nd4j-cuda" -> "ND4J could not load its CUDA backend, the one this build carries (built with -Pcuda): it "
-          + "needs an NVIDIA GPU, its driver (libcuda.so.1) and CUDA 11.6 on every machine that runs spark-vlm, the "
-          + "Spark driver included. The log line \"Skipped [JCublasBackend] backend\" above names the library that "
-          + "did not load. On machines without a GPU, use the default build (mvn package: the CPU backend).";
-      case "nd4j-native" -> "ND4J could not load its CPU backend (nd4j-native): the log line \"Skipped [CpuBackend] "
-          + "backend\" above names the library that did not load (JavaCPP unpacks it under "
+      case Versions.ND4J_CUDA -> "ND4J could not load its CUDA backend, the one this build carries (built with "
+          + "-Pcuda): it needs an NVIDIA GPU, its driver (libcuda.so.1) and CUDA 11.6 on every machine that runs "
+          + "spark-vlm, the Spark driver included. The log line \"Skipped [JCublasBackend] backend\" above names "
+          + "the library that did not load. On machines without a GPU, use the default build (mvn package: the CPU "
+          + "backend).";
+      case Versions.ND4J_NATIVE -> "ND4J could not load its CPU backend (nd4j-native): the log line \"Skipped "
+          + "[CpuBackend] backend\" above names the library that did not load (JavaCPP unpacks it under "
           + "-Dorg.bytedeco.javacpp.cachedir, which must be writable and have room; the CPU must match the build's "
           + "platform, linux-x86_64).";
       default -> "No ND4J backend is on the class path: this jar holds neither nd4j-native nor nd4j-cuda (build "

@@ -14,6 +14,11 @@ import java.util.Properties;
 public final class Versions {
   private Versions() {}
 
+  /** {@link #nd4jBackend}'s answers, as manifests record them. */
+  public static final String ND4J_CUDA = "nd4j-cuda";
+  public static final String ND4J_NATIVE = "nd4j-native";
+  public static final String NO_ND4J_BACKEND = "none";
+
   public static String codeVersion() {
     Properties p = load("io/sparkvlm/core/version.properties");
     return p.getProperty("version", "unknown");
@@ -34,12 +39,12 @@ public final class Versions {
   /** {@code nd4j-native}, {@code nd4j-cuda} or {@code none}, judged by which backend class is on the class path. */
   public static String nd4jBackend() {
     if (present("org.nd4j.linalg.jcublas.JCublasBackend")) {
-      return "nd4j-cuda";
+      return ND4J_CUDA;
     }
     if (present("org.nd4j.linalg.cpu.nativecpu.CpuBackend")) {
-      return "nd4j-native";
+      return ND4J_NATIVE;
     }
-    return "none";
+    return NO_ND4J_BACKEND;
   }
 
   private static boolean present(String className) {

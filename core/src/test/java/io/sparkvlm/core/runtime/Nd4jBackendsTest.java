@@ -21,30 +21,30 @@ class Nd4jBackendsTest {
 
   @Test
   void eachBuildsBackendIsNamedWithWhatItNeeds() {
-    assertThat(Nd4jBackends.explain(firstUse(), "nd4j-cuda")).get().asString().contains("built with -Pcuda")
+    assertThat(Nd4jBackends.explain(firstUse(), Versions.ND4J_CUDA)).get().asString().contains("built with -Pcuda")
         .contains("libcuda.so.1").contains("Skipped [JCublasBackend]").contains("the default build");
-    assertThat(Nd4jBackends.explain(laterUse(), "nd4j-cuda")).get().asString().contains("CUDA backend");
-    assertThat(Nd4jBackends.explain(laterUse(), "nd4j-native")).get().asString().contains("CPU backend")
+    assertThat(Nd4jBackends.explain(laterUse(), Versions.ND4J_CUDA)).get().asString().contains("CUDA backend");
+    assertThat(Nd4jBackends.explain(laterUse(), Versions.ND4J_NATIVE)).get().asString().contains("CPU backend")
         .contains("Skipped [CpuBackend]").contains("cachedir");
-    assertThat(Nd4jBackends.explain(firstUse(), "none")).get().asString()
+    assertThat(Nd4jBackends.explain(firstUse(), Versions.NO_ND4J_BACKEND)).get().asString()
         .contains("neither nd4j-native nor nd4j-cuda");
     // inside a wrapper, as a Spark task or a picocli command reports it
-    assertThat(Nd4jBackends.explain(new IllegalStateException("task failed", firstUse()), "nd4j-native"))
+    assertThat(Nd4jBackends.explain(new IllegalStateException("task failed", firstUse()), Versions.ND4J_NATIVE))
         .isPresent();
   }
 
   @Test
   void otherFailuresAreNotExplainedAway() {
-    assertThat(Nd4jBackends.explain(new IllegalStateException("out of memory"), "nd4j-cuda")).isEmpty();
-    assertThat(Nd4jBackends.explain(new NoClassDefFoundError("org/example/Missing"), "nd4j-native")).isEmpty();
-    assertThat(Nd4jBackends.explain(new ExceptionInInitializerError(new ArithmeticException()), "nd4j-native"))
+    assertThat(Nd4jBackends.explain(new IllegalStateException("out of memory"), Versions.ND4J_CUDA)).isEmpty();
+    assertThat(Nd4jBackends.explain(new NoClassDefFoundError("org/example/Missing"), Versions.ND4J_NATIVE)).isEmpty();
+    assertThat(Nd4jBackends.explain(new ExceptionInInitializerError(new ArithmeticException()), Versions.ND4J_NATIVE))
         .isEmpty();
   }
 
   @Test
   void thisBuildsBackendLoadsAndIsTheOneVersionsNames() {
     Nd4jBackends.require();
-    assertThat(Versions.nd4jBackend()).isEqualTo("nd4j-native");
+    assertThat(Versions.nd4jBackend()).isEqualTo(Versions.ND4J_NATIVE);
     assertThat(Nd4j.getExecutioner().type().name()).isEqualTo("NATIVE_CPU");
   }
 }
