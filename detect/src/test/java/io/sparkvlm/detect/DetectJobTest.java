@@ -155,10 +155,13 @@ class DetectJobTest {
 
   @Test
   void detectionOverAPairsDatasetKeepsEveryRowAndMatchesTheLocalPath() throws Exception {
-    // the world's web pairs, one success row whose bytes are no image, and StageWorld's failed rows
+    // the world's web pairs, two success rows whose bytes are no image and a decompression bomb (a pairs dataset
+    // that is not ingest's), and StageWorld's failed rows
     List<StageWorld.Pair> web = new ArrayList<>(StageWorld.webPairs(world).subList(0, 40));
     web.add(new StageWorld.Pair("broken", "http://127.0.0.1:9/broken.jpg", "a red star",
         "<html>not an image</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    web.add(new StageWorld.Pair("bomb", "http://127.0.0.1:9/bomb.png", "a blue circle",
+        io.sparkvlm.synth.SimulatedWebAccess.bombPng()));
     String pairs = dir.resolve("pairs-for-detection").toString();
     StageWorld.pairs(spark, web, pairs);
     Path out = dir.resolve("pair-detections");
@@ -176,12 +179,16 @@ class DetectJobTest {
     assertThat(byKey).as(summary).hasSize(web.size() + StageWorld.FAILED_ROWS);
     DatasetManifest manifest = Datasets.readManifest(out.toString(), CONF);
     assertThat(manifest.rows().byStatus()).containsEntry(PairStatus.SUCCESS.value(), 40L)
-        .containsEntry(PairStatus.FAILED_TO_DECODE.value(), 1L)
+        .containsEntry(PairStatus.FAILED_TO_DECODE.value(), 2L)
         .containsEntry(PairStatus.FAILED_TO_DOWNLOAD.value(), (long) StageWorld.FAILED_ROWS);
     org.apache.spark.sql.Row broken = byKey.get("broken");
     assertThat((String) broken.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DECODE.value());
     assertThat((String) broken.getAs(DetectionsSchema.ERROR_MESSAGE)).contains("not a decodable image");
     assertThat((Object) broken.getAs(DetectionsSchema.DETECTIONS)).isNull();
+    org.apache.spark.sql.Row bomb = byKey.get("bomb");
+    assertThat((String) bomb.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DECODE.value());
+    assertThat((String) bomb.getAs(DetectionsSchema.ERROR_MESSAGE))
+        .isEqualTo("too many pixels to decode (decompression bomb?): 40000x40000 > 89478485");
     org.apache.spark.sql.Row failed = byKey.get("failed-0");
     assertThat((String) failed.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DOWNLOAD.value());
     assertThat((String) failed.getAs(DetectionsSchema.ERROR_MESSAGE)).isEqualTo("connection refused");

@@ -7,9 +7,12 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -51,14 +54,41 @@ public final class ClipInputs {
     }
   }
 
-  /** Decodes an encoded image; a clear error when it is not one. */
+  /**
+   * The most pixels (width x height) {@link #decode} decodes: PIL's decompression-bomb limit, ingest's default
+   * ({@code ingest.image.max-pixels}). Models see a few hundred pixels a side; larger images are refused.
+   */
+  public static final long MAX_DECODED_PIXELS = 89_478_485L;
+
+  /**
+   * Decodes an encoded image (the first frame of an animation); a clear error when it is not one. The size is read
+   * from the header first, and an image of more than {@link #MAX_DECODED_PIXELS} is refused before any pixel is
+   * decoded: a pairs dataset that is not ingest's, or a user's file, may hold a decompression bomb, and decoding
+   * it would take the executor's memory rather than fail the one image.
+   */
   public static BufferedImage decode(byte[] encoded) {
-    try {
-      BufferedImage image = ImageIO.read(new ByteArrayInputStream(encoded));
-      if (image == null) {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+      Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+      if (readers == null || !readers.hasNext()) {
         throw new IllegalArgumentException("not a decodable image (" + encoded.length + " bytes)");
       }
-      return image;
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        if ((long) width * height > MAX_DECODED_PIXELS) {
+          throw new IllegalArgumentException("too many pixels to decode (decompression bomb?): " + width + "x"
+              + height + " > " + MAX_DECODED_PIXELS);
+        }
+        BufferedImage image = reader.read(0, reader.getDefaultReadParam());
+        if (image == null) {
+          throw new IllegalArgumentException("not a decodable image (" + encoded.length + " bytes)");
+        }
+        return image;
+      } finally {
+        reader.dispose();
+      }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot decode image: " + e.getMessage(), e);
     }
