@@ -8,7 +8,9 @@ import io.sparkvlm.core.model.DetectorModel;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -37,13 +39,17 @@ final class PairDetections {
   /**
    * One output row per input row: a {@code success} row's image decoded and searched for every query (or
    * {@code failed_to_decode} with the decoder's message); any other row keeps its status and error, without
-   * detections.
+   * detections. Rows of the batch with the same image bytes (a bootstrapped dataset's kept texts of one image) are
+   * decoded and searched once and get the same boxes.
    */
   static List<Row> detect(ComputationGraph detector, DetectorModel.Shape shape, List<Row> batch, Queries q) {
     Row[] out = new Row[batch.size()];
     List<BufferedImage> images = new ArrayList<>();
-    List<Integer> imageRows = new ArrayList<>();
+    int[] imageOfRow = new int[batch.size()];                     // index into images, or NO_IMAGE
+    Map<ImageBytes, Integer> searched = new HashMap<>();         // bytes -> index into images
+    Map<ImageBytes, String> undecodable = new HashMap<>();       // bytes -> the decoder's message
     for (int i = 0; i < batch.size(); i++) {
+      imageOfRow[i] = NO_IMAGE;
       Row r = batch.get(i);
       String key = r.getAs(PairsSchema.KEY);
       String url = r.getAs(PairsSchema.URL);
@@ -57,25 +63,58 @@ final class PairDetections {
         out[i] = failedToDecode(key, url, "a success row without image bytes");
         continue;
       }
-      try {
-        images.add(ClipInputs.decode(bytes));
-        imageRows.add(i);
-      } catch (RuntimeException e) {
-        // ImageIO's decoders throw more than IllegalArgumentException on malformed files
-        out[i] = failedToDecode(key, url, e.getMessage() == null ? e.toString() : e.getMessage());
+      ImageBytes image = new ImageBytes(bytes);
+      Integer seen = searched.get(image);
+      if (seen != null) {
+        imageOfRow[i] = seen;
+        continue;
       }
+      String failure = undecodable.get(image);
+      if (failure == null) {
+        try {
+          images.add(ClipInputs.decode(bytes));
+          searched.put(image, images.size() - 1);
+          imageOfRow[i] = images.size() - 1;
+          continue;
+        } catch (RuntimeException e) {
+          // ImageIO's decoders throw more than IllegalArgumentException on malformed files
+          failure = e.getMessage() == null ? e.toString() : e.getMessage();
+          undecodable.put(image, failure);
+        }
+      }
+      out[i] = failedToDecode(key, url, failure);
     }
     if (!images.isEmpty()) {
       List<List<Detector.Found>> found = Detector.detectDecoded(detector, shape, images, q.embeddings(),
           q.perQuery());
-      for (int j = 0; j < images.size(); j++) {
-        Row r = batch.get(imageRows.get(j));
-        BufferedImage image = images.get(j);
-        out[imageRows.get(j)] = DetectionsSchema.row(r.getAs(PairsSchema.KEY), r.getAs(PairsSchema.URL),
-            PairStatus.SUCCESS.value(), null, image.getWidth(), image.getHeight(), detections(found.get(j), q));
+      List<List<Row>> boxes = new ArrayList<>(images.size());
+      found.forEach(f -> boxes.add(detections(f, q)));
+      for (int i = 0; i < batch.size(); i++) {
+        int j = imageOfRow[i];
+        if (j != NO_IMAGE) {
+          Row r = batch.get(i);
+          BufferedImage image = images.get(j);
+          out[i] = DetectionsSchema.row(r.getAs(PairsSchema.KEY), r.getAs(PairsSchema.URL),
+              PairStatus.SUCCESS.value(), null, image.getWidth(), image.getHeight(), boxes.get(j));
+        }
       }
     }
     return Arrays.asList(out);
+  }
+
+  private static final int NO_IMAGE = -1;
+
+  /** Encoded image bytes compared by content (a byte[] is compared by identity). */
+  private record ImageBytes(byte[] bytes) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ImageBytes other && Arrays.equals(bytes, other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
   }
 
   /** The detections at or above the score floor, in the detector's order (per query, best first). */

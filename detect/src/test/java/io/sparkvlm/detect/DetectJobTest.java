@@ -16,6 +16,7 @@ import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.dataset.DetectionsSchema;
 import io.sparkvlm.core.dataset.PairStatus;
+import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.dataset.DetectionInstances;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.job.JobLauncher;
@@ -153,6 +154,51 @@ class DetectJobTest {
     }
   }
 
+  /** A pairs row as {@code vlm detect pairs} selects it (its input columns, read by name). */
+  private static org.apache.spark.sql.Row pairsRow(String key, String status, byte[] image) {
+    org.apache.spark.sql.types.StructType columns = new org.apache.spark.sql.types.StructType(
+        PairDetections.INPUT_COLUMNS.stream().map(c -> PairsSchema.COLUMNS.apply(c))
+            .toArray(org.apache.spark.sql.types.StructField[]::new));
+    return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(new Object[] {key,
+        "http://127.0.0.1:9/" + key, status, image == null ? "connection refused" : null, image}, columns);
+  }
+
+  private static List<org.apache.spark.sql.Row> withSchema(List<org.apache.spark.sql.Row> rows) {
+    return rows.stream().<org.apache.spark.sql.Row>map(r -> new org.apache.spark.sql.catalyst.expressions
+        .GenericRowWithSchema(((org.apache.spark.sql.catalyst.expressions.GenericRow) r).values(),
+        DetectionsSchema.COLUMNS)).toList();
+  }
+
+  @Test
+  void rowsOfABatchWithTheSameImageGetTheSameBoxes() throws Exception {
+    Detector local = Detector.load("test", detector, Optional.empty(), CONF);
+    List<String> texts = List.of("red star", "blue circle");
+    PairDetections.Queries q = new PairDetections.Queries(texts, local.embed(texts), 2, 0.0);
+    List<StageWorld.Pair> web = StageWorld.webPairs(world);
+    byte[] a = web.get(0).image();
+    byte[] b = web.get(1).image();
+    byte[] html = "<html>not an image</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<org.apache.spark.sql.Row> batch = List.of(pairsRow("a", "success", a), pairsRow("b", "success", b),
+        pairsRow("a-copy", "success", a.clone()), pairsRow("gone", "failed_to_download", null),
+        pairsRow("html", "success", html), pairsRow("html-copy", "success", html.clone()));
+    // the rows come back without a schema (positional, as the job writes them): read them through the columns'
+    List<org.apache.spark.sql.Row> out = withSchema(PairDetections.detect(local.checkpoint().model(),
+        local.shape(), batch, q));
+    assertThat(out).extracting(r -> (String) r.getAs(DetectionsSchema.KEY))
+        .containsExactly("a", "b", "a-copy", "gone", "html", "html-copy");
+    // the copy gets the first row's boxes, exactly, and the distinct images those of a batch of a and b alone
+    assertThat(out.get(2).<org.apache.spark.sql.Row>getList(out.get(2).fieldIndex(DetectionsSchema.DETECTIONS)))
+        .isEqualTo(out.get(0).getList(out.get(0).fieldIndex(DetectionsSchema.DETECTIONS))).isNotEmpty();
+    List<org.apache.spark.sql.Row> distinct = withSchema(PairDetections.detect(local.checkpoint().model(),
+        local.shape(), batch.subList(0, 2), q));
+    assertThat(out.subList(0, 2)).isEqualTo(distinct);
+    assertThat((String) out.get(3).getAs(DetectionsSchema.STATUS)).isEqualTo("failed_to_download");
+    for (org.apache.spark.sql.Row r : out.subList(4, 6)) {
+      assertThat((String) r.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DECODE.value());
+      assertThat((String) r.getAs(DetectionsSchema.ERROR_MESSAGE)).isEqualTo("not a decodable image (25 bytes)");
+    }
+  }
+
   @Test
   void detectionOverAPairsDatasetKeepsEveryRowAndMatchesTheLocalPath() throws Exception {
     // the world's web pairs, two success rows whose bytes are no image and a decompression bomb (a pairs dataset
@@ -162,6 +208,13 @@ class DetectJobTest {
         "<html>not an image</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     web.add(new StageWorld.Pair("bomb", "http://127.0.0.1:9/bomb.png", "a blue circle",
         io.sparkvlm.synth.SimulatedWebAccess.bombPng()));
+    // rows that repeat an image (a bootstrapped dataset's kept texts), next to it and far from it, and the broken bytes
+    // again: each gets the boxes (or the failure) of its image
+    StageWorld.Pair repeated = web.get(3);
+    web.add(4, new StageWorld.Pair("again-3", repeated.url(), "another text", repeated.image()));
+    web.add(new StageWorld.Pair("again-3-later", repeated.url(), "a third text", repeated.image()));
+    web.add(new StageWorld.Pair("broken-again", "http://127.0.0.1:9/broken.jpg", "a red star",
+        "<html>not an image</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     String pairs = dir.resolve("pairs-for-detection").toString();
     StageWorld.pairs(spark, web, pairs);
     Path out = dir.resolve("pair-detections");
@@ -178,13 +231,34 @@ class DetectJobTest {
     rows.forEach(r -> assertThat(byKey.put(r.getAs(DetectionsSchema.KEY), r)).as("a key twice").isNull());
     assertThat(byKey).as(summary).hasSize(web.size() + StageWorld.FAILED_ROWS);
     DatasetManifest manifest = Datasets.readManifest(out.toString(), CONF);
-    assertThat(manifest.rows().byStatus()).containsEntry(PairStatus.SUCCESS.value(), 40L)
-        .containsEntry(PairStatus.FAILED_TO_DECODE.value(), 2L)
+    assertThat(manifest.rows().byStatus()).containsEntry(PairStatus.SUCCESS.value(), 42L)
+        .containsEntry(PairStatus.FAILED_TO_DECODE.value(), 3L)
         .containsEntry(PairStatus.FAILED_TO_DOWNLOAD.value(), (long) StageWorld.FAILED_ROWS);
     org.apache.spark.sql.Row broken = byKey.get("broken");
     assertThat((String) broken.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DECODE.value());
     assertThat((String) broken.getAs(DetectionsSchema.ERROR_MESSAGE)).contains("not a decodable image");
     assertThat((Object) broken.getAs(DetectionsSchema.DETECTIONS)).isNull();
+    org.apache.spark.sql.Row brokenAgain = byKey.get("broken-again");
+    assertThat((String) brokenAgain.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DECODE.value());
+    assertThat((String) brokenAgain.getAs(DetectionsSchema.ERROR_MESSAGE))
+        .isEqualTo(broken.getAs(DetectionsSchema.ERROR_MESSAGE));
+    for (String again : List.of("again-3", "again-3-later")) {
+      // equal to the first row's boxes; to float rounding only, as the rows may fall in batches of other sizes
+      org.apache.spark.sql.Row r = byKey.get(again);
+      assertThat((String) r.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.SUCCESS.value());
+      List<org.apache.spark.sql.Row> found = r.getList(r.fieldIndex(DetectionsSchema.DETECTIONS));
+      org.apache.spark.sql.Row first = byKey.get(repeated.key());
+      List<org.apache.spark.sql.Row> expected = first.getList(first.fieldIndex(DetectionsSchema.DETECTIONS));
+      assertThat(found).as(again).hasSameSizeAs(expected).isNotEmpty();
+      for (int i = 0; i < found.size(); i++) {
+        assertThat((String) found.get(i).getAs(DetectionsSchema.QUERY))
+            .isEqualTo(expected.get(i).getAs(DetectionsSchema.QUERY));
+        assertThat((double) found.get(i).getAs(DetectionsSchema.SCORE)).isCloseTo(
+            expected.get(i).getAs(DetectionsSchema.SCORE), org.assertj.core.api.Assertions.within(1e-6));
+        assertThat((double) found.get(i).getAs(DetectionsSchema.Y)).isCloseTo(
+            expected.get(i).getAs(DetectionsSchema.Y), org.assertj.core.api.Assertions.within(1e-6));
+      }
+    }
     org.apache.spark.sql.Row bomb = byKey.get("bomb");
     assertThat((String) bomb.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.FAILED_TO_DECODE.value());
     assertThat((String) bomb.getAs(DetectionsSchema.ERROR_MESSAGE))
@@ -195,7 +269,7 @@ class DetectJobTest {
 
     Detector local = Detector.load("test", detector, Optional.empty(), CONF);
     double[][] embeddings = local.embed(queries);
-    for (StageWorld.Pair p : web.subList(0, 40)) {
+    for (StageWorld.Pair p : StageWorld.webPairs(world).subList(0, 40)) {
       org.apache.spark.sql.Row r = byKey.get(p.key());
       assertThat((String) r.getAs(DetectionsSchema.STATUS)).isEqualTo(PairStatus.SUCCESS.value());
       assertThat((String) r.getAs(DetectionsSchema.URL)).isEqualTo(p.url());
