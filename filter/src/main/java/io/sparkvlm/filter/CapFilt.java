@@ -201,7 +201,6 @@ public final class CapFilt {
     }
   }
 
-  /** The cosine at the top fraction of web texts (clip-score mode without a fixed threshold). */
   /**
    * The successful rows spread evenly over at least as many partitions as the cluster has cores. The input's
    * partitions follow its files (shards of different sizes packed by bytes: 835 and 436 images in the demo), and
@@ -218,6 +217,7 @@ public final class CapFilt {
     return FilterCounts.fromJson(Json.MAPPER.readTree(HadoopFiles.readAll(manifest, conf)).path(COUNTS));
   }
 
+  /** The cosine at the top fraction of web texts (clip-score mode without a fixed threshold). */
   private double clipScoreCut(JavaRDD<WebTexts.Scored> scored) {
     if (c.clipScore().threshold().isPresent()) {
       return c.clipScore().threshold().getAsDouble();
