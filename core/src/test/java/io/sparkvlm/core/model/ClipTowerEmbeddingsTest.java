@@ -2,6 +2,7 @@ package io.sparkvlm.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +15,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 
-/** Each tower run alone gives exactly what the whole graph's forward pass gives for it. */
+/**
+ * Each tower run alone gives what the whole graph's forward pass gives for it: the same layers and weights, to float
+ * rounding. Bitwise equal on an Intel Xeon; on an AMD EPYC OpenBLAS and ND4J's kernels rounded the two runs (and
+ * batches of other sizes) differently in the seventh digit (2026-12-07), so the values are compared to 1e-5.
+ */
 class ClipTowerEmbeddingsTest {
   private static final ClipShape SHAPE = ClipShape.preset("nano");
+  private static final float FLOAT_ROUNDING = 1e-5f;
 
   @Test
   void theImageTowerAloneEqualsTheWholeGraph() {
@@ -27,7 +33,8 @@ class ClipTowerEmbeddingsTest {
     INDArray whole = wholeGraph(g, ClipInputs.images(pixels, SHAPE.imageSize()), text).get(ClipModel.IMAGE_EMBEDDING);
     INDArray alone = ClipEmbeddings.along(g, ClipModel.imageTowerPath(SHAPE),
         ClipInputs.images(pixels, SHAPE.imageSize()), null);
-    assertThat(alone.ravel().toFloatVector()).containsExactly(whole.ravel().toFloatVector());
+    assertThat(alone.ravel().toFloatVector()).containsExactly(whole.ravel().toFloatVector(),
+        within(FLOAT_ROUNDING));
     // and through the public call: unit rows of the same vectors, batches of 2 as one batch of 5
     double[][] embedded = ClipEmbeddings.images(g, SHAPE, pixels, 2);
     assertUnitRowsOf(embedded, whole);
@@ -41,7 +48,8 @@ class ClipTowerEmbeddingsTest {
     INDArray whole = wholeGraph(g, ClipInputs.images(pixels(6, new Random(6)), SHAPE.imageSize()), text)
         .get(ClipModel.TEXT_EMBEDDING);
     INDArray alone = ClipEmbeddings.along(g, ClipModel.textTowerPath(SHAPE), text[0], text[1]);
-    assertThat(alone.ravel().toFloatVector()).containsExactly(whole.ravel().toFloatVector());
+    assertThat(alone.ravel().toFloatVector()).containsExactly(whole.ravel().toFloatVector(),
+        within(FLOAT_ROUNDING));
     assertUnitRowsOf(ClipEmbeddings.texts(g, SHAPE, tokens, 4), whole);
   }
 
@@ -86,7 +94,7 @@ class ClipTowerEmbeddingsTest {
     INDArray unit = d.divColumnVector(d.norm2(1).reshape(-1, 1).addi(1e-12));
     assertThat(embedded).hasDimensions((int) raw.size(0), (int) raw.size(1));
     for (int i = 0; i < embedded.length; i++) {
-      assertThat(embedded[i]).containsExactly(unit.getRow(i).toDoubleVector());
+      assertThat(embedded[i]).containsExactly(unit.getRow(i).toDoubleVector(), within((double) FLOAT_ROUNDING));
     }
   }
 
