@@ -31,7 +31,8 @@ final class EvalSets {
 
   /**
    * The test split's sets; and, for a linear probe's training, the same single-object tasks over {@code probeTrain}
-   * (the seed split's clean scenes), in {@code eval/probe/TASK.json}.
+   * (the other splits' scenes, labelled from their scene graphs: a web image's noisy caption plays no part), in
+   * {@code eval/probe/TASK.json}.
    */
   static void write(Path out, List<Sample> test, List<Sample> probeTrain, long seed) throws IOException {
     JsonNodeFactory f = JsonNodeFactory.instance;

@@ -335,17 +335,19 @@ class SyntheticWorldTest {
       assertThat(shape.get("classes").get(s.get("label").asInt()).asText())
           .isEqualTo(scene.get("objects").get(0).get("shape").asText());
     }
-    // the probe's training set: the same task over the seed split's single-object scenes
+    // the probe's training set: the same task over the single-object scenes of every split but the test one
     JsonNode probe = json(SyntheticWorld.PROBE + "/shape.json");
     assertThat(probe.get("classes")).isEqualTo(shape.get("classes"));
-    assertThat(probe.get("samples").size()).isGreaterThan(30);
+    assertThat(probe.get("samples").size()).isGreaterThan(300);
+    java.util.Set<String> probeSplits = new java.util.TreeSet<>();
     for (JsonNode s : probe.get("samples")) {
-      assertThat(s.get("image").asText()).startsWith("images/seed/");
+      probeSplits.add(Path.of(s.get("image").asText()).getParent().toString());
       JsonNode scene = scenes.get(Path.of(s.get("image").asText()).getFileName().toString().replace(".jpg", ""));
       assertThat(scene.get("objects")).hasSize(1);
       assertThat(probe.get("classes").get(s.get("label").asInt()).asText())
           .isEqualTo(scene.get("objects").get(0).get("shape").asText());
     }
+    assertThat(probeSplits).containsExactly("images/instruct", "images/seed", "images/web");
     assertThat(world.resolve(SyntheticWorld.PROBE + "/colour.json")).exists();
     assertThat(jsonl(world.resolve(SyntheticWorld.RETRIEVAL))).hasSize(300);
     assertThat(jsonl(world.resolve(SyntheticWorld.SEED_PAIRS))).hasSize(150);
