@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -64,12 +65,14 @@ public final class ClipInputs {
    * Decodes an encoded image (the first frame of an animation); a clear error when it is not one. The size is read
    * from the header first, and an image of more than {@link #MAX_DECODED_PIXELS} is refused before any pixel is
    * decoded: a pairs dataset that is not ingest's, or a user's file, may hold a decompression bomb, and decoding
-   * it would take the executor's memory rather than fail the one image.
+   * it would take the executor's memory rather than fail the one image. Nothing is written to disk.
    */
   public static BufferedImage decode(byte[] encoded) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
-      Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-      if (readers == null || !readers.hasNext()) {
+    // cached in memory: ImageIO's default stream copies the bytes to a temporary file first (ImageIO.getUseCache),
+    // which took about as long as decoding a 64 px JPEG
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
         throw new IllegalArgumentException("not a decodable image (" + encoded.length + " bytes)");
       }
       ImageReader reader = readers.next();
