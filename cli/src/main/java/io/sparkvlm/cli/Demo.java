@@ -37,16 +37,20 @@ import org.apache.spark.sql.SparkSession;
  * generate the world, serve its simulated web on 127.0.0.1, ingest it, pretrain a tiny CLIP on the pairs (with
  * zero-shot and retrieval evaluation on the world's held-out test split), evaluate it on the executors into an
  * HTML report, pretrain a tiny decoder LM on the captions and instruction text, bootstrap the pairs with CapFilt
- * (captioner and filter fine-tuned on the seed split), pretrain a round-1 CLIP on the bootstrapped pairs for as many
- * steps as round 0, run both LLaVA stages on the round-1 vision tower with two baselines (blind; stage 2 without
- * stage 1), train an open-vocabulary detector on the round-1 CLIP, and summarise: ingest status counts against the
- * faults the web injected, the model's headline numbers, the LM's held-out perplexity, the filter's precision and
- * recall against the world's noise labels, round 1 against round 0. Later stages join as they land; the demo says
- * which are still missing.
+ * (captioner and filter fine-tuned on the seed split) and score the CLIP-score baseline's decisions, pretrain a
+ * round-1 CLIP on the bootstrapped pairs for as many steps as round 0, run both LLaVA stages on the round-1 vision
+ * tower and evaluate the result, train an open-vocabulary detector on the round-1 CLIP, and summarise: ingest status
+ * counts against the faults the web injected, the model's headline numbers, the LM's held-out perplexity, the
+ * filter's precision and recall against the world's noise labels, round 1 against round 0. The ablations that
+ * train more models (BLIP's, LLaVA's baselines, the fusion comparison) run apart on a finished demo run, and the
+ * demo names them.
  */
 public final class Demo {
-  static final List<String> MISSING = List.of(
-      "BLIP's full ablation (captioner only, filter only) runs apart: ./vlm bench filter (docs/stages/filter.md)",
+  static final List<String> APART = List.of(
+      "BLIP's ablation (captioner only, filter only, CLIP-score, nothing dropped), each followed by a round-1 CLIP: "
+          + "./vlm bench filter (docs/stages/filter.md)",
+      "LLaVA's baselines (stage 2 blind; stage 2 without stage 1), evaluated as the demo's model: "
+          + "./vlm bench instruct (docs/stages/instruct-tune.md)",
       "Flamingo's gated cross-attention against prefix fusion runs apart: scripts/bench/compare_fusion.sh "
           + "(docs/stages/instruct-tune.md)");
   /**
@@ -121,6 +125,21 @@ public final class Demo {
     public Path instruct() {
       return out.resolve("instruct");
     }
+
+    /** The instruction-tuned model's evaluation (vlm eval model): captions and VQA on the held-out split. */
+    public Path instructReport() {
+      return out.resolve("reports/instruct");
+    }
+  }
+
+  /**
+   * The instruction-tuned model's headline scores among an evaluation's metrics: VQA accuracy overall, per answer
+   * type and on the reading questions, and CIDEr-D of each caption set.
+   */
+  public static boolean isInstructHeadline(String key) {
+    return key.startsWith("vqa/") && (key.endsWith("accuracy") || key.contains("/answer_type/")
+        || key.endsWith("/question_type/" + OCR_QUESTION_TYPE))
+        || key.startsWith("captioning/") && key.endsWith("/CIDEr");
   }
 
   /**
@@ -181,7 +200,7 @@ public final class Demo {
     Path filterRun = folders.filterRun();
     Path bootstrapped = folders.bootstrapped();
     Path instruct = folders.instruct();
-    Path instructReport = out.resolve("reports/instruct");
+    Path instructReport = folders.instructReport();
     int port = LocalWorld.freePort();
     List<String> overrides = settings(out, scenes, port);
     overrides.addAll(extraOverrides);
@@ -191,45 +210,30 @@ public final class Demo {
     List<String> instructEval = new ArrayList<>(overrides);
     instructEval.addAll(List.of("eval.model.checkpoint=" + instruct, "eval.model.report=" + instructReport));
     Config instructConfig = pipelineConfig(instructEval);
-    // the blind baseline: stage 2 again, from the same stage 1, every image blank in training and evaluation
-    Path blind = out.resolve("instruct-blind");
-    Path blindReport = out.resolve("reports/instruct-blind");
-    List<String> blindRun = new ArrayList<>(overrides);
-    blindRun.addAll(List.of("instruct.output=" + blind, "instruct.image-input=blank",
-        "eval.model.checkpoint=" + blind, "eval.model.report=" + blindReport,
-        "eval.model.generation.image-input=blank"));
-    Config blindConfig = pipelineConfig(blindRun);
-    // stage 2 without stage 1 (LLaVA's ablation): from the CLIP and LM directly, the connector starting fresh
-    Path noStage1 = out.resolve("instruct-no-stage-1");
-    Path noStage1Report = out.resolve("reports/instruct-no-stage-1");
-    List<String> noStage1Run = new ArrayList<>(overrides);
-    noStage1Run.addAll(List.of("instruct.start=towers", "instruct.output=" + noStage1,
-        "eval.model.checkpoint=" + noStage1, "eval.model.report=" + noStage1Report));
-    Config noStage1Config = pipelineConfig(noStage1Run);
     SparkSession spark = SparkSessions.open(SparkSettings.from(reader));
     try {
-      steps.next("1-2/13 synth and ingest", "generating " + scenes + " scenes into " + world + ", then downloading "
+      steps.next("1-2/11 synth and ingest", "generating " + scenes + " scenes into " + world + ", then downloading "
           + "the web split from the simulated web at http://127.0.0.1:" + port);
       DatasetManifest manifest = LocalWorld.synthAndIngest(spark, config, world, pairs);
 
-      steps.next("3/13 pretrain clip", "a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
+      steps.next("3/11 pretrain clip", "a tiny CLIP on the successful pairs, data-parallel with DL4J Spark");
       PretrainClipJob pretrain = new PretrainClipJob();
       JobLauncher.execute(pretrain, spark, config, pretrain.readConfig(reader));
       List<JsonNode> metrics = MetricsLog.read(clip.toString(), new Configuration());
       JsonNode last = metrics.get(metrics.size() - 1);
 
-      steps.next("4/13 eval model", "the final checkpoint on the held-out sets, embeddings on the executors");
+      steps.next("4/11 eval model", "the final checkpoint on the held-out sets, embeddings on the executors");
       EvalJob eval = new EvalJob();
       JobLauncher.execute(eval, spark, config, eval.readConfig(reader));
       JsonNode scores = io.sparkvlm.core.io.Json.MAPPER.readTree(report.resolve(ScoreFiles.METRICS).toFile());
 
-      steps.next("5/13 pretrain lm", "a tiny decoder LM on the captions and the instruction text");
+      steps.next("5/11 pretrain lm", "a tiny decoder LM on the captions and the instruction text");
       PretrainLmJob pretrainLm = new PretrainLmJob();
       JobLauncher.execute(pretrainLm, spark, config, pretrainLm.readConfig(reader));
       List<JsonNode> lmLog = MetricsLog.read(lm.toString(), new Configuration());
       JsonNode lmLast = lmLog.get(lmLog.size() - 1);
 
-      steps.next("6/13 filter", "BLIP's CapFilt with that CLIP and LM, captions and scores on the executors; then the "
+      steps.next("6/11 filter", "BLIP's CapFilt with that CLIP and LM, captions and scores on the executors; then the "
           + "CLIP-score baseline");
       FilterJob filter = new FilterJob();
       FilterConfig filterSettings = filter.readConfig(reader);
@@ -248,9 +252,8 @@ public final class Demo {
       FilterQuality.Result baseline = ScoreFiles.filter(clipScoreRun.resolve(CapFilt.DECISIONS).toString(),
           world.resolve(SyntheticWorld.WEB_TRUTH).toString()).score();
 
-      steps.next("7/13 pretrain clip round 1", "the same CLIP on the bootstrapped pairs, as many steps as round 0 "
-          + "at learning rate " + ROUND_1_LEARNING_RATE + " (round 0: " + ROUND_0_LEARNING_RATE + "); then on the "
-          + "CLIP-score baseline's pairs");
+      steps.next("7/11 pretrain clip round 1", "the same CLIP on the bootstrapped pairs, as many steps as round 0 "
+          + "at learning rate " + ROUND_1_LEARNING_RATE + " (round 0: " + ROUND_0_LEARNING_RATE + ")");
       int round0Steps = last.get("step").asInt();
       List<String> round1Run = new ArrayList<>(overrides);
       round1Run.addAll(round1Settings(bootstrapped, clipRound1, round0Steps));
@@ -258,41 +261,21 @@ public final class Demo {
       JobLauncher.execute(pretrain, spark, round1Config, pretrain.readConfig(new ConfigReader(round1Config)));
       List<JsonNode> round1Log = MetricsLog.read(clipRound1.toString(), new Configuration());
       JsonNode round1 = round1Log.get(round1Log.size() - 1);
-      Path clipScoreRound1 = out.resolve("clip-r1-clip-score");
-      List<String> clipScoreRound1Run = new ArrayList<>(overrides);
-      clipScoreRound1Run.addAll(round1Settings(Path.of(clipScoreSettings.output()), clipScoreRound1, round0Steps));
-      Config clipScoreRound1Config = pipelineConfig(clipScoreRound1Run);
-      JobLauncher.execute(pretrain, spark, clipScoreRound1Config,
-          pretrain.readConfig(new ConfigReader(clipScoreRound1Config)));
-      List<JsonNode> clipScoreRound1Log = MetricsLog.read(clipScoreRound1.toString(), new Configuration());
-      JsonNode clipScoreR1 = clipScoreRound1Log.get(clipScoreRound1Log.size() - 1);
 
-      steps.next("8/13 align", "LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and "
+      steps.next("8/11 align", "LLaVA stage 1, the connector alone trained between the frozen CLIP vision tower and "
           + "LM");
       AlignJob alignJob = new AlignJob();
       JobLauncher.execute(alignJob, spark, config, alignJob.readConfig(reader));
-      steps.next("9/13 instruct", "LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
+      steps.next("9/11 instruct", "LLaVA stage 2, connector and LM on the conversations and short-answer VQA");
       InstructJob instructJob = new InstructJob();
       String instructSummary = JobLauncher.execute(instructJob, spark, config, instructJob.readConfig(reader))
           .summary();
-      steps.next("10/13 eval model", "the instruction-tuned model's captions and VQA answers, generated on the "
+      steps.next("10/11 eval model", "the instruction-tuned model's captions and VQA answers, generated on the "
           + "executors");
       JobLauncher.execute(eval, spark, instructConfig, eval.readConfig(new ConfigReader(instructConfig)));
-      steps.next("11/13 the blind baseline", "stage 2 and its evaluation with every image blank");
-      ConfigReader blindReader = new ConfigReader(blindConfig);
-      JobLauncher.execute(instructJob, spark, blindConfig, instructJob.readConfig(blindReader));
-      JobLauncher.execute(eval, spark, blindConfig, eval.readConfig(blindReader));
-      JsonNode blindScores = io.sparkvlm.core.io.Json.MAPPER.readTree(blindReport.resolve(ScoreFiles.METRICS).toFile());
-      steps.next("12/13 stage 2 without stage 1", "instruct from the CLIP and LM with a fresh connector, and its "
-          + "evaluation");
-      ConfigReader noStage1Reader = new ConfigReader(noStage1Config);
-      JobLauncher.execute(instructJob, spark, noStage1Config, instructJob.readConfig(noStage1Reader));
-      JobLauncher.execute(eval, spark, noStage1Config, eval.readConfig(noStage1Reader));
-      JsonNode noStage1Scores = io.sparkvlm.core.io.Json.MAPPER.readTree(noStage1Report.resolve(ScoreFiles.METRICS)
-          .toFile());
       JsonNode instructScores = io.sparkvlm.core.io.Json.MAPPER.readTree(instructReport.resolve(ScoreFiles.METRICS)
           .toFile());
-      steps.next("13/13 detect", "an OWL-ViT-style detector on the round-1 CLIP, trained on the boxed combinations; "
+      steps.next("11/11 detect", "an OWL-ViT-style detector on the round-1 CLIP, trained on the boxed combinations; "
           + "then every combination asked of every test image on the executors, scored as pycocotools does");
       TrainDetectorJob trainDetector = new TrainDetectorJob();
       String detectorSummary = JobLauncher.execute(trainDetector, spark, config, trainDetector.readConfig(reader))
@@ -351,26 +334,23 @@ public final class Demo {
       s.append(String.format("CLIP round 1 on the bootstrapped pairs (%s), %d steps as round 0, learning rate %s "
           + "(round 0: %s; both from their training logs' last evaluation):%n", clipRound1.resolve("checkpoints"),
           round1.get("step").asInt(), ROUND_1_LEARNING_RATE, ROUND_0_LEARNING_RATE));
-      s.append(String.format("  %-36s %9s %9s %18s%n", "", "round 0", "round 1", "round 1 clip-score"));
+      s.append(String.format("  %-36s %9s %9s%n", "", "round 0", "round 1"));
       for (String k : ROUND_METRICS) {
-        s.append(String.format("  %-36s %9.3f %9.3f %18.3f%n", k, last.path(k).asDouble(Double.NaN),
-            round1.path(k).asDouble(Double.NaN), clipScoreR1.path(k).asDouble(Double.NaN)));
+        s.append(String.format("  %-36s %9.3f %9.3f%n", k, last.path(k).asDouble(Double.NaN),
+            round1.path(k).asDouble(Double.NaN)));
       }
       s.append("instruction-tuned model: ").append(instruct.resolve("checkpoints")).append('\n');
       s.append("  ").append(instructSummary).append('\n');
       s.append("  report: ").append(instructReport.resolve("report.html")).append('\n');
       s.append("  ask it: ./vlm chat --checkpoint ").append(instruct).append(" --image IMAGE \"What color is the "
           + "star?\"\n");
-      s.append(String.format("  %-44s %9s %9s %11s%n", "", "images", "blind", "no stage 1"));
       instructScores.fields().forEachRemaining(e -> {
-        String k = e.getKey();
-        if (k.startsWith("vqa/") && (k.endsWith("accuracy") || k.contains("/answer_type/")
-            || k.endsWith("/question_type/" + OCR_QUESTION_TYPE))
-            || k.startsWith("captioning/") && k.endsWith("/CIDEr")) {
-          s.append(String.format("  %-44s %9.3f %9.3f %11.3f%n", k, e.getValue().asDouble(),
-              blindScores.path(k).asDouble(Double.NaN), noStage1Scores.path(k).asDouble(Double.NaN)));
+        if (isInstructHeadline(e.getKey())) {
+          s.append(String.format("  %-44s %9.3f%n", e.getKey(), e.getValue().asDouble()));
         }
       });
+      s.append("  beside its baselines (blind; without stage 1): ./vlm bench instruct --run ").append(out)
+          .append('\n');
       s.append("detector:         ").append(detectorSummary).append('\n');
       s.append("  report: ").append(detectionReport.resolve("report.html")).append(" (boxes drawn)\n");
       s.append("  ask it: ./vlm detect --checkpoint ").append(folders.detector()).append(" --image IMAGE \"red star\" "
@@ -379,8 +359,8 @@ public final class Demo {
           detections.byCategory().ap50(), detections.byCategory().ap()));
       detections.byGroup().forEach((group, r) -> s.append(String.format("  %-44s %9.3f%n",
           group.name().toLowerCase(java.util.Locale.ROOT) + " combinations AP50", r.ap50())));
-      s.append("not in the demo yet:\n");
-      MISSING.forEach(m -> s.append("  - ").append(m).append('\n'));
+      s.append("run apart on this run:\n");
+      APART.forEach(m -> s.append("  - ").append(m).append('\n'));
       System.out.print(s);
       return JobLauncher.OK;
     } finally {
@@ -400,7 +380,7 @@ public final class Demo {
 
   /**
    * The demo's steps as they start: each announced with the time so far, and the seconds each took (from its start
-   * to the next one's), by its label ("3/13 pretrain clip"), for the summary.
+   * to the next one's), by its label ("3/11 pretrain clip"), for the summary.
    */
   private static final class StepClock {
     private final long start;

@@ -299,7 +299,7 @@ final class StageCommands {
   @Command(name = "bench", mixinStandardHelpOptions = true,
       description = "Benchmarks that print a table and write JSON.",
       subcommands = {Bench.Ingest.class, Bench.Pretrain.class, Bench.Model.class, Bench.Filter.class,
-          Bench.Detection.class})
+          Bench.Instruct.class, Bench.Detection.class})
   static final class Bench implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -418,6 +418,33 @@ final class StageCommands {
       @Override
       public Integer call() throws Exception {
         return io.sparkvlm.cli.bench.DetectionBench.run(run, detectors, json);
+      }
+    }
+
+    @Command(name = "instruct", mixinStandardHelpOptions = true,
+        description = "LLaVA's baselines on a finished demo run: stage 2 again with every image blank, and stage 2 "
+            + "without stage 1 (a fresh connector), each evaluated on the held-out split beside the demo's model.")
+    static final class Instruct implements Callable<Integer> {
+      @picocli.CommandLine.Option(names = "--run", description = "the demo run it reads (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path run = java.nio.file.Path.of("work/demo");
+
+      @picocli.CommandLine.Option(names = "--dir", description = "work folder (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path dir = java.nio.file.Path.of("work/bench/instruct");
+
+      @picocli.CommandLine.Option(names = "--only", split = ",",
+          description = "baselines to run, comma-separated (default: all)")
+      java.util.List<String> only = java.util.List.of();
+
+      @picocli.CommandLine.Option(names = "--conf", paramLabel = "KEY=VALUE",
+          description = "a config key on top of the demo's, for every baseline (e.g. instruct.seed=7)")
+      java.util.List<String> overrides = new java.util.ArrayList<>();
+
+      @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
+      java.nio.file.Path json = java.nio.file.Path.of("work/bench/instruct.json");
+
+      @Override
+      public Integer call() throws Exception {
+        return io.sparkvlm.cli.bench.InstructBench.run(run, dir, only, overrides, json);
       }
     }
 

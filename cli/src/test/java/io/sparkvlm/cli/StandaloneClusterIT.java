@@ -162,7 +162,7 @@ class StandaloneClusterIT {
     return String.join("\n",
         "synth { scenes = 300, web { base-url = \"http://127.0.0.1:" + webPort + "\", slow-delay = 1s, "
             + "hang-duration = 6s } }",
-        "ingest { rows-per-shard = 500, image.size = 64, download { allow-cidrs = [\"127.0.0.1/32\"], timeout = 3s,"
+        "ingest { rows-per-shard = 120, image.size = 64, download { allow-cidrs = [\"127.0.0.1/32\"], timeout = 3s,"
             + " threads = 32 } }",
         // an eval at the end only (an LM eval costs about as much as 2 steps here) and an averaging round every
         // few steps (a round of a few nano steps is mostly its fixed cost: 80% of the time at one step per round)

@@ -76,7 +76,7 @@ public final class DetectionBench {
     table.context("queries", names.size() + " combinations, \"" + TEMPLATE + "\", " + PER_QUERY
         + " boxes each per image after NMS at IoU " + NonMaximumSuppression.IOU);
     Configuration conf = new Configuration();
-    for (Path clip : List.of(demo.clip(), demo.clipRound1(), demoRun.resolve("clip-r1-clip-score"))) {
+    for (Path clip : List.of(demo.clip(), demo.clipRound1())) {
       if (!Files.exists(clip)) {
         continue;
       }
