@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.testing.LocalClusterHarness;
 import io.sparkvlm.filter.CapFilt;
 import io.sparkvlm.cli.SparkHome.Submitted;
 import io.sparkvlm.synth.SimulatedWeb;
@@ -190,12 +191,14 @@ class StandaloneClusterIT {
 
   /** Runs SparkSubmit (what the spark-submit script runs) against the cluster, in client mode, as Airflow would. */
   static Submitted submit(String name, String mainClass, String... args) throws Exception {
-    List<String> cmd = sparkHome.java(List.of("-Xmx1500m"), "org.apache.spark.deploy.SparkSubmit");
+    List<String> cmd = sparkHome.java(List.of("-Xmx1500m", LocalClusterHarness.SHORT_LIVED_JVM),
+        "org.apache.spark.deploy.SparkSubmit");
     // the project's example spark-defaults for standalone clusters, with this cluster's master and small executors
     cmd.addAll(List.of("--properties-file", SPARK_DEFAULTS.toString(), "--master", master,
         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1",
-        "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + sparkHome.javacppCache(),
+        "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + sparkHome.javacppCache() + " "
+            + LocalClusterHarness.SHORT_LIVED_JVM,
         "--class", mainClass, System.getProperty("sparkvlm.shaded.jar")));
     cmd.addAll(Arrays.asList(args));
     Path log = dir.resolve("submit-" + name + ".log");
@@ -219,7 +222,7 @@ class StandaloneClusterIT {
   }
 
   static Process daemon(String name, String mainClass, String... args) throws IOException {
-    List<String> cmd = sparkHome.java(List.of("-Xmx256m"), mainClass);
+    List<String> cmd = sparkHome.java(List.of("-Xmx256m", LocalClusterHarness.SHORT_LIVED_JVM), mainClass);
     cmd.addAll(Arrays.asList(args));
     return sparkHome.start(cmd, dir.resolve(name + ".log"), Map.of());
   }

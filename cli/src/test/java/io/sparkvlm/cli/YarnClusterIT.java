@@ -3,6 +3,7 @@ package io.sparkvlm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparkvlm.core.dataset.DatasetManifest;
+import io.sparkvlm.core.testing.LocalClusterHarness;
 import io.sparkvlm.synth.SimulatedWeb;
 import io.sparkvlm.synth.SyntheticWorld;
 import io.sparkvlm.cli.SparkHome.Submitted;
@@ -131,9 +132,11 @@ class YarnClusterIT {
 
   /** spark-submit to YARN in {@code deployMode}, with two one-core executors in containers. */
   static Submitted submit(String name, String deployMode, String mainClass, String... args) throws Exception {
-    List<String> cmd = sparkHome.java(List.of("-Xmx1g"), List.of(hadoopConf), "org.apache.spark.deploy.SparkSubmit");
+    List<String> cmd = sparkHome.java(List.of("-Xmx1g", LocalClusterHarness.SHORT_LIVED_JVM), List.of(hadoopConf),
+        "org.apache.spark.deploy.SparkSubmit");
     String javaHome = System.getProperty("java.home");
-    String javacpp = "-Dorg.bytedeco.javacpp.cachedir=" + sparkHome.javacppCache();
+    String javacpp = "-Dorg.bytedeco.javacpp.cachedir=" + sparkHome.javacppCache() + " "
+        + LocalClusterHarness.SHORT_LIVED_JVM;
     cmd.addAll(List.of("--properties-file", SPARK_DEFAULTS.toString(), "--master", "yarn",
         "--deploy-mode", deployMode,
         // the Spark jars are on the node already (spark.yarn.jars local:), so nothing is zipped and uploaded
@@ -146,6 +149,7 @@ class YarnClusterIT {
         "--conf", "spark.yarn.report.interval=500ms",
         "--conf", "spark.driver.memory=1g", "--conf", "spark.driver.memoryOverhead=512m",
         "--conf", "spark.yarn.am.memory=512m",
+        "--conf", "spark.yarn.am.extraJavaOptions=" + LocalClusterHarness.SHORT_LIVED_JVM,
         "--conf", "spark.executor.instances=2", "--conf", "spark.executor.cores=1",
         "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.memoryOverhead=512m",
         "--conf", "spark.driver.extraJavaOptions=" + javacpp, "--conf", "spark.executor.extraJavaOptions=" + javacpp,

@@ -21,6 +21,14 @@ import org.apache.spark.SparkConf;
  */
 public final class LocalClusterHarness {
   public static final String MASTER = "local-cluster[2,1,1024]";
+  /**
+   * The JIT flag of the executor JVMs that the tests start (here, and the cli's standalone and YARN clusters): C1
+   * only. They live for seconds to a minute and do little arithmetic on nano models, so C2's compilations were
+   * mostly spent on code run a few times, and on 2 cores compiling competed with the work: the standalone-cluster
+   * test took 397-416 s with C2 and 273 s with C1 only, its training steps faster too (2026-12-07, AMD EPYC). A
+   * test setting, not a recommendation: long-lived executors want C2, and conf/spark keeps the JVM's default.
+   */
+  public static final String SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1";
 
   private LocalClusterHarness() {}
 
@@ -38,7 +46,7 @@ public final class LocalClusterHarness {
     String cacheDir = System.getProperty("sparkvlm.javacpp.cachedir");
     String executorOptions = flags
         + (cacheDir == null ? "" : " -Dorg.bytedeco.javacpp.cachedir=" + cacheDir)
-        + " -Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir");
+        + " -Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir") + " " + SHORT_LIVED_JVM;
     return conf
         .set("spark.executor.extraClassPath", String.join(File.pathSeparator, folders))
         .set("spark.executor.extraJavaOptions", executorOptions.trim())
