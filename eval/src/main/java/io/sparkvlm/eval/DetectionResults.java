@@ -2,6 +2,7 @@ package io.sparkvlm.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.dataset.DetectionInstances;
+import io.sparkvlm.core.image.ImageCodecs;
 import io.sparkvlm.eval.metrics.DetectionAveragePrecision;
 import io.sparkvlm.eval.metrics.DetectionAveragePrecision.Detection;
 import io.sparkvlm.eval.metrics.DetectionAveragePrecision.GroundTruth;
@@ -12,7 +13,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * COCO box detection results scored against COCO instances ({@link DetectionAveragePrecision}, pycocotools' AP),
@@ -222,7 +223,7 @@ public final class DetectionResults {
       return null;
     }
     try {
-      BufferedImage src = ImageIO.read(new ByteArrayInputStream(image));
+      BufferedImage src = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(image)));
       if (src == null) {
         return null;
       }
@@ -243,9 +244,7 @@ public final class DetectionResults {
       } finally {
         g.dispose();
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ImageIO.write(big, "png", out);
-      return out.toByteArray();
+      return ImageCodecs.png(big);
     } catch (IOException e) {
       return null;
     }

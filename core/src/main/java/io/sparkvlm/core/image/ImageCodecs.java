@@ -10,7 +10,11 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Encoding images: the one place synth, ingest and the benchmarks write JPEG and PNG bytes. */
+/**
+ * Encoding images: the one place synth, ingest, the models' inputs, the reports and the benchmarks write JPEG and PNG
+ * bytes. Through a stream cached in memory: ImageIO's default ({@code ImageIO.getUseCache()}, true unless someone
+ * switched it off for the whole JVM) copies every image through a temporary file.
+ */
 public final class ImageCodecs {
   private ImageCodecs() {}
 
@@ -34,8 +38,10 @@ public final class ImageCodecs {
 
   public static byte[] png(BufferedImage image) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try {
-      ImageIO.write(image, "png", bytes);
+    try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+      if (!ImageIO.write(image, "png", out)) {
+        throw new IllegalStateException("no PNG writer for image type " + image.getType());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("PNG encoding failed", e);
     }

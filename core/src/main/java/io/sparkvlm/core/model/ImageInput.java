@@ -1,10 +1,7 @@
 package io.sparkvlm.core.model;
 
+import io.sparkvlm.core.image.ImageCodecs;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
 
 /**
  * What a vision-language model is shown: the real image, or one blank mid-grey image in place of every image (the
@@ -29,12 +26,6 @@ public enum ImageInput {
         img.setRGB(x, y, 0x808080);
       }
     }
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ImageIO.write(img, "png", out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ImageCodecs.png(img);
   }
 }

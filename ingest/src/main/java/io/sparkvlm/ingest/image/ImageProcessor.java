@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -57,7 +58,6 @@ public final class ImageProcessor {
   public record Rejected(PairStatus status, String message) implements Result {}
 
   static {
-    ImageIO.setUseCache(false);
     ImageIO.scanForPlugins(); // TwelveMonkeys' readers, also under Spark's child class loaders
   }
 
@@ -72,7 +72,8 @@ public final class ImageProcessor {
     if (format.isEmpty()) {
       return new Rejected(PairStatus.FAILED_TO_DECODE, "not an image: " + ImageFormat.describeStart(bytes));
     }
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes));
+    // cached in memory: ImageIO's default stream would copy the bytes to a temporary file first
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
         PointerScope nativeMemory = new PointerScope()) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
