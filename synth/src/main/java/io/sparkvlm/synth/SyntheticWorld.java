@@ -132,7 +132,8 @@ public final class SyntheticWorld {
           .map(s -> line(NODES.objectNode().put("id", s.scene().id()).put("image", s.scene().imagePath())
               .set("captions", strings(s.captions())))).toList());
     }
-    WebSplit.Result web = WebSplit.write(spark, out, bySplit.getOrDefault(Splits.WEB, List.of()), c);
+    List<Sample> webScenes = bySplit.getOrDefault(Splits.WEB, List.of());
+    WebSplit.Result web = WebSplit.write(spark, out, webScenes, c);
     List<Sample> seed = bySplit.getOrDefault(Splits.SEED, List.of());
     List<Sample> instruct = bySplit.getOrDefault(Splits.INSTRUCT, List.of());
     List<Sample> test = bySplit.getOrDefault(Splits.TEST, List.of());
@@ -145,7 +146,7 @@ public final class SyntheticWorld {
     // the demo's world, too few for 7 shapes (a probe below chance)
     List<Sample> probeTrain = new ArrayList<>(seed);
     probeTrain.addAll(instruct);
-    probeTrain.addAll(bySplit.getOrDefault(Splits.WEB, List.of()));
+    probeTrain.addAll(webScenes);
     EvalSets.write(out, test, probeTrain, c.seed());
     List<Sample> boxedTrain = new ArrayList<>(seed);
     boxedTrain.addAll(instruct);
