@@ -421,30 +421,42 @@ final class StageCommands {
       }
     }
 
-    @Command(name = "instruct", mixinStandardHelpOptions = true,
-        description = "LLaVA's baselines on a finished demo run: stage 2 again with every image blank, and stage 2 "
-            + "without stage 1 (a fresh connector), each evaluated on the held-out split beside the demo's model.")
-    static final class Instruct implements Callable<Integer> {
+    /** The options of the ablations that read a finished demo run and train more models into a work folder. */
+    static final class AblationOptions {
       @picocli.CommandLine.Option(names = "--run", description = "the demo run it reads (default: ${DEFAULT-VALUE})")
       java.nio.file.Path run = java.nio.file.Path.of("work/demo");
 
       @picocli.CommandLine.Option(names = "--dir", description = "work folder (default: ${DEFAULT-VALUE})")
-      java.nio.file.Path dir = java.nio.file.Path.of("work/bench/instruct");
+      java.nio.file.Path dir;
 
       @picocli.CommandLine.Option(names = "--only", split = ",",
-          description = "baselines to run, comma-separated (default: all)")
+          description = "variants to run, comma-separated (default: all)")
       java.util.List<String> only = java.util.List.of();
 
       @picocli.CommandLine.Option(names = "--conf", paramLabel = "KEY=VALUE",
-          description = "a config key on top of the demo's, for every baseline (e.g. instruct.seed=7)")
+          description = "a config key on top of the demo's, for every variant (e.g. a training seed)")
       java.util.List<String> overrides = new java.util.ArrayList<>();
 
       @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
-      java.nio.file.Path json = java.nio.file.Path.of("work/bench/instruct.json");
+      java.nio.file.Path json;
+
+      /** Defaults under work/bench named after the benchmark: {@code work/bench/NAME/} and its JSON beside it. */
+      AblationOptions(String name) {
+        dir = java.nio.file.Path.of("work/bench", name);
+        json = java.nio.file.Path.of("work/bench", name + ".json");
+      }
+    }
+
+    @Command(name = "instruct", mixinStandardHelpOptions = true,
+        description = "LLaVA's baselines on a finished demo run: stage 2 again with every image blank (blind), and "
+            + "stage 2 without stage 1 (no-stage-1: a fresh connector), each evaluated on the held-out split beside "
+            + "the demo's model.")
+    static final class Instruct implements Callable<Integer> {
+      @picocli.CommandLine.Mixin AblationOptions o = new AblationOptions("instruct");
 
       @Override
       public Integer call() throws Exception {
-        return io.sparkvlm.cli.bench.InstructBench.run(run, dir, only, overrides, json);
+        return io.sparkvlm.cli.bench.InstructBench.run(o.run, o.dir, o.only, o.overrides, o.json);
       }
     }
 
@@ -453,26 +465,11 @@ final class StageCommands {
             + "captioner-only, clip-score-top-30%%, nothing-dropped) scored against the noise labels and followed by "
             + "a round-1 CLIP of round 0's steps.")
     static final class Filter implements Callable<Integer> {
-      @picocli.CommandLine.Option(names = "--run", description = "the demo run it reads (default: ${DEFAULT-VALUE})")
-      java.nio.file.Path run = java.nio.file.Path.of("work/demo");
-
-      @picocli.CommandLine.Option(names = "--dir", description = "work folder (default: ${DEFAULT-VALUE})")
-      java.nio.file.Path dir = java.nio.file.Path.of("work/bench/filter");
-
-      @picocli.CommandLine.Option(names = "--only", split = ",",
-          description = "variants to run, comma-separated (default: all)")
-      java.util.List<String> only = java.util.List.of();
-
-      @picocli.CommandLine.Option(names = "--conf", paramLabel = "KEY=VALUE",
-          description = "a config key on top of the demo's, for every variant (e.g. pretrain.clip.seed=7)")
-      java.util.List<String> overrides = new java.util.ArrayList<>();
-
-      @picocli.CommandLine.Option(names = "--json", description = "output (default: ${DEFAULT-VALUE})")
-      java.nio.file.Path json = java.nio.file.Path.of("work/bench/filter.json");
+      @picocli.CommandLine.Mixin AblationOptions o = new AblationOptions("filter");
 
       @Override
       public Integer call() throws Exception {
-        return io.sparkvlm.cli.bench.FilterBench.run(run, dir, only, overrides, json);
+        return io.sparkvlm.cli.bench.FilterBench.run(o.run, o.dir, o.only, o.overrides, o.json);
       }
     }
   }

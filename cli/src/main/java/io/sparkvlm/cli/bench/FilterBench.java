@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.sparkvlm.cli.Demo;
 import io.sparkvlm.cli.SyntheticCaptionQuality;
+import io.sparkvlm.cli.bench.DemoRunAblation.Variant;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.job.JobLauncher;
@@ -18,12 +19,12 @@ import io.sparkvlm.filter.FilterCounts;
 import io.sparkvlm.filter.FilterJob;
 import io.sparkvlm.pretrain.PretrainClipJob;
 import io.sparkvlm.synth.SyntheticWorld;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
@@ -35,9 +36,8 @@ import org.apache.spark.sql.SparkSession;
  * same seed, so the rows differ only in their training data.
  */
 public final class FilterBench {
-  /** One way to bootstrap: a name for the table and its settings on top of the demo's. */
-  record Variant(String name, List<String> settings) {}
-
+  static final String COMMAND = "vlm bench filter";
+  /** The ways to bootstrap, each with its settings on top of the demo's. */
   static final List<Variant> VARIANTS = List.of(
       new Variant("capfilt", List.of("filter.mode=capfilt")),
       new Variant("filter-only", List.of("filter.mode=filter-only")),
@@ -53,18 +53,12 @@ public final class FilterBench {
       throws Exception {
     Demo.Folders demo = new Demo.Folders(demoRun);
     Configuration conf = new Configuration();
-    for (Path needed : List.of(demo.world().resolve(SyntheticWorld.WEB_TRUTH), demo.clip(), demo.lm(),
-        demo.pairs())) {
-      if (!Files.exists(needed)) {
-        System.err.println("vlm bench filter: " + needed + " does not exist; it reads a finished demo run (run "
-            + "./vlm demo first, or point --run at one)");
-        return JobLauncher.USAGE;
-      }
+    if (!DemoRunAblation.finished(COMMAND, List.of(demo.world().resolve(SyntheticWorld.WEB_TRUTH), demo.clip(),
+        demo.lm(), demo.pairs()))) {
+      return JobLauncher.USAGE;
     }
-    List<Variant> variants = VARIANTS.stream().filter(v -> only.isEmpty() || only.contains(v.name())).toList();
-    if (variants.isEmpty()) {
-      System.err.println("vlm bench filter: --only " + only + " names no variant; the variants are "
-          + VARIANTS.stream().map(Variant::name).toList());
+    Optional<List<Variant>> chosen = DemoRunAblation.select(COMMAND, VARIANTS, only);
+    if (chosen.isEmpty()) {
       return JobLauncher.USAGE;
     }
     List<JsonNode> round0Log = MetricsLog.read(demo.clip().toString(), conf);
@@ -79,13 +73,11 @@ public final class FilterBench {
     round1Metrics(r0, round0);
     table.add(r0);
 
-    // the world and the web are not regenerated: their settings (scenes, port) are never read here
-    List<String> base = new ArrayList<>(Demo.settings(demoRun, 0, 0));
-    base.addAll(overrides);
+    List<String> base = DemoRunAblation.settings(demoRun, overrides);
     table.context("overrides", overrides);
     SparkSession spark = SparkSessions.open(SparkSettings.from(new ConfigReader(Demo.pipelineConfig(base))));
     try {
-      for (Variant v : variants) {
+      for (Variant v : chosen.get()) {
         long start = System.nanoTime();
         Path out = dir.resolve(v.name());
         List<String> o = new ArrayList<>(base);

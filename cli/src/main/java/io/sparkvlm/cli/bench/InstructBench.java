@@ -3,6 +3,7 @@ package io.sparkvlm.cli.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.sparkvlm.cli.Demo;
+import io.sparkvlm.cli.bench.DemoRunAblation.Variant;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.job.JobLauncher;
@@ -12,12 +13,12 @@ import io.sparkvlm.core.spark.SparkSettings;
 import io.sparkvlm.eval.EvalJob;
 import io.sparkvlm.eval.ScoreFiles;
 import io.sparkvlm.instruct.InstructJob;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -32,13 +33,11 @@ import org.apache.spark.sql.SparkSession;
  * </ul>
  */
 public final class InstructBench {
-  /** One baseline: a name for the table and its settings on top of the demo's, for stage 2 and its evaluation. */
-  record Variant(String name, List<String> settings) {}
-
   static final List<Variant> VARIANTS = List.of(
       new Variant("blind", List.of("instruct.image-input=blank", "eval.model.generation.image-input=blank")),
       new Variant("no-stage-1", List.of("instruct.start=towers")));
 
+  static final String COMMAND = "vlm bench instruct";
   /** The first column: the demo's instruction-tuned model, as its own evaluation scored it. */
   static final String DEMO_MODEL = "images";
 
@@ -49,17 +48,11 @@ public final class InstructBench {
       throws Exception {
     Demo.Folders demo = new Demo.Folders(demoRun);
     Path demoScores = demo.instructReport().resolve(ScoreFiles.METRICS);
-    for (Path needed : List.of(demo.align(), demo.clipRound1(), demo.lm(), demoScores)) {
-      if (!Files.exists(needed)) {
-        System.err.println("vlm bench instruct: " + needed + " does not exist; it reads a finished demo run (run "
-            + "./vlm demo first, or point --run at one)");
-        return JobLauncher.USAGE;
-      }
+    if (!DemoRunAblation.finished(COMMAND, List.of(demo.align(), demo.clipRound1(), demo.lm(), demoScores))) {
+      return JobLauncher.USAGE;
     }
-    List<Variant> variants = VARIANTS.stream().filter(v -> only.isEmpty() || only.contains(v.name())).toList();
-    if (variants.isEmpty()) {
-      System.err.println("vlm bench instruct: --only " + only + " names no baseline; the baselines are "
-          + VARIANTS.stream().map(Variant::name).toList());
+    Optional<List<Variant>> chosen = DemoRunAblation.select(COMMAND, VARIANTS, only);
+    if (chosen.isEmpty()) {
       return JobLauncher.USAGE;
     }
     BenchTable table = new BenchTable("LLaVA's baselines on the demo's world: stage 2 with the demo's settings, "
@@ -70,13 +63,11 @@ public final class InstructBench {
     Map<String, Double> seconds = new LinkedHashMap<>();
     scores.put(DEMO_MODEL, Json.MAPPER.readTree(demoScores.toFile()));
 
-    // the world and the web are not regenerated: their settings (scenes, port) are never read here
-    List<String> base = new ArrayList<>(Demo.settings(demoRun, 0, 0));
-    base.addAll(overrides);
+    List<String> base = DemoRunAblation.settings(demoRun, overrides);
     table.context("overrides", overrides);
     SparkSession spark = SparkSessions.open(SparkSettings.from(new ConfigReader(Demo.pipelineConfig(base))));
     try {
-      for (Variant v : variants) {
+      for (Variant v : chosen.get()) {
         long start = System.nanoTime();
         Path out = dir.resolve(v.name());
         Path report = out.resolve("report");
