@@ -24,7 +24,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code vlm bench instruct}: the LLaVA stages' baselines on a finished demo run. Stage 2 runs again with the demo's
  * settings and steps, once per baseline, and is evaluated on the same held-out split as the demo's instruction-tuned
- * model, whose scores (the demo's own report) are the first row:
+ * model, whose scores (the demo's own report) are the first column. The demo's other settings (e.g. a nano run's
+ * {@code --conf}) are not read back from the run: give them again with {@code --conf}. The baselines:
  * <ul>
  *   <li>{@code blind}: every image blank in training and in evaluation, so what is left is what the questions and
  *       the LM alone give (the demo's model has to beat it to be using the image);
