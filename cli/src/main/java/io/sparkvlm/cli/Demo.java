@@ -33,7 +33,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code vlm demo}: the pipeline on the embedded synthetic world, locally, for the stages that exist so far:
+ * {@code vlm demo}: every stage of the pipeline on the embedded synthetic world, locally:
  * generate the world, serve its simulated web on 127.0.0.1, ingest it, pretrain a tiny CLIP on the pairs (with
  * zero-shot and retrieval evaluation on the world's held-out test split), evaluate it on the executors into an
  * HTML report, pretrain a tiny decoder LM on the captions and instruction text, bootstrap the pairs with CapFilt

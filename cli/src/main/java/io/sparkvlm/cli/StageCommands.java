@@ -274,7 +274,8 @@ final class StageCommands {
   }
 
   @Command(name = "demo", mixinStandardHelpOptions = true,
-      description = "Run the pipeline locally on the synthetic world, for the stages that exist so far.")
+      description = "Run every stage of the pipeline locally on the embedded synthetic world (its ablations: vlm "
+          + "bench filter, vlm bench instruct).")
   static final class Demo implements Callable<Integer> {
     @picocli.CommandLine.Option(names = "--out", description = "where everything goes (default: ${DEFAULT-VALUE})")
     java.nio.file.Path out = java.nio.file.Path.of("work/demo");
