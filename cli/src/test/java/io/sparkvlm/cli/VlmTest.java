@@ -213,7 +213,8 @@ class VlmTest {
     String out = stdout.toString(StandardCharsets.UTF_8);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(out).contains("spark-vlm demo: done").contains("(225 rows)").contains("success")
-        .contains("run apart on this run").contains("./vlm bench instruct --run").contains("retrieval/image_to_text_R@5").contains("zeroshot/colour/acc1");
+        .contains("run apart on this run").contains("./vlm bench instruct --run")
+        .contains("retrieval/image_to_text_R@5").contains("zeroshot/colour/acc1");
     assertThat(dir.resolve("pairs/_manifest.json")).exists();
     assertThat(dir.resolve("clip/metrics.jsonl")).exists();
     assertThat(out).contains("report:").contains("linear_probe/colour/acc1").contains("held-out perplexity");

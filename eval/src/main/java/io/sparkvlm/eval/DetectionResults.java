@@ -3,6 +3,7 @@ package io.sparkvlm.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.dataset.DetectionInstances;
 import io.sparkvlm.core.image.ImageCodecs;
+import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.eval.metrics.DetectionAveragePrecision;
 import io.sparkvlm.eval.metrics.DetectionAveragePrecision.Detection;
 import io.sparkvlm.eval.metrics.DetectionAveragePrecision.GroundTruth;
@@ -12,8 +13,6 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,8 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * COCO box detection results scored against COCO instances ({@link DetectionAveragePrecision}, pycocotools' AP),
@@ -217,37 +214,38 @@ public final class DetectionResults {
     return r;
   }
 
-  /** The image, four times larger, with the boxes drawn; null when there is no image to draw on. */
+  /**
+   * The image, four times larger, with the boxes drawn; null when there is no image to draw on (none, or bytes that
+   * do not decode: {@link ClipInputs#decode}, which also refuses a decompression bomb from its header).
+   */
   static byte[] drawn(byte[] image, List<double[]> green, List<double[]> red) {
     if (image == null) {
       return null;
     }
+    BufferedImage src;
     try {
-      BufferedImage src = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(image)));
-      if (src == null) {
-        return null;
-      }
-      int scale = 4;
-      BufferedImage big = new BufferedImage(src.getWidth() * scale, src.getHeight() * scale,
-          BufferedImage.TYPE_INT_RGB);
-      Graphics2D g = big.createGraphics();
-      try {
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
-        g.drawImage(src, 0, 0, big.getWidth(), big.getHeight(), null);
-        g.setStroke(new BasicStroke(2));
-        g.setColor(new Color(0x22DD44));
-        green.forEach(b -> g.drawRect((int) (b[0] * scale), (int) (b[1] * scale), (int) (b[2] * scale),
-            (int) (b[3] * scale)));
-        g.setColor(new Color(0xFF2222));
-        red.forEach(b -> g.drawRect((int) (b[0] * scale), (int) (b[1] * scale), (int) (b[2] * scale),
-            (int) (b[3] * scale)));
-      } finally {
-        g.dispose();
-      }
-      return ImageCodecs.png(big);
-    } catch (IOException e) {
+      src = ClipInputs.decode(image);
+    } catch (IllegalArgumentException notAnImage) {
       return null;
     }
+    int scale = 4;
+    BufferedImage big = new BufferedImage(src.getWidth() * scale, src.getHeight() * scale,
+        BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = big.createGraphics();
+    try {
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+      g.drawImage(src, 0, 0, big.getWidth(), big.getHeight(), null);
+      g.setStroke(new BasicStroke(2));
+      g.setColor(new Color(0x22DD44));
+      green.forEach(b -> g.drawRect((int) (b[0] * scale), (int) (b[1] * scale), (int) (b[2] * scale),
+          (int) (b[3] * scale)));
+      g.setColor(new Color(0xFF2222));
+      red.forEach(b -> g.drawRect((int) (b[0] * scale), (int) (b[1] * scale), (int) (b[2] * scale),
+          (int) (b[3] * scale)));
+    } finally {
+      g.dispose();
+    }
+    return ImageCodecs.png(big);
   }
 
   private static double[] box(JsonNode node, String file) {
