@@ -8,7 +8,8 @@ What it does, to compare like with like:
 - the successful rows of the pairs dataset (Parquet: caption, image bytes), decoded with PIL, a random square crop
   of at least 0.9 of the side (spark-vlm's augment.min-crop-scale), resized to the preset's size, CLIP's mean and
   deviation;
-- OpenCLIP's own CLIP model of the preset's shape (conf/models), its ClipLoss, AdamW (weight decay 0.2 on matrices
+- OpenCLIP's own CLIP model of the preset's shape (conf/models; a preset's patch-max image pooling replaces
+  OpenCLIP's class-token pick), its ClipLoss, AdamW (weight decay 0.2 on matrices
   only), warmup then cosine, the logit scale clamped to ln(100) after each step, as OpenCLIP's main does;
 - a word-level vocabulary from the training captions (the preset's vocabulary size; the end token has the
   highest id, so OpenCLIP's argmax pooling finds it);
@@ -37,6 +38,9 @@ from PIL import Image
 SHAPES = {  # conf/models/*.conf
     "tiny": dict(embed_dim=128, vision=dict(image_size=64, patch_size=8, width=128, layers=4, head_width=32),
                  text=dict(context_length=32, vocab_size=2048, width=128, heads=4, layers=4)),
+    "tiny-patch-max": dict(embed_dim=128, vision=dict(image_size=64, patch_size=8, width=128, layers=4, head_width=32),
+                           text=dict(context_length=32, vocab_size=2048, width=128, heads=4, layers=4),
+                           pool="patch-max"),
     "bench": dict(embed_dim=256, vision=dict(image_size=64, patch_size=8, width=256, layers=6, head_width=32),
                   text=dict(context_length=32, vocab_size=8192, width=256, heads=8, layers=6)),
 }
@@ -154,6 +158,10 @@ def main():
     size, context = s["vision"]["image_size"], s["text"]["context_length"]
     model = open_clip.model.CLIP(s["embed_dim"], open_clip.model.CLIPVisionCfg(**s["vision"], mlp_ratio=4.0),
                                  open_clip.model.CLIPTextCfg(**s["text"], mlp_ratio=4.0))
+    if s.get("pool", "class-token") == "patch-max":
+        # model.vision.pool = patch-max: ln_post on every token, each channel's maximum over the patches (the class
+        # token left out), projection; OpenCLIP has no such pool_type, so its pooling method is replaced
+        model.visual._global_pool = lambda x: (x[:, 1:].amax(dim=1), x[:, 1:])
     rows = successful_pairs(a.pairs)
     vocab = Vocab([r["caption"] or "" for r in rows], s["text"]["vocab_size"])
     tokens = torch.tensor([vocab.encode(r["caption"] or "", context) for r in rows])

@@ -24,7 +24,8 @@ import io.sparkvlm.core.model.training.Optimiser;
  * CLIP as a DL4J ComputationGraph, OpenCLIP's layout, from a {@link ClipShape}:
  *
  * <pre>
- *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x L -> TokenPool(first) -> imageEmbedding [B, E]
+ *   image [B, 3, S, S] -> VisionEmbedding -> TransformerBlock x L -> TokenPool(first, or max over the patches)
+ *                      -> imageEmbedding [B, E]
  *   text  [B, 1, T]    -> TextStem (TokenTable, TextPositions) -> TransformerBlock x L (causal)
  *                      -> TokenPool(last) -> textEmbedding [B, E]
  *   [imageEmbedding | textEmbedding] -> ClipLoss (symmetric InfoNCE, learnable logit scale)
@@ -74,7 +75,7 @@ public final class ClipModel {
             InputType.recurrent(1, s.contextLength()));
     String last = addVisionTower(b, IMAGE, s.visionTower(), s.vision().layers(), vision);
     b.addLayer(IMAGE_EMBEDDING, vision.apply(new TokenPool(s.vision().width(), s.embedDim(), s.patches() + 1,
-        TokenPool.Pick.FIRST)), last);
+        s.imagePool().pick())), last);
     last = TextStem.add(b, TEXT, s.vocabSize(), s.contextLength(), s.text().width());
     for (int i = 0; i < s.text().layers(); i++) {
       String name = TEXT_BLOCK + i;

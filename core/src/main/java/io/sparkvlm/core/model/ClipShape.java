@@ -3,6 +3,7 @@ package io.sparkvlm.core.model;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.sparkvlm.core.config.ConfigError;
+import io.sparkvlm.core.model.layers.TokenPool;
 import io.sparkvlm.core.model.layers.kernels.Gelu;
 
 /**
@@ -11,7 +12,55 @@ import io.sparkvlm.core.model.layers.kernels.Gelu;
  * FLOPs, computed from the shape. Presets are data files, {@code conf/models/NAME.conf}.
  */
 public record ClipShape(String name, Tower vision, Tower text, int imageSize, int patchSize, int contextLength,
-    int vocabSize, int embedDim) implements java.io.Serializable {
+    int vocabSize, int embedDim, ImagePool imagePool) implements java.io.Serializable {
+
+  /** A shape whose image tower pools its class token (OpenCLIP's {@code pool_type: tok}). */
+  public ClipShape(String name, Tower vision, Tower text, int imageSize, int patchSize, int contextLength,
+      int vocabSize, int embedDim) {
+    this(name, vision, text, imageSize, patchSize, contextLength, vocabSize, embedDim, ImagePool.CLASS_TOKEN);
+  }
+
+  public ClipShape {
+    // presets and manifests written before the setting pooled the class token
+    imagePool = imagePool == null ? ImagePool.CLASS_TOKEN : imagePool;
+  }
+
+  /**
+   * How the image tower turns its tokens into one embedding ({@code model.vision.pool}): the class token, as
+   * OpenAI's CLIP and OpenCLIP's ViTs do, or the maximum of each channel over the normed patch tokens. On the
+   * synthetic world, whose objects are small on a plain background, the maximum learns colours and retrieval in far
+   * fewer steps (docs/stages/pretrain.md); OpenCLIP has no such pooling, so such a CLIP does not export to it.
+   */
+  public enum ImagePool {
+    CLASS_TOKEN("class-token", TokenPool.Pick.FIRST),
+    PATCH_MAX("patch-max", TokenPool.Pick.PATCH_MAX);
+
+    private final String configName;
+    private final TokenPool.Pick pick;
+
+    ImagePool(String configName, TokenPool.Pick pick) {
+      this.configName = configName;
+      this.pick = pick;
+    }
+
+    public String configName() {
+      return configName;
+    }
+
+    /** The pooling layer's setting. */
+    public TokenPool.Pick pick() {
+      return pick;
+    }
+
+    public static ImagePool fromConfigName(String name) {
+      for (ImagePool p : values()) {
+        if (p.configName.equals(name)) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException("unknown image pooling '" + name + "' (expected class-token or patch-max)");
+    }
+  }
 
   /**
    * One transformer tower; {@code gelu} is its MLP's activation (QuickGELU when a preset or a manifest written before
@@ -60,9 +109,16 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
     try {
       Tower vision = tower(c, "model.vision");
       Tower text = tower(c, "model.text");
+      ImagePool pool;
+      try {
+        pool = c.hasPath("model.vision.pool") ? ImagePool.fromConfigName(c.getString("model.vision.pool"))
+            : ImagePool.CLASS_TOKEN;
+      } catch (IllegalArgumentException e) {
+        throw new ConfigError("model.vision.pool", "Config key 'model.vision.pool': " + e.getMessage());
+      }
       ClipShape s = new ClipShape(c.getString("model.name"), vision, text, c.getInt("model.vision.image-size"),
           c.getInt("model.vision.patch-size"), c.getInt("model.text.context-length"),
-          c.getInt("model.text.vocab-size"), c.getInt("model.embed-dim"));
+          c.getInt("model.text.vocab-size"), c.getInt("model.embed-dim"), pool);
       if (s.imageSize % s.patchSize != 0) {
         throw new ConfigError("model.vision.patch-size", "Config key 'model.vision.patch-size' = " + s.patchSize
             + " must divide model.vision.image-size = " + s.imageSize);

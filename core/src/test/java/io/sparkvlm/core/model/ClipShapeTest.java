@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import io.sparkvlm.core.io.Json;
 import org.junit.jupiter.api.Test;
 
 class ClipShapeTest {
@@ -31,6 +33,25 @@ class ClipShapeTest {
     assertThat(nano).isLessThan(tiny).isLessThan(ClipShape.preset("bench").params());
     assertThat(nano).isEqualTo(76_673L); // the figures in docs/models.md
     assertThat(tiny).isEqualTo(1_918_977L);
+  }
+
+  @Test
+  void imagePoolingIsAPresetSettingThatManifestsRecord() throws Exception {
+    for (String classToken : ClipShape.presets().stream().filter(p -> !p.equals("tiny-patch-max")).toList()) {
+      assertThat(ClipShape.preset(classToken).imagePool()).as(classToken).isEqualTo(ClipShape.ImagePool.CLASS_TOKEN);
+    }
+    ClipShape tiny = ClipShape.preset("tiny-patch-max");
+    assertThat(tiny.imagePool()).isEqualTo(ClipShape.ImagePool.PATCH_MAX);
+    assertThat(tiny.params()).isEqualTo(ClipShape.preset("tiny").params()); // pooling adds no parameter
+    ObjectNode json = Json.MAPPER.valueToTree(tiny);
+    assertThat(Json.MAPPER.treeToValue(json, ClipShape.class)).isEqualTo(tiny);
+    json.remove("image_pool"); // a manifest written before the setting: its CLIP pooled the class token
+    assertThat(Json.MAPPER.treeToValue(json, ClipShape.class).imagePool()).isEqualTo(ClipShape.ImagePool.CLASS_TOKEN);
+    assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString("""
+        model { name = x, embed-dim = 8
+          vision { image-size = 16, patch-size = 8, width = 8, layers = 1, heads = 2, mlp-ratio = 4, pool = mean }
+          text { context-length = 4, vocab-size = 10, width = 8, layers = 1, heads = 2, mlp-ratio = 4 } }
+        """))).hasMessageContaining("'model.vision.pool'").hasMessageContaining("unknown image pooling 'mean'");
   }
 
   @Test

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ModelPresetsTest {
   @Test
   void everyPresetFileIsFoundWithItsKindSmallestFirst() {
-    assertThat(ClipShape.presets()).containsExactly("nano", "tiny", "bench", "vit-b-32");
+    assertThat(ClipShape.presets()).containsExactly("nano", "tiny", "tiny-patch-max", "bench", "vit-b-32");
     assertThat(LanguageModel.Shape.presets()).containsExactly("lm-nano", "lm-tiny", "lm-bench");
   }
 
@@ -25,7 +25,7 @@ class ModelPresetsTest {
   @Test
   void anUnknownNameOrAPresetOfAnotherKindIsAnErrorListingTheKindsPresets() {
     assertThatThrownBy(() -> ClipShape.preset("huge")).isInstanceOf(ConfigError.class)
-        .hasMessageContaining("huge").hasMessageContaining("nano, tiny, bench, vit-b-32");
+        .hasMessageContaining("huge").hasMessageContaining("nano, tiny, tiny-patch-max, bench, vit-b-32");
     assertThatThrownBy(() -> LanguageModel.Shape.preset("tiny")).isInstanceOf(ConfigError.class)
         .hasMessageContaining("is a clip preset").hasMessageContaining("lm-nano, lm-tiny, lm-bench");
     assertThatThrownBy(() -> ClipShape.preset("lm-nano")).hasMessageContaining("is a lm preset");

@@ -126,6 +126,12 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
    * ({@code pool_type: eos}) rather than at the highest id.
    */
   public static ObjectNode modelConfig(ClipShape shape, java.util.OptionalInt endOfText) {
+    if (shape.imagePool() != ClipShape.ImagePool.CLASS_TOKEN) {
+      throw new OpenClipError("Model " + shape.name() + " pools its image tower with model.vision.pool = "
+          + shape.imagePool().configName() + "; OpenCLIP's ViT pools the class token or the mean of the patches "
+          + "(pool_type tok or avg), so the model would not compute the same embeddings there. Export a CLIP "
+          + "whose preset pools the class token (class-token, the default)");
+    }
     if (shape.vision().gelu() != shape.text().gelu()) {
       throw new OpenClipError("Model " + shape.name() + " has " + shape.vision().gelu().configName() + " in its image "
           + "tower and " + shape.text().gelu().configName() + " in its text tower; OpenCLIP has one setting "

@@ -113,4 +113,14 @@ class OpenClipImportErrorsTest {
         config.toString(), out.toString(), Optional.of("clip-ok"), false), CONF);
     assertThat(out.resolve("manifest.json")).exists();
   }
+
+  @Test
+  void aClipThatPoolsPatchMaximaDoesNotExport() {
+    io.sparkvlm.core.model.ClipShape tiny = io.sparkvlm.core.model.ClipShape.preset("tiny-patch-max");
+    assertThatThrownBy(() -> OpenClipConfig.modelConfig(tiny, java.util.OptionalInt.of(3)))
+        .isInstanceOf(OpenClipError.class).hasMessageContaining("model.vision.pool = patch-max")
+        .hasMessageContaining("pool_type tok or avg");
+    assertThat(OpenClipConfig.modelConfig(io.sparkvlm.core.model.ClipShape.preset("nano"),
+        java.util.OptionalInt.of(3)).path("vision_cfg").path("patch_size").asInt()).isEqualTo(8);
+  }
 }

@@ -8,17 +8,22 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The end of a tower: one token picked, final layer norm, projection without bias: [batch, time, width] in,
- * [batch, embed] out. The image tower picks its class token (position 0); the text tower the end-of-text token,
- * which is the last real token of each padded caption (found from DL4J's recurrent mask; the last position when
- * there is none); BLIP's matching head the token at a fixed position.
+ * [batch, embed] out. The image tower picks its class token (position 0), or pools the channel-wise maximum of
+ * its normed patch tokens ({@link Pick#PATCH_MAX}); the text tower the end-of-text token, which is the last real
+ * token of each padded caption (found from DL4J's recurrent mask; the last position when there is none); BLIP's
+ * matching head the token at a fixed position.
  */
 public class TokenPool extends HandLayer {
   public static final String LN_GAIN = "lnG";
   public static final String LN_BIAS = "lnB";
   public static final String PROJECTION = "proj";
 
-  /** Which token represents the sequence: the first, the last real one, or the one at {@code position}. */
-  public enum Pick { FIRST, LAST, AT }
+  /**
+   * What represents the sequence: the first token, the last real one, the one at {@code position}, or
+   * ({@code PATCH_MAX}) every token but the first normed and then its maximum per channel: an image tower's patches
+   * without its class token, OpenCLIP's order (ln_post on every token, pool, projection).
+   */
+  public enum Pick { FIRST, LAST, AT, PATCH_MAX }
 
   private int width;
   private int embedDim;

@@ -14,9 +14,14 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** TokenPool's forward and backward: gather one row per sequence, norm it, project it. */
+/**
+ * TokenPool's forward and backward: gather one row per sequence, norm it, project it; or, for
+ * {@link TokenPool.Pick#PATCH_MAX}, norm every patch token, take each channel's maximum over them and project that.
+ */
 final class TokenPoolRuntime extends HandRuntime<TokenPool> {
   private int[] picked = new int[0];
+  /** PATCH_MAX: for sequence i and channel c, the patch (0-based, after the first token) whose value was kept. */
+  private int[] argmax = new int[0];
   private INDArray poolMask;
 
   TokenPoolRuntime(NeuralNetConfiguration conf, DataType dataType) {
@@ -29,7 +34,7 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
     int[] at = new int[batch];
     for (int i = 0; i < batch; i++) {
       at[i] = switch (l.getPick()) {
-        case FIRST -> 0;
+        case FIRST, PATCH_MAX -> 0;
         case AT -> l.getPosition();
         case LAST -> {
           int last = time - 1;
@@ -62,6 +67,9 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
       throw new IllegalArgumentException("TokenPool '" + l.getLayerName() + "' expects [batch, time, " + w
           + "], got " + java.util.Arrays.toString(x.shape()));
     }
+    if (l.getPick() == TokenPool.Pick.PATCH_MAX) {
+      return forwardPatchMax(x, b, t, w, mgr);
+    }
     DataType dt = dataType;
     Arena tmp = Arena.temporaries();
     picked = positions(b, t);
@@ -80,9 +88,100 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
     return out;
   }
 
+  /** [B, T, W] -> every patch token (1..T-1) normed [B(T-1), W] -> max over the patches [B, W] -> [B, E]. */
+  private INDArray forwardPatchMax(INDArray x, int b, int t, int w, LayerWorkspaceMgr mgr) {
+    TokenPool l = layerConf();
+    if (t < 2) {
+      throw new IllegalArgumentException("TokenPool '" + l.getLayerName() + "' pools patch tokens, but its input has "
+          + t + " token(s): a class token and no patch");
+    }
+    DataType dt = dataType;
+    Arena tmp = Arena.temporaries();
+    int p = t - 1;
+    int rows = b * p;
+    Buf all = tmp.read("x", x);
+    Buf patches = tmp.buf("patches", dt, (long) rows * w);
+    for (int i = 0; i < b; i++) {
+      Buf.copy(all, (i * t + 1) * w, patches, i * p * w, p * w);                  // drop the class token
+    }
+    Buf normed = tmp.buf("normedPatches", dt, (long) rows * w);
+    LayerNorm.forward(patches, HandRows.param(params.get(LN_GAIN), LN_GAIN), HandRows.param(params.get(LN_BIAS),
+        LN_BIAS), normed, cache.buf("xhat", dt, (long) rows * w), cache.buf("rstd", dt, rows), rows, w,
+        l.getNormEps());
+    Buf pooled = tmp.buf("pooled", dt, (long) b * w);
+    if (argmax.length != b * w) {
+      argmax = new int[b * w];
+    }
+    for (int i = 0; i < b; i++) {
+      for (int c = 0; c < w; c++) {
+        int best = 0;
+        double max = normed.get(i * p * w + c);
+        for (int j = 1; j < p; j++) {
+          double v = normed.get((i * p + j) * w + c);
+          if (v > max) {
+            max = v;
+            best = j;
+          }
+        }
+        pooled.set(i * w + c, max);
+        argmax[i * w + c] = best;
+      }
+    }
+    INDArray pooledn = cache.array("normed", dt, b, w);                          // [B, W]
+    Native.write(pooled, pooledn);
+    INDArray out = output(mgr, b, l.getEmbedDim());
+    Gemm.mm(pooledn, false, params.get(PROJECTION), false, out);
+    return out;
+  }
+
+  /** The gradient of {@link #forwardPatchMax}: each channel's gradient to the patch that held its maximum. */
+  private INDArray backwardPatchMax(INDArray epsilon, LayerWorkspaceMgr mgr) {
+    TokenPool l = layerConf();
+    int b = (int) epsilon.size(0);
+    int w = l.getWidth();
+    int t = (int) input.size(1);
+    int p = t - 1;
+    int rows = b * p;
+    DataType dt = dataType;
+    Arena tmp = Arena.temporaries();
+    INDArray dE = HandRows.matrix(epsilon, b, l.getEmbedDim());
+    INDArray pooledn = cache.array("normed", dt, b, w);
+    Gemm.mm(pooledn, true, dE, false, gradients.get(PROJECTION));
+    INDArray dPooled = tmp.array("dpooled", dt, b, w);
+    Gemm.mm(dE, false, params.get(PROJECTION), true, dPooled);
+    Buf dPool = tmp.read("dpooled", dPooled);
+    Buf dNormed = tmp.buf("dnormedPatches", dt, (long) rows * w);
+    dNormed.clear(rows * w);
+    for (int i = 0; i < b; i++) {
+      for (int c = 0; c < w; c++) {
+        dNormed.set((i * p + argmax[i * w + c]) * w + c, dPool.get(i * w + c));
+      }
+    }
+    Buf dPatches = tmp.buf("dpatches", dt, (long) rows * w);
+    Buf dGain = tmp.buf("dGain", dt, w);
+    Buf dBias = tmp.buf("dBias", dt, w);
+    LayerNorm.backward(dNormed, cache.buf("xhat", dt, (long) rows * w), cache.buf("rstd", dt, rows),
+        HandRows.param(params.get(LN_GAIN), LN_GAIN), dPatches, dGain, dBias, rows, w, false);
+    HandRows.setGradient(gradients.get(LN_GAIN), dGain);
+    HandRows.setGradient(gradients.get(LN_BIAS), dBias);
+    Buf dx = tmp.buf("dx", dt, (long) b * t * w);
+    for (int i = 0; i < b; i++) {
+      for (int c = 0; c < w; c++) {
+        dx.set(i * t * w + c, 0);                                                  // the class token: unused
+      }
+      Buf.copy(dPatches, i * p * w, dx, (i * t + 1) * w, p * w);
+    }
+    INDArray out = inputGradient(mgr, b, t, w);
+    Native.write(dx, out);
+    return out;
+  }
+
   @Override
   protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr mgr) {
     TokenPool l = layerConf();
+    if (l.getPick() == TokenPool.Pick.PATCH_MAX) {
+      return backwardPatchMax(epsilon, mgr);
+    }
     int b = (int) epsilon.size(0);
     int w = l.getWidth();
     int t = (int) input.size(1);

@@ -47,6 +47,81 @@ class StemAndPoolTest {
   }
 
   @Test
+  void visionStemBlockAndPatchMaxPool() {
+    Nd4j.getRandom().setSeed(5);
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+        .updater(new NoOp()).seed(5).graphBuilder()
+        .addInputs("image").setInputTypes(InputType.convolutional(8, 8, 3))
+        .addLayer("stem", new VisionEmbedding(8, 4, 8), "image")
+        .addLayer("block", new TransformerBlock(8, 2, 2, 5, false), "stem")
+        .addLayer("pool", new TokenPool(8, 4, 5, TokenPool.Pick.PATCH_MAX), "block")
+        .addLayer("out", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+            .build(), "pool")
+        .setOutputs("out").build());
+    g.init();
+    assertThat(check(g, Nd4j.rand(DataType.DOUBLE, 3, 3, 8, 8), null, 4)).isTrue();
+  }
+
+  /** PATCH_MAX against its definition: norm each patch token, each channel's maximum over them, projection. */
+  @Test
+  void patchMaxPoolsTheNormedPatchesNotTheClassToken() {
+    Nd4j.getRandom().setSeed(6);
+    int batch = 2;
+    int time = 5;
+    int width = 6;
+    int embed = 3;
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+        .updater(new NoOp()).seed(6).graphBuilder()
+        .addInputs("image").setInputTypes(InputType.convolutional(4, 4, 3))
+        .addLayer("stem", new VisionEmbedding(4, 2, width), "image")
+        .addLayer("pool", new TokenPool(width, embed, time, TokenPool.Pick.PATCH_MAX), "stem")
+        .setOutputs("pool").build());
+    g.init();
+    INDArray gain = g.getLayer("pool").getParam(TokenPool.LN_GAIN).assign(Nd4j.rand(DataType.DOUBLE, 1, width));
+    INDArray bias = g.getLayer("pool").getParam(TokenPool.LN_BIAS).assign(Nd4j.randn(DataType.DOUBLE, 1, width));
+    INDArray projection = g.getLayer("pool").getParam(TokenPool.PROJECTION);
+    // a class token far from the patches; the data must tell a pool that reads it from one that does not
+    g.getLayer("stem").getParam(VisionEmbedding.CLASS_TOKEN).assign(Nd4j.create(new double[] {50, 40, 30, -30, -40, -50}).reshape(1, width));
+    INDArray image = Nd4j.rand(DataType.DOUBLE, batch, 3, 4, 4);
+    INDArray tokens = g.feedForward(new INDArray[] {image}, false).get("stem");  // [B, 1 + P, W]
+    assertThat(tokens.shape()).containsExactly(batch, time, width);
+    double[][] out = g.outputSingle(image).toDoubleMatrix();
+    double differenceWithClassToken = 0;
+    for (int b = 0; b < batch; b++) {
+      double[] expected = maxPooledProjection(tokens.slice(b), 1, gain, bias, projection);
+      double[] withClassToken = maxPooledProjection(tokens.slice(b), 0, gain, bias, projection);
+      for (int e = 0; e < embed; e++) {
+        assertThat(out[b][e]).as("image %d, output %d", b, e).isCloseTo(expected[e],
+            org.assertj.core.api.Assertions.within(1e-10));
+        differenceWithClassToken = Math.max(differenceWithClassToken, Math.abs(withClassToken[e] - expected[e]));
+      }
+    }
+    assertThat(differenceWithClassToken).as("the class token changes the pool in this test's data").isGreaterThan(1e-3);
+  }
+
+  /** Tokens [T, W] from {@code from}, each normed, the maximum per channel, projected: [E]. */
+  static double[] maxPooledProjection(INDArray tokens, int from, INDArray gain, INDArray bias, INDArray projection) {
+    int width = (int) tokens.size(1);
+    double[] pooled = new double[width];
+    java.util.Arrays.fill(pooled, Double.NEGATIVE_INFINITY);
+    for (int t = from; t < tokens.size(0); t++) {
+      double[] row = tokens.getRow(t).toDoubleVector();
+      double mean = java.util.Arrays.stream(row).average().orElseThrow();
+      double var = java.util.Arrays.stream(row).map(v -> (v - mean) * (v - mean)).sum() / width;
+      for (int c = 0; c < width; c++) {
+        pooled[c] = Math.max(pooled[c], (row[c] - mean) / Math.sqrt(var + 1e-5) * gain.getDouble(c) + bias.getDouble(c));
+      }
+    }
+    double[] out = new double[(int) projection.size(1)];
+    for (int e = 0; e < out.length; e++) {
+      for (int c = 0; c < width; c++) {
+        out[e] += pooled[c] * projection.getDouble(c, e);
+      }
+    }
+    return out;
+  }
+
+  @Test
   void textStemWithRepeatedIdsAndEndOfTextPooling() {
     Nd4j.getRandom().setSeed(4);
     var b = new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
