@@ -171,6 +171,9 @@ class LayerParityTest {
   @EnumSource(Precision.class)
   void tokenPoolPicksFirstLastAndAt(Precision p) {
     for (TokenPool.Pick pick : TokenPool.Pick.values()) {
+      if (pick == TokenPool.Pick.PATCH_MAX) {
+        continue; // written after the SameDiff layers: StemAndPoolTest checks it against its definition
+      }
       TokenPool neu = pick == TokenPool.Pick.AT ? TokenPool.at(6, 4, 5, 2) : new TokenPool(6, 4, 5, pick);
       neu.setNormEps(LayerNorm.ND4J_EPS);
       org.deeplearning4j.nn.conf.layers.Layer ref = pick == TokenPool.Pick.AT ? SameDiffTokenPool.at(6, 4, 5, 2)
