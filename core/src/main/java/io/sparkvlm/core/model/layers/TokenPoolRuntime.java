@@ -34,7 +34,8 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
     int[] at = new int[batch];
     for (int i = 0; i < batch; i++) {
       at[i] = switch (l.getPick()) {
-        case FIRST, PATCH_MAX -> 0;
+        case FIRST -> 0;
+        case PATCH_MAX -> throw new IllegalStateException("PATCH_MAX pools every patch, not one position");
         case AT -> l.getPosition();
         case LAST -> {
           int last = time - 1;
@@ -165,10 +166,8 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
     HandRows.setGradient(gradients.get(LN_GAIN), dGain);
     HandRows.setGradient(gradients.get(LN_BIAS), dBias);
     Buf dx = tmp.buf("dx", dt, (long) b * t * w);
+    dx.clear(b * t * w);                                                           // the class token: unused
     for (int i = 0; i < b; i++) {
-      for (int c = 0; c < w; c++) {
-        dx.set(i * t * w + c, 0);                                                  // the class token: unused
-      }
       Buf.copy(dPatches, i * p * w, dx, (i * t + 1) * w, p * w);
     }
     INDArray out = inputGradient(mgr, b, t, w);

@@ -9,6 +9,8 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,36 +32,21 @@ class StemAndPoolTest {
         .minAbsoluteError(1e-9).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
   }
 
-  @Test
-  void visionStemBlockAndClassTokenPool() {
+  @ParameterizedTest
+  @EnumSource(value = TokenPool.Pick.class, names = {"FIRST", "PATCH_MAX"})
+  void visionStemBlockAndImagePool(TokenPool.Pick pick) {
     Nd4j.getRandom().setSeed(3);
     ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
         .updater(new NoOp()).seed(3).graphBuilder()
         .addInputs("image").setInputTypes(InputType.convolutional(8, 8, 3))
         .addLayer("stem", new VisionEmbedding(8, 4, 8), "image")
         .addLayer("block", new TransformerBlock(8, 2, 2, 5, false), "stem")
-        .addLayer("pool", new TokenPool(8, 4, 5, TokenPool.Pick.FIRST), "block")
+        .addLayer("pool", new TokenPool(8, 4, 5, pick), "block")
         .addLayer("out", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
             .build(), "pool")
         .setOutputs("out").build());
     g.init();
-    assertThat(check(g, Nd4j.rand(DataType.DOUBLE, 3, 3, 8, 8), null, 4)).isTrue();
-  }
-
-  @Test
-  void visionStemBlockAndPatchMaxPool() {
-    Nd4j.getRandom().setSeed(5);
-    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
-        .updater(new NoOp()).seed(5).graphBuilder()
-        .addInputs("image").setInputTypes(InputType.convolutional(8, 8, 3))
-        .addLayer("stem", new VisionEmbedding(8, 4, 8), "image")
-        .addLayer("block", new TransformerBlock(8, 2, 2, 5, false), "stem")
-        .addLayer("pool", new TokenPool(8, 4, 5, TokenPool.Pick.PATCH_MAX), "block")
-        .addLayer("out", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-            .build(), "pool")
-        .setOutputs("out").build());
-    g.init();
-    assertThat(check(g, Nd4j.rand(DataType.DOUBLE, 3, 3, 8, 8), null, 4)).isTrue();
+    assertThat(check(g, Nd4j.rand(DataType.DOUBLE, 3, 3, 8, 8), null, 4)).as("gradient check, pool %s", pick).isTrue();
   }
 
   /** PATCH_MAX against its definition: norm each patch token, each channel's maximum over them, projection. */
