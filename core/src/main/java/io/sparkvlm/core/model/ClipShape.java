@@ -3,7 +3,9 @@ package io.sparkvlm.core.model;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.sparkvlm.core.config.ConfigError;
+import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.model.layers.TokenPool;
+import io.sparkvlm.core.model.layers.VisionFeatures;
 import io.sparkvlm.core.model.layers.kernels.Gelu;
 
 /**
@@ -50,6 +52,27 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
     /** The pooling layer's setting. */
     public TokenPool.Pick pick() {
       return pick;
+    }
+
+    /**
+     * The vision features a connector reads this pooling's patch tokens by, when {@code features} read them poorly
+     * (measured: docs/stages/instruct-tune.md): a patch-max tower's patches read uncentred, or a class-token tower's
+     * centred. Empty when {@code features} suit this pooling.
+     */
+    public java.util.Optional<VisionFeatures> betterFeatures(VisionFeatures features) {
+      return this == PATCH_MAX && !features.centred() ? java.util.Optional.of(VisionFeatures.PATCH_CENTRED)
+          : this == CLASS_TOKEN && features.centred() ? java.util.Optional.of(VisionFeatures.PATCH)
+          : java.util.Optional.empty();
+    }
+
+    /**
+     * A warning for {@code key} = {@code features} reading this pooling's tower, naming the better choice; empty when
+     * the choice suits it.
+     */
+    public java.util.Optional<String> featuresWarning(String key, VisionFeatures features) {
+      return betterFeatures(features).map(better -> key + " = " + ConfigReader.configName(features) + " reads the "
+          + "patch tokens of a CLIP with vision.pool = " + configName + " poorly; " + ConfigReader.configName(better)
+          + " suits it (docs/stages/instruct-tune.md)");
     }
 
     public static ImagePool fromConfigName(String name) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.model.layers.VisionFeatures;
 import org.junit.jupiter.api.Test;
 
 class ClipShapeTest {
@@ -52,6 +53,22 @@ class ClipShapeTest {
           vision { image-size = 16, patch-size = 8, width = 8, layers = 1, heads = 2, mlp-ratio = 4, pool = mean }
           text { context-length = 4, vocab-size = 10, width = 8, layers = 1, heads = 2, mlp-ratio = 4 } }
         """))).hasMessageContaining("'model.vision.pool'").hasMessageContaining("unknown image pooling 'mean'");
+  }
+
+  @Test
+  void eachPoolingNamesTheVisionFeaturesThatReadItWell() {
+    ClipShape.ImagePool max = ClipShape.ImagePool.PATCH_MAX;
+    ClipShape.ImagePool token = ClipShape.ImagePool.CLASS_TOKEN;
+    assertThat(max.betterFeatures(VisionFeatures.PATCH)).contains(VisionFeatures.PATCH_CENTRED);
+    assertThat(max.betterFeatures(VisionFeatures.CLS_PATCH)).contains(VisionFeatures.PATCH_CENTRED);
+    assertThat(max.betterFeatures(VisionFeatures.PATCH_CENTRED)).isEmpty();
+    assertThat(token.betterFeatures(VisionFeatures.PATCH_CENTRED)).contains(VisionFeatures.PATCH);
+    assertThat(token.betterFeatures(VisionFeatures.PATCH)).isEmpty();
+    assertThat(token.betterFeatures(VisionFeatures.CLS_PATCH)).isEmpty();
+    assertThat(max.featuresWarning("align.vision-select-feature", VisionFeatures.PATCH)).hasValueSatisfying(w ->
+        assertThat(w).contains("align.vision-select-feature = patch ").contains("vision.pool = patch-max")
+            .contains("patch-centred suits it"));
+    assertThat(token.featuresWarning("k", VisionFeatures.PATCH)).isEmpty();
   }
 
   @Test

@@ -27,7 +27,9 @@ class ModelArchitectureTest {
             LanguageModel.Shape.preset("lm-tiny"), new Connector.Resampler(5), VisionFeatures.CLS_PATCH, 2)),
         new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO, new Connector.Linear())),
         new ModelArchitecture.VisionLanguage(VisionLanguageModel.Shape.of(NANO, new Connector.Resampler(4))
-            .withFusion(new Fusion.CrossAttention(2))));
+            .withFusion(new Fusion.CrossAttention(2))),
+        new ModelArchitecture.VisionLanguage(new VisionLanguageModel.Shape("vlm-c", NANO.visionTower(),
+            LanguageModel.Shape.preset("lm-tiny"), new Connector.Mlp2xGelu(), VisionFeatures.PATCH_CENTRED, 1)));
     for (ModelArchitecture a : all) {
       // through bytes, as a manifest stores it
       JsonNode stored = Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(a.toJson()));
@@ -40,6 +42,7 @@ class ModelArchitectureTest {
     assertThat(all.get(6).toJson().get("fusion").asText()).isEqualTo("prefix");
     assertThat(all.get(8).toJson().get("fusion").asText()).isEqualTo("cross-attention");
     assertThat(all.get(8).toJson().get("cross_attention_every").asInt()).isEqualTo(2);
+    assertThat(all.get(9).toJson().get("vision_features").asText()).isEqualTo("patch_centred");
   }
 
   /** Manifest format 1 described a VLM and an ITM by one CLIP shape; they read as the composed shapes. */

@@ -43,6 +43,9 @@ final class ConnectorRuntime extends HandRuntime<ConnectorLayer> {
     for (int i = 0; i < b; i++) {
       Buf.copy(v, (i * all + skip) * wv, x, i * read * wv, read * wv);
     }
+    if (l.getFeatures().centred()) {
+      Rows.centreGroups(x, b, read, wv);                                     // each image's tokens less their mean
+    }
     INDArray xn = cache.array("x", dt, (long) b * read, wv);                               // [B*R, Wv]
     Native.write(x, xn);
     INDArray out = output(mgr, b, l.getTokens(), wl);
@@ -163,6 +166,9 @@ final class ConnectorRuntime extends HandRuntime<ConnectorLayer> {
       }
     }
     Buf dRead = tmp.read("dx", dx);
+    if (l.getFeatures().centred()) {
+      Rows.centreGroups(dRead, b, read, wv);
+    }
     Buf dVit = tmp.buf("dvit", dt, (long) b * all * wv);
     dVit.clear(b * all * wv);
     for (int i = 0; i < b; i++) {

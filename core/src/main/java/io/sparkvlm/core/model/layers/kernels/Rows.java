@@ -75,4 +75,41 @@ public final class Rows {
       OpProfile.stop("bias and residual sums", profiled);
     }
   }
+
+  /**
+   * Centres each of {@code groups} consecutive groups of {@code rows} rows on its mean row, in place: x[g, r, c] -=
+   * mean over r of x[g, r, c]. The map is a symmetric projection, so its backward is the same centring of the
+   * gradient.
+   */
+  public static void centreGroups(Buf x, int groups, int rows, int cols) {
+    long profiled = OpProfile.start();
+    try {
+      Parallel.rows(groups, 1, (g0, g1) -> {
+        double[] mean = new double[cols];
+        for (int g = g0; g < g1; g++) {
+          java.util.Arrays.fill(mean, 0);
+          int o = g * rows * cols;
+          for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+              mean[c] += x.f != null ? x.f[o + r * cols + c] : x.d[o + r * cols + c];
+            }
+          }
+          for (int c = 0; c < cols; c++) {
+            mean[c] /= rows;
+          }
+          for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+              if (x.f != null) {
+                x.f[o + r * cols + c] -= (float) mean[c];
+              } else {
+                x.d[o + r * cols + c] -= mean[c];
+              }
+            }
+          }
+        }
+      });
+    } finally {
+      OpProfile.stop("centring", profiled);
+    }
+  }
 }

@@ -188,6 +188,9 @@ class LayerParityTest {
   void connectorsOfEveryKindAndFeatureChoice(Precision p) {
     for (Connector c : new Connector[] {new Connector.Linear(), new Connector.Mlp2xGelu(), new Connector.Resampler(3)}) {
       for (VisionFeatures f : VisionFeatures.values()) {
+        if (f.centred()) {
+          continue; // postdates the SameDiff layers: ConnectorTest checks it against its definition
+        }
         ConnectorLayer neu = (ConnectorLayer) c.layer(6, 8, 4, f);
         SameDiffConnectorLayer ref = new SameDiffConnectorLayer(SameDiffConnectorLayer.Kind.valueOf(
             neu.getKind().name()), 6, 8, 4, f, neu.getTokens());
