@@ -23,6 +23,7 @@ import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.model.Nd4jThreads;
 import io.sparkvlm.core.model.VisionLanguageModel;
+import io.sparkvlm.core.model.VisionTower;
 import io.sparkvlm.core.model.layers.ClipLoss;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.core.text.BpeTokenizer;
@@ -106,8 +107,9 @@ public final class CapFilt {
     Optional<String> captioner = Optional.empty();
     Optional<VisionLanguageModel.Shape> captionerShape = Optional.empty();
     if (c.mode().captions()) {
-      captionerShape = Optional.of(VisionLanguageModel.Shape.of("captioner-" + clipShape.name().replaceFirst(
-          "^clip-", ""), clipShape.visionTower(), lmShape.get(), c.captioner().connector()));
+      clipShape.imagePool().featuresWarning("filter.captioner.vision-select-feature", c.captioner().features())
+          .ifPresent(LOG::warn);
+      captionerShape = Optional.of(captionerShape(clipShape, lmShape.get(), c.captioner()));
       captioner = Optional.of(trainCaptioner(seed, clip, lm.get(), captionerShape.get()));
     }
     Optional<String> matcher = Optional.empty();
@@ -237,6 +239,16 @@ public final class CapFilt {
       }
     }
     return rows;
+  }
+
+  /**
+   * The captioner: the round-0 CLIP's vision tower (its penultimate block, read by {@code captioner}'s features), its
+   * connector and the LM.
+   */
+  static VisionLanguageModel.Shape captionerShape(ClipShape clip, LanguageModel.Shape lm, FilterConfig.Captioner c) {
+    VisionTower vision = clip.visionTower();
+    return new VisionLanguageModel.Shape("captioner-" + clip.name().replaceFirst("^clip-", ""), vision, lm,
+        c.connector(), c.features(), VisionLanguageModel.Shape.penultimate(vision));
   }
 
   /** The captioner fine-tuned on the seed captions; returns its newest checkpoint. */

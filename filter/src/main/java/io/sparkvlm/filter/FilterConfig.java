@@ -5,6 +5,7 @@ import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.job.OutputSettings;
 import io.sparkvlm.core.model.MatchingModel;
 import io.sparkvlm.core.model.layers.Connector;
+import io.sparkvlm.core.model.layers.VisionFeatures;
 import io.sparkvlm.training.TrainingSettings;
 import java.io.Serializable;
 import java.util.OptionalDouble;
@@ -45,7 +46,9 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
   /** What trains in the captioner. */
   public enum CaptionerTrainable { CONNECTOR_LM, ALL }
 
-  public record Captioner(Connector connector, CaptionerTrainable trainable, TrainingSettings training) {}
+  /** The captioner's connector, the vision tower's tokens it reads, what trains and how. */
+  public record Captioner(Connector connector, VisionFeatures features, CaptionerTrainable trainable,
+      TrainingSettings training) {}
 
   /**
    * The filter's training, how many web captions each seed image gets as extra NO_MATCH rows per step (0: BLIP's
@@ -64,6 +67,7 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
   public static FilterConfig from(ConfigReader c) {
     Captioner captioner = new Captioner(
         Connector.of(c.nonEmptyString(P + "captioner.connector"), c.intIn(P + "captioner.resampler-queries", 1, 4096)),
+        c.oneOf(P + "captioner.vision-select-feature", VisionFeatures.class),
         c.oneOf(P + "captioner.trainable", CaptionerTrainable.class),
         TrainingSettings.from(c, "filter.captioner", false));
     Captions captions = new Captions(c.intIn(P + "captions.per-image", 1, 16),

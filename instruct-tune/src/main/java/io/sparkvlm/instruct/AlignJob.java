@@ -22,6 +22,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code vlm align}: LLaVA's stage 1, feature alignment. A vision-language model of a CLIP's vision tower (frozen,
@@ -30,6 +32,8 @@ import org.apache.spark.sql.SparkSession;
  * caption <|endoftext|>}, the caption's tokens and the end token supervised. The checkpoint records both parents.
  */
 public final class AlignJob implements StageJob<AlignConfig> {
+  private static final Logger LOG = LoggerFactory.getLogger(AlignJob.class);
+
 
   @Override
   public String name() {
@@ -50,6 +54,7 @@ public final class AlignJob implements StageJob<AlignConfig> {
     LanguageModel.Shape lmShape = lm.as(ModelArchitecture.Language.class, "align.lm").shape();
     BpeTokenizer tokenizer = lm.requireBpeTokenizer();
     VisionLanguageModel.Shape shape = shape(clipShape, lmShape, c.vision());
+    clipShape.imagePool().featuresWarning("align.vision-select-feature", shape.features()).ifPresent(LOG::warn);
     int context = lmShape.contextLength();
     Broadcast<BpeTokenizer> tok = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(tokenizer);
     JavaRDD<VisionLanguageTraining.Item> items = TrainingRun.successfulPairs(spark, c.input())

@@ -20,6 +20,7 @@ import io.sparkvlm.core.model.VisionLanguageModel;
 import io.sparkvlm.core.model.layers.Fusion;
 import io.sparkvlm.core.model.layers.GatedCrossAttention;
 import io.sparkvlm.core.model.layers.TextStem;
+import io.sparkvlm.core.model.layers.VisionFeatures;
 import io.sparkvlm.core.testing.SparkTestSessions;
 import io.sparkvlm.synth.SyntheticWorld;
 import io.sparkvlm.synth.testing.StageWorld;
@@ -150,7 +151,7 @@ class InstructTuneJobTest {
   @Test
   void stageTwoWithoutStageOneStartsFromTheTowers() throws Exception {
     List<String> o = base("towers", "instruct.start=towers", "instruct.max-steps=5",
-        "instruct.from=\"" + dir.resolve("no-stage-1") + "\"");
+        "instruct.from=\"" + dir.resolve("no-stage-1") + "\"", "align.vision-select-feature=patch-centred");
     String tuned = run(new InstructJob(), o);
     String stage2 = Checkpoints.latestComplete(dir.resolve("towers/checkpoints/instruct/checkpoints").toString(),
         CONF).orElseThrow();
@@ -161,6 +162,7 @@ class InstructTuneJobTest {
         .as(ModelArchitecture.Clip.class, "test").shape(), ModelCheckpoints.load(lm, CONF)
         .as(ModelArchitecture.Language.class, "test").shape(), VisionSettings.from(new ConfigReader(
         ConfigLoader.load(new ConfigSources(List.of(), o))), AlignConfig.SECTION)));
+    assertThat(shape.features()).isEqualTo(VisionFeatures.PATCH_CENTRED); // and the checkpoint records it
     assertThat(s2.manifest().parents()).hasSize(2);
     ComputationGraph g2 = s2.model();
     ComputationGraph clipModel = ModelCheckpoints.load(clip, CONF).model();
@@ -228,6 +230,9 @@ class InstructTuneJobTest {
     // stage 1 with a vision layer the tower does not have
     assertThatThrownBy(() -> run(new AlignJob(), base("no-layer", "align.vision-select-layer=5")))
         .hasMessageContaining("align.vision-select-layer").hasMessageContaining("2 blocks");
+    // stage 1 reading the tower by a feature choice that does not exist
+    assertThatThrownBy(() -> run(new AlignJob(), base("no-feature", "align.vision-select-feature=patch-mean")))
+        .hasMessageContaining("align.vision-select-feature").hasMessageContaining("patch-centred");
     // stage 1 without a CLIP
     assertThatThrownBy(() -> run(new AlignJob(), base("no-clip", "align.clip=\"" + dir.resolve("nothing") + "\"")))
         .hasMessageContaining("align.clip");
