@@ -151,7 +151,7 @@ public final class Demo {
     List<String> overrides = new ArrayList<>(List.of("paths.root=" + out));
     overrides.addAll(LocalWorld.synthAndIngestSettings(f.world(), f.pairs(), scenes, port));
     overrides.addAll(List.of(
-        "pretrain.clip.input=" + f.pairs(), "pretrain.clip.output=" + f.clip(), "pretrain.clip.model=tiny",
+        "pretrain.clip.input=" + f.pairs(), "pretrain.clip.output=" + f.clip(), "pretrain.clip.model=tiny-patch-max",
         "pretrain.clip.epochs=8", "pretrain.clip.checkpoint-every-steps=50", "pretrain.clip.eval.every-steps=50",
         "pretrain.clip.optimiser.learning-rate=" + ROUND_0_LEARNING_RATE, "pretrain.clip.optimiser.warmup-steps=20",
         "eval.model.checkpoint=" + f.clip(), "eval.model.report=" + f.report(),
@@ -163,6 +163,8 @@ public final class Demo {
         "filter.run=" + f.filterRun(), "filter.output=" + f.bootstrapped(), "filter.seed.root=" + f.world(),
         "filter.captioner.epochs=8", "filter.matcher.epochs=4", "filter.captions.max-tokens=16",
         "filter.captioner.checkpoint-every-steps=50", "filter.matcher.checkpoint-every-steps=50",
+        // a patch-max tower's patch tokens read centred on their image's mean (docs/stages/instruct-tune.md)
+        "filter.captioner.vision-select-feature=patch-centred", "align.vision-select-feature=patch-centred",
         "align.input=" + f.pairs(), "align.clip=" + f.clipRound1(), "align.lm=" + f.lm(),
         "align.output=" + f.align(), "align.epochs=3", "align.checkpoint-every-steps=50",
         "instruct.from=" + f.align(), "instruct.output=" + f.instruct(), "instruct.root=" + f.world(),
