@@ -168,7 +168,7 @@ public final class Demo {
         "align.input=" + f.pairs(), "align.clip=" + f.clipRound1(), "align.lm=" + f.lm(),
         "align.output=" + f.align(), "align.epochs=3", "align.checkpoint-every-steps=50",
         "instruct.from=" + f.align(), "instruct.output=" + f.instruct(), "instruct.root=" + f.world(),
-        "instruct.epochs=6", "instruct.checkpoint-every-steps=50", "instruct.optimiser.learning-rate=3e-3",
+        "instruct.epochs=10", "instruct.checkpoint-every-steps=50", "instruct.optimiser.learning-rate=3e-3",
         "detect.train.clip=" + f.clipRound1(), "detect.train.output=" + f.detector(), "detect.train.trainable=all",
         "detect.train.epochs=60", "detect.train.checkpoint-every-steps=100",
         "detect.dataset.output=" + f.detectionResults(),
