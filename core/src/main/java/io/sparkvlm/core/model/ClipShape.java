@@ -34,19 +34,18 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
    * fewer steps (docs/stages/pretrain.md); OpenCLIP has no such pooling, so such a CLIP does not export to it.
    */
   public enum ImagePool {
-    CLASS_TOKEN("class-token", TokenPool.Pick.FIRST),
-    PATCH_MAX("patch-max", TokenPool.Pick.PATCH_MAX);
+    CLASS_TOKEN(TokenPool.Pick.FIRST),
+    PATCH_MAX(TokenPool.Pick.PATCH_MAX);
 
-    private final String configName;
     private final TokenPool.Pick pick;
 
-    ImagePool(String configName, TokenPool.Pick pick) {
-      this.configName = configName;
+    ImagePool(TokenPool.Pick pick) {
       this.pick = pick;
     }
 
+    /** Its name in {@code model.vision.pool}: class-token, patch-max. */
     public String configName() {
-      return configName;
+      return ConfigReader.configName(this);
     }
 
     /** The pooling layer's setting. */
@@ -71,13 +70,13 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
      */
     public java.util.Optional<String> featuresWarning(String key, VisionFeatures features) {
       return betterFeatures(features).map(better -> key + " = " + ConfigReader.configName(features) + " reads the "
-          + "patch tokens of a CLIP with vision.pool = " + configName + " poorly; " + ConfigReader.configName(better)
+          + "patch tokens of a CLIP with vision.pool = " + configName() + " poorly; " + ConfigReader.configName(better)
           + " suits it (docs/stages/instruct-tune.md)");
     }
 
     public static ImagePool fromConfigName(String name) {
       for (ImagePool p : values()) {
-        if (p.configName.equals(name)) {
+        if (p.configName().equals(name)) {
           return p;
         }
       }

@@ -145,12 +145,7 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
     int rows = b * p;
     DataType dt = dataType;
     Arena tmp = Arena.temporaries();
-    INDArray dE = HandRows.matrix(epsilon, b, l.getEmbedDim());
-    INDArray pooledn = cache.array("normed", dt, b, w);
-    Gemm.mm(pooledn, true, dE, false, gradients.get(PROJECTION));
-    INDArray dPooled = tmp.array("dpooled", dt, b, w);
-    Gemm.mm(dE, false, params.get(PROJECTION), true, dPooled);
-    Buf dPool = tmp.read("dpooled", dPooled);
+    Buf dPool = tmp.read("dpooled", projectionBackward(epsilon, b, w, tmp));
     Buf dNormed = tmp.buf("dnormedPatches", dt, (long) rows * w);
     dNormed.clear(rows * w);
     for (int i = 0; i < b; i++) {
@@ -158,13 +153,7 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
         dNormed.set((i * p + argmax[i * w + c]) * w + c, dPool.get(i * w + c));
       }
     }
-    Buf dPatches = tmp.buf("dpatches", dt, (long) rows * w);
-    Buf dGain = tmp.buf("dGain", dt, w);
-    Buf dBias = tmp.buf("dBias", dt, w);
-    LayerNorm.backward(dNormed, cache.buf("xhat", dt, (long) rows * w), cache.buf("rstd", dt, rows),
-        HandRows.param(params.get(LN_GAIN), LN_GAIN), dPatches, dGain, dBias, rows, w, false);
-    HandRows.setGradient(gradients.get(LN_GAIN), dGain);
-    HandRows.setGradient(gradients.get(LN_BIAS), dBias);
+    Buf dPatches = normBackward(dNormed, rows, w, tmp);
     Buf dx = tmp.buf("dx", dt, (long) b * t * w);
     dx.clear(b * t * w);                                                           // the class token: unused
     for (int i = 0; i < b; i++) {
@@ -173,6 +162,31 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
     INDArray out = inputGradient(mgr, b, t, w);
     Native.write(dx, out);
     return out;
+  }
+
+  /**
+   * The projection's backward from epsilon [B, E]: its weight gradient from the cached pooled rows [B, W]; returns the
+   * pooled rows' gradient [B, W].
+   */
+  private INDArray projectionBackward(INDArray epsilon, int b, int w, Arena tmp) {
+    INDArray dE = HandRows.matrix(epsilon, b, layerConf().getEmbedDim());
+    Gemm.mm(cache.array("normed", dataType, b, w), true, dE, false, gradients.get(PROJECTION));
+    INDArray dPooled = tmp.array("dpooled", dataType, b, w);
+    Gemm.mm(dE, false, params.get(PROJECTION), true, dPooled);
+    return dPooled;
+  }
+
+  /** ln_post's backward over the {@code rows} rows it normed: sets its gain and bias gradients, returns dInput. */
+  private Buf normBackward(Buf dNormed, int rows, int w, Arena tmp) {
+    DataType dt = dataType;
+    Buf dIn = tmp.buf("dnormin", dt, (long) rows * w);
+    Buf dGain = tmp.buf("dGain", dt, w);
+    Buf dBias = tmp.buf("dBias", dt, w);
+    LayerNorm.backward(dNormed, cache.buf("xhat", dt, (long) rows * w), cache.buf("rstd", dt, rows),
+        HandRows.param(params.get(LN_GAIN), LN_GAIN), dIn, dGain, dBias, rows, w, false);
+    HandRows.setGradient(gradients.get(LN_GAIN), dGain);
+    HandRows.setGradient(gradients.get(LN_BIAS), dBias);
+    return dIn;
   }
 
   @Override
@@ -186,18 +200,7 @@ final class TokenPoolRuntime extends HandRuntime<TokenPool> {
     int t = (int) input.size(1);
     DataType dt = dataType;
     Arena tmp = Arena.temporaries();
-    INDArray dE = HandRows.matrix(epsilon, b, l.getEmbedDim());
-    INDArray normedn = cache.array("normed", dt, b, w);
-    Gemm.mm(normedn, true, dE, false, gradients.get(PROJECTION));
-    INDArray dNormed = tmp.array("dnormed", dt, b, w);
-    Gemm.mm(dE, false, params.get(PROJECTION), true, dNormed);
-    Buf dTok = tmp.buf("dtokens", dt, (long) b * w);
-    Buf dGain = tmp.buf("dGain", dt, w);
-    Buf dBias = tmp.buf("dBias", dt, w);
-    LayerNorm.backward(tmp.read("dnormed", dNormed), cache.buf("xhat", dt, (long) b * w), cache.buf("rstd", dt, b),
-        HandRows.param(params.get(LN_GAIN), LN_GAIN), dTok, dGain, dBias, b, w, false);
-    HandRows.setGradient(gradients.get(LN_GAIN), dGain);
-    HandRows.setGradient(gradients.get(LN_BIAS), dBias);
+    Buf dTok = normBackward(tmp.read("dpooled", projectionBackward(epsilon, b, w, tmp)), b, w, tmp);
     Buf dx = tmp.buf("dx", dt, (long) b * t * w);
     dx.clear(b * t * w);
     for (int i = 0; i < b; i++) {
