@@ -58,6 +58,14 @@ final class ChatCommand implements Callable<Integer> {
       err.println("vlm chat: give a question, or --interactive");
       return JobLauncher.USAGE;
     }
+    if (question != null && question.isBlank()) {
+      err.println("vlm chat: the question is blank");
+      return JobLauncher.USAGE;
+    }
+    if (maxNewTokens < 1) {
+      err.println("vlm chat: --max-new-tokens must be at least 1, not " + maxNewTokens);
+      return JobLauncher.USAGE;
+    }
     if (!Files.isRegularFile(image)) {
       err.println("vlm chat: --image " + image + " is not a file");
       return JobLauncher.USAGE;

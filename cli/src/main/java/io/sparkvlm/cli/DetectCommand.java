@@ -61,6 +61,17 @@ final class DetectCommand implements Callable<Integer> {
       spec.commandLine().usage(err);
       return JobLauncher.USAGE;
     }
+    for (int i = 0; i < queries.size(); i++) {
+      String query = queries.get(i);
+      if (query.isBlank()) {
+        err.println("vlm detect: query " + (i + 1) + " is blank");
+        return JobLauncher.USAGE;
+      }
+      if (queries.indexOf(query) < i) {
+        err.println("vlm detect: the query \"" + query + "\" is given twice");
+        return JobLauncher.USAGE;
+      }
+    }
     if (!Files.isRegularFile(image)) {
       err.println("vlm detect: --image " + image + " is not a file");
       return JobLauncher.USAGE;

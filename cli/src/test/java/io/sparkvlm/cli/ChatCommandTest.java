@@ -153,6 +153,13 @@ class ChatCommandTest {
     }
     VlmTest.Result noQuestion = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString());
     assertThat(noQuestion.code()).isEqualTo(2);
+    VlmTest.Result blank = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString(), "  ");
+    assertThat(blank.code()).isEqualTo(2);
+    assertThat(blank.err()).contains("the question is blank");
+    VlmTest.Result noTokens = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString(),
+        "--max-new-tokens", "0", "Hi?");
+    assertThat(noTokens.code()).isEqualTo(2);
+    assertThat(noTokens.err()).contains("--max-new-tokens").contains("not 0");
     VlmTest.Result tooLong = VlmTest.vlm("chat", "--checkpoint", checkpoint, "--image", image.toString(),
         "What color is the star? ".repeat(20));
     assertThat(tooLong.code()).isEqualTo(2);

@@ -275,6 +275,14 @@ class VlmTest {
     Result noQuery = vlm("detect", "--checkpoint", dir.resolve("detector").toString(), "--image",
         testImage.toString());
     assertThat(noQuery.code()).isEqualTo(2);
+    Result blankQuery = vlm("detect", "--checkpoint", dir.resolve("detector").toString(), "--image",
+        testImage.toString(), "red star", " ");
+    assertThat(blankQuery.code()).isEqualTo(2);
+    assertThat(blankQuery.err()).contains("query 2 is blank");
+    Result twice = vlm("detect", "--checkpoint", dir.resolve("detector").toString(), "--image",
+        testImage.toString(), "red star", "red star");
+    assertThat(twice.code()).isEqualTo(2);
+    assertThat(twice.err()).contains("\"red star\" is given twice");
 
     // BLIP's ablation on this run, two variants that train no filter model: a table and its JSON
     java.nio.file.Path json = dir.resolve("bench-filter.json");
