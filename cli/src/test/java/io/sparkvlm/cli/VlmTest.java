@@ -355,7 +355,7 @@ class VlmTest {
     // two CLIPs (rounds 0 and 1), the demo's detector, then the oracle: the right patch for every true box, which
     // must find some
     assertThat(detectionRows).hasSize(4);
-    assertThat(detectionRows.get(2).get("CLIP").asText()).startsWith("detector detector (owlvit-nano, all trained");
+    assertThat(detectionRows.get(2).get("CLIP").asText()).startsWith("detector detector (owlvit-nano, head trained");
     assertThat(detectionRows.get(3).get("CLIP").asText()).startsWith("oracle");
     assertThat(detectionRows.get(3).get("seen AP50").asDouble()).isPositive();
     for (com.fasterxml.jackson.databind.JsonNode row : detectionRows) {
