@@ -22,7 +22,10 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
   /** Input kinds. */
   public enum Format { CSV, TSV, JSONL, PARQUET, WEBDATASET, FOLDER }
 
-  /** The input; {@code encoding} is the charset of its text (CSV, TSV, JSON lines, caption .txt files). */
+  /**
+   * The input; {@code captionColumn} is null for a URL list without captions; {@code encoding} is the charset of its
+   * text (CSV, TSV, JSON lines, caption .txt files).
+   */
   public record Input(String path, Format format, String urlColumn, String captionColumn, List<String> carry,
       String encoding) implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -53,7 +56,8 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
 
   public static IngestConfig from(ConfigReader c) {
     Input input = new Input(c.nonEmptyString("ingest.input.path"), c.oneOf("ingest.input.format", Format.class),
-        c.nonEmptyString("ingest.input.url-column"), c.nonEmptyString("ingest.input.caption-column"),
+        c.nonEmptyString("ingest.input.url-column"),
+        c.isSet("ingest.input.caption-column") ? c.nonEmptyString("ingest.input.caption-column") : null,
         c.stringList("ingest.input.carry"), encoding(c));
     UrlGuard guard;
     try {

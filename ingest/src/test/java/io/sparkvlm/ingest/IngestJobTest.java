@@ -345,6 +345,35 @@ class IngestJobTest {
   }
 
   /**
+   * A LAION-style list (URL, TEXT) read with the default caption column is refused naming the columns it has, not
+   * ingested with every caption empty; named, its captions come through; a list without captions says so with null.
+   */
+  @Test
+  void aCaptionColumnTheInputLacksIsAnErrorAndNullMeansNoCaptions() throws Exception {
+    Path laion = dir.resolve("laion-style.csv");
+    Files.writeString(laion, "URL,TEXT\n" + web.baseUrl() + "/img/web-000000.jpg,a red star\n");
+    Path refused = dir.resolve("laion-default-caption");
+    assertThatThrownBy(() -> ingest(config(refused, "ingest.input.path=" + laion, "ingest.input.format=csv",
+        "ingest.input.url-column=URL")))
+        .hasMessageContaining("has no column 'caption'").hasMessageContaining("[URL, TEXT]")
+        .hasMessageContaining("ingest.input.caption-column");
+    assertThat(refused).doesNotExist();
+    Path named = dir.resolve("laion-named");
+    ingest(config(named, "ingest.input.path=" + laion, "ingest.input.format=csv", "ingest.input.url-column=URL",
+        "ingest.input.caption-column=TEXT"));
+    assertThat(Datasets.read(spark, named.toString(), PairsSchema.SCHEMA).collectAsList())
+        .extracting(r -> r.<String>getAs(PairsSchema.CAPTION)).containsExactly("a red star");
+    Path urlsOnly = dir.resolve("urls-only.csv");
+    Files.writeString(urlsOnly, "url\n" + web.baseUrl() + "/img/web-000000.jpg\n");
+    Path none = dir.resolve("no-captions");
+    DatasetManifest m = ingest(config(none, "ingest.input.path=" + urlsOnly, "ingest.input.format=csv",
+        "ingest.input.caption-column=null"));
+    assertThat(m.rows().byStatus()).containsExactly(java.util.Map.entry("success", 1L));
+    assertThat(Datasets.read(spark, none.toString(), PairsSchema.SCHEMA).collectAsList())
+        .extracting(r -> r.<String>getAs(PairsSchema.CAPTION)).allMatch(c -> c == null || c.isEmpty());
+  }
+
+  /**
    * ingest.input.encoding: a Latin-1 CSV and a windows-1252 JSON-lines file read in their charset give the right
    * captions; read as UTF-8 (the default) their bytes are invalid, and the shard stats count the captions.
    */

@@ -130,14 +130,19 @@ public final class InputRows {
 
   private static Dataset<Row> urlList(Dataset<Row> raw, IngestConfig.Input in) {
     List<String> columns = Arrays.asList(raw.columns());
-    for (String needed : concat(List.of(in.urlColumn()), in.carry())) {
+    List<String> named = new ArrayList<>(List.of(in.urlColumn()));
+    if (in.captionColumn() != null) {
+      named.add(in.captionColumn());
+    }
+    for (String needed : concat(named, in.carry())) {
       if (!columns.contains(needed)) {
-        throw new DatasetError("Input " + in.path() + " has no column '" + needed + "' (columns: " + columns
-            + "); set ingest.input.url-column / ingest.input.carry" + formatHint(columns, in.format()));
+        List<String> theInputs = columns.stream().filter(c -> !c.equals(CORRUPT)).toList();
+        throw new DatasetError("Input " + in.path() + " has no column '" + needed + "' (columns: " + theInputs
+            + "); set ingest.input.url-column / ingest.input.caption-column (null for a list without captions) / "
+            + "ingest.input.carry" + formatHint(columns, in.format()));
       }
     }
-    Column caption = columns.contains(in.captionColumn()) ? col(in.captionColumn()).cast("string")
-        : lit(null).cast("string");
+    Column caption = in.captionColumn() != null ? col(in.captionColumn()).cast("string") : lit(null).cast("string");
     Column error = columns.contains(CORRUPT)
         ? functions.when(col(CORRUPT).isNotNull(),
             functions.concat(lit("malformed input row: "), functions.substring(col(CORRUPT), 1, 200)))
