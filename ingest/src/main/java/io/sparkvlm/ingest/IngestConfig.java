@@ -12,10 +12,10 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 
-/** The {@code ingest} config section. */
+/** The {@code ingest} config section; {@code shardSettings} are the values that decide a download shard's rows. */
 public record IngestConfig(Input input, String output, String work, int rowsPerShard, boolean retryFailed,
     boolean overwrite, Downloader.Settings download, ImageProcessor.Settings image, Captions caption,
-    Dedup dedup, int threads) implements Serializable {
+    Dedup dedup, int threads, ShardSettings shardSettings) implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
@@ -96,6 +96,6 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
             1_000_000)),
         new Dedup(c.bool("ingest.dedup.exact"), c.bool("ingest.dedup.near"),
             c.intIn("ingest.dedup.hamming-threshold", 0, 32)),
-        c.intIn("ingest.download.threads", 1, 1024));
+        c.intIn("ingest.download.threads", 1, 1024), ShardSettings.from(c));
   }
 }

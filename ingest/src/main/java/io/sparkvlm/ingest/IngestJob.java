@@ -64,6 +64,9 @@ public final class IngestJob implements StageJob<IngestConfig> {
   public StageResult run(SparkSession spark, IngestConfig cfg) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     boolean replaceOutput = checkOutput(cfg, conf);
+    // finished shards are reused only when made with these settings (checked before any work)
+    Set<Integer> done = doneShards(cfg.work(), conf);
+    cfg.shardSettings().checkAndRecord(cfg.work(), done.size(), conf);
     List<String> carry = cfg.input().carry();
 
     // 1. every input row, in an order that does not depend on partitioning, numbered
@@ -77,7 +80,6 @@ public final class IngestJob implements StageJob<IngestConfig> {
     int shards = (int) Math.max(1, (total + cfg.rowsPerShard() - 1) / cfg.rowsPerShard());
 
     // 2. download shards that are not done yet (a shard is done when its stats exist)
-    Set<Integer> done = doneShards(cfg.work(), conf);
     Set<Integer> retry = cfg.retryFailed() ? shardsWithRetryableFailures(cfg.work(), done, conf) : Set.of();
     int attempt = cfg.retryFailed() ? nextRetryAttempt(cfg.work(), conf) : 0;
     LOG.info("ingest: {} input rows in {} shards of {}; {} done, {} to download{}", total, shards,

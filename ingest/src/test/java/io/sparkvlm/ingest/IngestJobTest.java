@@ -190,6 +190,20 @@ class IngestJobTest {
     assertThat(work.resolve("stats/shard-00004.json")).exists();
     // only shard 4's rows were fetched again: at most 50 rows x 2 attempts x (1 redirect)
     assertThat(requests).isBetween(1L, 200L);
+
+    // the shards are reused only under the settings they were made with: another image size is refused before any
+    // download, naming the key and both values, and the output is left as it was
+    byte[] manifest = Files.readAllBytes(out.resolve(DatasetManifest.FILE_NAME));
+    long beforeRefused = web.requests();
+    assertThatThrownBy(() -> ingest(config(out, "ingest.image.size=32", "output.overwrite=true")))
+        .isInstanceOf(io.sparkvlm.core.config.ConfigError.class)
+        .hasMessageContaining("ingest.image.size was 64, now 32").hasMessageContaining("finished download shard")
+        .hasMessageContaining("set ingest.work to another folder");
+    assertThat(web.requests()).isEqualTo(beforeRefused);
+    assertThat(Files.readAllBytes(out.resolve(DatasetManifest.FILE_NAME))).isEqualTo(manifest);
+    // how downloads are attempted may change between runs
+    assertThat(ingest(config(out, "ingest.download.threads=8", "output.overwrite=true")).rows().total())
+        .isEqualTo(TRUTH.size());
   }
 
   @Test
