@@ -72,9 +72,15 @@ public final class CocoInstances {
     }
     Map<Integer, String> categories = categoryNames(n);
     Map<Long, List<Box>> boxes = new LinkedHashMap<>();
+    Map<Long, String> firstAnnotationOn = new LinkedHashMap<>();
     for (JsonNode a : n.get("annotations")) {
       JsonNode b = a.path("bbox");
-      long imageId = a.path("image_id").asLong(-1);
+      if (!a.path("image_id").canConvertToLong()) {
+        throw new DatasetError(where + ": annotation " + a.path("id") + " has no numeric image_id (got "
+            + a.path("image_id") + ")");
+      }
+      long imageId = a.path("image_id").asLong();
+      firstAnnotationOn.putIfAbsent(imageId, a.path("id").toString());
       if (!b.isArray() || b.size() != 4 || b.get(2).asDouble() <= 0 || b.get(3).asDouble() <= 0) {
         throw new DatasetError(where + ": annotation " + a.path("id") + " has no valid bbox [x, y, w, h] "
             + "(got " + b + ")");
@@ -90,17 +96,28 @@ public final class CocoInstances {
     }
     List<Image> images = new ArrayList<>();
     TreeSet<String> queries = new TreeSet<>();
+    java.util.Set<Long> imageIds = new java.util.HashSet<>();
     for (JsonNode i : n.get("images")) {
-      long id = i.path("id").asLong(-1);
       String file = i.path("file_name").asText("");
       int w = i.path("width").asInt(0);
       int h = i.path("height").asInt(0);
-      if (file.isEmpty() || w <= 0 || h <= 0) {
-        throw new DatasetError(where + ": image " + i.path("id") + " needs file_name, width and height");
+      if (!i.path("id").canConvertToLong() || file.isEmpty() || w <= 0 || h <= 0) {
+        throw new DatasetError(where + ": image " + i.path("id") + " needs a numeric id, file_name, width and "
+            + "height");
+      }
+      long id = i.path("id").asLong();
+      if (!imageIds.add(id)) {
+        throw new DatasetError(where + ": image id " + id + " is listed twice in images");
       }
       List<Box> own = boxes.getOrDefault(id, List.of());
       own.forEach(b -> queries.add(b.query()));
       images.add(new Image(id, file, w, h, List.copyOf(own)));
+    }
+    for (Map.Entry<Long, String> e : firstAnnotationOn.entrySet()) {
+      if (!imageIds.contains(e.getKey())) {
+        throw new DatasetError(where + ": annotation " + e.getValue() + " is on image " + e.getKey()
+            + ", which is not in images (its boxes would be lost and the image trained as background)");
+      }
     }
     return new CocoInstances(images, List.copyOf(queries));
   }

@@ -153,7 +153,10 @@ public final class StandardFormats {
     Map<Long, String> out = new LinkedHashMap<>();
     for (JsonNode r : root) {
       require(r, location, "question_id", "answer");
-      out.put(r.get("question_id").asLong(), r.get("answer").asText());
+      long id = r.get("question_id").asLong();
+      if (out.put(id, r.get("answer").asText()) != null) {
+        throw new IllegalArgumentException(location + " has more than one answer for question " + id);
+      }
     }
     return out;
   }

@@ -58,6 +58,13 @@ public final class VqaAccuracy {
       throw new IllegalArgumentException("no predicted answer for " + missing.size() + " questions (e.g. "
           + missing.get(0) + "); the official evaluation requires one for every question");
     }
+    java.util.Set<Long> asked = new java.util.HashSet<>();
+    questions.forEach(q -> asked.add(q.questionId()));
+    List<Long> extra = predictions.keySet().stream().filter(id -> !asked.contains(id)).sorted().toList();
+    if (!extra.isEmpty()) {
+      throw new IllegalArgumentException(extra.size() + " answers are for questions not in the questions file (e.g. "
+          + extra.get(0) + "); the official evaluation requires the results to answer exactly its questions");
+    }
     for (Question q : questions) {
       double acc = accuracy(q.answers(), predictions.get(q.questionId()));
       all.add(acc);

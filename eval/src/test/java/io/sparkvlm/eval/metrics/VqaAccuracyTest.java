@@ -64,5 +64,11 @@ class VqaAccuracyTest {
     assertThat(VqaAccuracy.accuracy(answers, "red")).isZero();
     assertThatThrownBy(() -> VqaAccuracy.evaluate(questions, Map.of()))
         .hasMessageContaining("no predicted answer for " + questions.size() + " questions");
+    // the official script's loadRes: the results answer exactly the questions, none besides
+    Map<Long, String> extra = new java.util.HashMap<>();
+    questions.forEach(q -> extra.put(q.questionId(), "blue"));
+    extra.put(987654321L, "blue");
+    assertThatThrownBy(() -> VqaAccuracy.evaluate(questions, extra))
+        .hasMessageContaining("1 answers are for questions not in the questions file (e.g. 987654321)");
   }
 }
