@@ -3,6 +3,7 @@ package io.sparkvlm.instruct;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.dataset.CocoCaptions;
 import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.LlavaConversations;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.text.BpeTokenizer;
@@ -27,9 +28,6 @@ import org.apache.hadoop.fs.Path;
  * that cannot be encoded is counted by reason ({@link Counts}), never dropped silently.
  */
 final class InstructData {
-  /** LLaVA's speaker names. */
-  static final Map<String, Role> ROLES = Map.of("human", Role.USER, "gpt", Role.ASSISTANT, "system", Role.SYSTEM);
-
   private InstructData() {}
 
   /** An encoded sample: its key, its image's path, tokens and which are learned. */
@@ -58,55 +56,44 @@ final class InstructData {
     Samples samples = new Samples();
     Map<String, Long> read = new LinkedHashMap<>();
     if (c.conversations().isPresent()) {
-      Path file = new Path(c.root(), c.conversations().get());
-      JsonNode all = json(file, conf);
-      if (!all.isArray()) {
-        throw new DatasetError(file + " is not a LLaVA conversation file: a JSON array of {id, image, conversations}");
-      }
       long n = 0;
-      for (JsonNode item : all) {
+      Path file = new Path(c.root(), c.conversations().get());
+      for (LlavaConversations.Item item : LlavaConversations.read(file, conf)) {
         n++;
-        String where = file + " item " + n;
-        for (String f : List.of("id", "image", "conversations")) {
-          if (!item.has(f)) {
-            throw new DatasetError(where + " has no '" + f + "'");
-          }
+        if (item.image() == null) {
+          throw new DatasetError(file + " item " + n + " (id " + item.id() + ") has no '" + LlavaConversations.IMAGE
+              + "': stage 2 trains on image conversations");
         }
-        List<ChatTemplate.Turn> turns = new ArrayList<>();
-        for (JsonNode t : item.get("conversations")) {
-          Role role = ROLES.get(t.path("from").asText());
-          if (role == null) {
-            throw new DatasetError(where + ": a turn from '" + t.path("from").asText() + "': one of "
-                + ROLES.keySet());
-          }
-          turns.add(new ChatTemplate.Turn(role, t.path("value").asText()));
-        }
-        samples.add("conversation-" + item.get("id").asText(), item.get("image").asText(),
-            ChatTemplate.conversation(tokenizer, turns, contextLength));
+        samples.add("conversation-" + item.id(), item.image(),
+            ChatTemplate.conversation(tokenizer, item.turns(), contextLength));
       }
       read.put("conversations", n);
     }
     if (c.vqa().isPresent()) {
       InstructConfig.Vqa v = c.vqa().get();
       Map<Long, String> images = new HashMap<>();
-      for (JsonNode im : json(new Path(c.root(), v.images()), conf).path("images")) {
-        images.put(im.get("id").asLong(), im.get("file_name").asText());
+      Path imagesFile = new Path(c.root(), v.images());
+      for (JsonNode im : array(json(imagesFile, conf), "images", imagesFile)) {
+        images.put(required(im, "id", imagesFile).asLong(), required(im, "file_name", imagesFile).asText());
       }
       Map<Long, String> answers = new HashMap<>();
-      for (JsonNode a : json(new Path(c.root(), v.annotations()), conf).path("annotations")) {
-        answers.put(a.get("question_id").asLong(), a.get("multiple_choice_answer").asText());
+      Path annotations = new Path(c.root(), v.annotations());
+      for (JsonNode a : array(json(annotations, conf), "annotations", annotations)) {
+        answers.put(required(a, "question_id", annotations).asLong(),
+            required(a, "multiple_choice_answer", annotations).asText());
       }
       long n = 0;
       Path questions = new Path(c.root(), v.questions());
-      for (JsonNode q : json(questions, conf).path("questions")) {
+      for (JsonNode q : array(json(questions, conf), "questions", questions)) {
         n++;
-        long id = q.get("question_id").asLong();
-        String image = images.get(q.get("image_id").asLong());
+        long id = required(q, "question_id", questions).asLong();
+        String image = images.get(required(q, "image_id", questions).asLong());
         String answer = answers.get(id);
         if (image == null || answer == null) {
           throw new DatasetError(questions + ": question " + id + " has no " + (image == null ? "image in "
               + v.images() : "annotation in " + v.annotations()));
         }
+        required(q, "question", questions);
         String question = ChatTemplate.shortAnswerQuestion(q.get("question").asText(), v.instruction());
         samples.add("vqa-" + id, image, ChatTemplate.conversation(tokenizer,
             List.of(new ChatTemplate.Turn(Role.USER, question), new ChatTemplate.Turn(Role.ASSISTANT, answer)),
@@ -164,5 +151,23 @@ final class InstructData {
     } catch (IOException e) {
       throw new DatasetError("cannot read " + file + ": " + e.getMessage());
     }
+  }
+
+  /** The array {@code field} of a VQA or COCO file's root; absent, the file is not the kind it was given as. */
+  private static JsonNode array(JsonNode root, String field, Path file) {
+    if (root == null || !root.path(field).isArray()) {
+      throw new DatasetError(file + " has no '" + field + "' array");
+    }
+    return root.get(field);
+  }
+
+  /** An entry's field, which must be there and be a number or a text. */
+  private static JsonNode required(JsonNode entry, String field, Path file) {
+    JsonNode v = entry.path(field);
+    if (!v.isValueNode() || v.isNull()) {
+      throw new DatasetError(file + ": an entry has no '" + field + "' (" + entry.toString()
+          .substring(0, Math.min(120, entry.toString().length())) + ")");
+    }
+    return v;
   }
 }

@@ -242,7 +242,18 @@ class InstructTuneJobTest {
     assertThatThrownBy(() -> run(new InstructJob(), base("bad-captions", "instruct.start=towers",
         "instruct.captions.file=bad_captions.json"))).hasMessageContaining("bad_captions.json")
         .hasMessageContaining("annotations[0] (id 7) names image 2");
+    // a conversation turn without its text (it would train an empty answer) and a questions file of another kind
+    java.nio.file.Files.writeString(world.resolve("no_value.json"), "[{\"id\": \"c1\", \"image\": \"a.jpg\", "
+        + "\"conversations\": [{\"from\": \"human\", \"value\": \"What is it?\"}, {\"from\": \"gpt\"}]}]");
+    assertThatThrownBy(() -> run(new InstructJob(), base("no-value", "instruct.start=towers",
+        "instruct.conversations=no_value.json"))).hasMessageContaining("no_value.json item 1 (id c1): turn 2 has no "
+        + "text 'value'");
+    java.nio.file.Files.writeString(world.resolve("not_questions.json"), "{\"images\": []}");
+    assertThatThrownBy(() -> run(new InstructJob(), base("not-questions", "instruct.start=towers",
+        "instruct.vqa.questions=not_questions.json"))).hasMessageContaining("not_questions.json has no 'questions' "
+        + "array");
     assertThat(dir.resolve("bad-captions/checkpoints/instruct")).doesNotExist();
+    assertThat(dir.resolve("no-value/checkpoints/instruct")).doesNotExist();
     assertThat(dir.resolve("wrong-kind/checkpoints/instruct")).doesNotExist();
     assertThat(dir.resolve("no-layer/checkpoints/align")).doesNotExist();
   }

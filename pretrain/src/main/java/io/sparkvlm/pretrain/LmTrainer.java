@@ -1,6 +1,7 @@
 package io.sparkvlm.pretrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.dataset.LlavaConversations;
 import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
@@ -136,25 +137,11 @@ final class LmTrainer {
   }
 
   /** A LLaVA instruction file's conversations as text, in the {@link ChatTemplate} (start and end added later). */
-  static List<String> conversations(String file, Configuration conf) throws IOException {
-    JsonNode root = Json.MAPPER.readTree(HadoopFiles.readAll(new Path(file), conf));
-    if (!root.isArray()) {
-      throw new IOException(file + ": a LLaVA instruction file is a JSON list of {id, image, conversations}");
-    }
+  static List<String> conversations(String file, Configuration conf) {
     List<String> out = new ArrayList<>();
-    for (JsonNode item : root) {
+    for (LlavaConversations.Item item : LlavaConversations.read(new Path(file), conf)) {
       StringBuilder text = new StringBuilder();
-      for (JsonNode turn : item.path("conversations")) {
-        String role = turn.path("from").asText();
-        ChatTemplate.Role speaker = switch (role) {
-          case "human" -> ChatTemplate.Role.USER;
-          case "gpt" -> ChatTemplate.Role.ASSISTANT;
-          case "system" -> ChatTemplate.Role.SYSTEM;
-          default -> throw new IOException(file + ": item " + item.path("id").asText() + " has a turn from '" + role
-              + "' (expected human, gpt or system)");
-        };
-        text.append(ChatTemplate.turn(speaker, turn.path("value").asText()));
-      }
+      item.turns().forEach(t -> text.append(ChatTemplate.turn(t.role(), t.text())));
       out.add(text.toString());
     }
     return out;
