@@ -119,6 +119,9 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
     List<String> classes = strings(n, "classes", file);
     List<byte[]> images = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
+    if (!n.path("samples").isArray()) {
+      throw new IOException(file + ": no 'samples' array of {image, label} (an empty one is read as no images)");
+    }
     for (JsonNode s : n.path("samples")) {
       if (images.size() >= maxImages) {
         break;

@@ -66,7 +66,37 @@ public final class ModelPresets {
       throw new ConfigError("model", "Model preset '" + name + "' is a " + kindOf(c).key() + " preset, not a "
           + kind.key() + " one (" + kind.key() + " presets: " + String.join(", ", names(kind)) + ")");
     }
+    checkKeys(name, c, kind);
     return c;
+  }
+
+  /** A tower's keys under its section; {@code activation} and a CLIP vision tower's {@code pool} are optional. */
+  private static final List<String> TOWER_KEYS = List.of("width", "layers", "heads", "mlp-ratio", "activation");
+
+  /** Every key a preset of {@code kind} may set: a misspelt optional key would otherwise fall back to its default. */
+  static java.util.Set<String> knownKeys(Kind kind) {
+    java.util.Set<String> out = new java.util.TreeSet<>(List.of("model.kind", "model.name"));
+    if (kind == Kind.CLIP) {
+      out.add("model.embed-dim");
+      TOWER_KEYS.forEach(k -> out.add("model.vision." + k));
+      TOWER_KEYS.forEach(k -> out.add("model.text." + k));
+      out.addAll(List.of("model.vision.image-size", "model.vision.patch-size", "model.vision.pool",
+          "model.text.context-length", "model.text.vocab-size"));
+    } else {
+      TOWER_KEYS.forEach(k -> out.add("model." + k));
+      out.addAll(List.of("model.context-length", "model.vocab-size"));
+    }
+    return out;
+  }
+
+  static void checkKeys(String name, Config c, Kind kind) {
+    java.util.Set<String> known = knownKeys(kind);
+    List<String> unknown = c.entrySet().stream().map(Map.Entry::getKey).filter(k -> !known.contains(k)).sorted()
+        .toList();
+    if (!unknown.isEmpty()) {
+      throw new ConfigError(unknown.get(0), "Model preset '" + name + "' sets keys a " + kind.key() + " preset does "
+          + "not have: " + String.join(", ", unknown) + " (known: " + String.join(", ", known) + ")");
+    }
   }
 
   private static Config load(String name) {

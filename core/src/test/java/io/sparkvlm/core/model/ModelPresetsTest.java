@@ -30,4 +30,19 @@ class ModelPresetsTest {
         .hasMessageContaining("is a clip preset").hasMessageContaining("lm-nano, lm-tiny, lm-bench");
     assertThatThrownBy(() -> ClipShape.preset("lm-nano")).hasMessageContaining("is a lm preset");
   }
+
+  @Test
+  void everyPresetSetsOnlyKnownKeysAndAMisspeltOneIsNamed() {
+    for (ModelPresets.Kind kind : ModelPresets.Kind.values()) {
+      ModelPresets.names(kind).forEach(name -> ModelPresets.load(name, kind));
+    }
+    com.typesafe.config.Config typo = com.typesafe.config.ConfigFactory.parseString("model { kind = clip, name = x, "
+        + "embed-dim = 8, vision { image-size = 16, patch-size = 8, width = 8, layers = 1, heads = 1, mlp-ratio = 4, "
+        + "pooling = patch-max }, text { context-length = 4, vocab-size = 16, width = 8, layers = 1, heads = 1, "
+        + "mlp-ratio = 4 } }");
+    assertThatThrownBy(() -> ModelPresets.checkKeys("x", typo, ModelPresets.Kind.CLIP))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("Model preset 'x' sets keys a clip preset does not have: model.vision.pooling")
+        .hasMessageContaining("model.vision.pool");
+  }
 }
