@@ -270,6 +270,28 @@ class IngestJobTest {
     assertThat(rows.get(3).getString(rows.get(3).fieldIndex(PairsSchema.STATUS))).isEqualTo("success");
   }
 
+  /** In a folder, files of a name no image has are invalid_input rows naming them, not left out unseen. */
+  @Test
+  void folderFilesWithoutAnImageAreInvalidInputRows() throws Exception {
+    Path folder = dir.resolve("folder-orphans");
+    Files.createDirectories(folder.resolve("sub"));
+    byte[] jpeg = Files.readAllBytes(world.resolve("images/web/web-000000.jpg"));
+    Files.write(folder.resolve("1.jpg"), jpeg);
+    Files.writeString(folder.resolve("1.txt"), "a caption");
+    Files.writeString(folder.resolve("1.json"), "{}"); // a sidecar of image 1: part of its sample
+    Files.write(folder.resolve("sub/2.tif"), jpeg);     // an extension the reader does not decode
+    Files.writeString(folder.resolve("sub/3.txt"), "a caption without its image");
+    Path out = dir.resolve("folder-orphans-pairs");
+    DatasetManifest m = ingest(config(out, "ingest.input.path=" + folder, "ingest.input.format=folder"));
+    assertThat(m.rows().total()).isEqualTo(3);
+    assertThat(m.rows().byStatus()).containsEntry("success", 1L).containsEntry("invalid_input", 2L);
+    assertThat(Datasets.read(spark, out.toString(), PairsSchema.SCHEMA).collectAsList())
+        .filteredOn(r -> "invalid_input".equals(r.getAs(PairsSchema.STATUS)))
+        .extracting(r -> r.<String>getAs(PairsSchema.ERROR_MESSAGE))
+        .anySatisfy(e -> assertThat(e).contains("no image this reader knows for").contains("sub/2.tif"))
+        .anySatisfy(e -> assertThat(e).contains("sub/3.txt"));
+  }
+
   @Test
   void fashionMnistRealImagesIngestFromTheirFolder() throws Exception {
     Path folder = dir.resolve("fashion");

@@ -31,7 +31,8 @@ import org.apache.spark.sql.types.StructType;
  * Reads any supported input into one row per input sample with the columns {@link #SOURCE}, {@link #URL},
  * {@link #CAPTION}, {@link #CONTENT} (image bytes when the input carries them: tar shards and folders),
  * {@link #INPUT_ERROR} (why the input row itself is unusable, e.g. a malformed JSON line) and the carried columns
- * (as strings). Nothing is filtered here: every input row becomes a row. Text is decoded in the input's encoding
+ * (as strings). Nothing is filtered here: every input row becomes a row (in a folder, every image, and every
+ * group of files sharing a name that holds no image). Text is decoded in the input's encoding
  * ({@code ingest.input.encoding}); bytes invalid in it become U+FFFD, which {@link #undecodable} finds so the shard
  * stats count them.
  */
@@ -238,9 +239,22 @@ public final class InputRows {
         .select(col("path").as(SOURCE), stem.as("stem"), col("content").as(CONTENT));
     Dataset<Row> captions = files.where(ext.equalTo("txt"))
         .select(stem.as("stem"), functions.decode(col("content"), in.encoding()).as(CAPTION));
-    return images.join(captions, images.col("stem").equalTo(captions.col("stem")), "left")
+    Dataset<Row> samples = images.join(captions, images.col("stem").equalTo(captions.col("stem")), "left")
         .select(images.col(SOURCE), lit(null).cast("string").as(URL), col(CAPTION), col(CONTENT),
             lit(null).cast("string").as(INPUT_ERROR));
+    // files of a stem no image has (a .txt caption alone, a .tif or .avif this reader cannot decode): one
+    // invalid_input row per stem, as a tar sample without an image is, so they are counted rather than unseen;
+    // files beside an image with its stem (a .json sidecar) belong to that sample
+    Dataset<Row> named = files.select(col("path"), ext.as("ext"), stem.as("stem")); // no content read
+    Dataset<Row> imageStems = named.where(col("ext").isin(IMAGE_EXTENSIONS.toArray())).select("stem").distinct();
+    Dataset<Row> orphans = named.where(functions.not(col("ext").isin(IMAGE_EXTENSIONS.toArray())))
+        .join(imageStems, named.col("stem").equalTo(imageStems.col("stem")), "left_anti")
+        .groupBy(col("stem")).agg(functions.min(col("path")).as(SOURCE),
+            functions.concat_ws(", ", functions.sort_array(functions.collect_set(col("path")))).as("found"))
+        .select(col(SOURCE), lit(null).cast("string").as(URL), lit(null).cast("string").as(CAPTION),
+            lit(null).cast("binary").as(CONTENT), functions.concat(lit("no image this reader knows for "),
+                col("found"), lit(" (it reads " + String.join(", ", IMAGE_EXTENSIONS) + ")")).as(INPUT_ERROR));
+    return samples.unionByName(orphans);
   }
 
   /** The replacement character a decoder puts where bytes are invalid in the encoding. */
