@@ -64,13 +64,14 @@ public final class IngestJob implements StageJob<IngestConfig> {
   public StageResult run(SparkSession spark, IngestConfig cfg) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     boolean replaceOutput = checkOutput(cfg, conf);
-    // finished shards are reused only when made with these settings (checked before any work)
-    Set<Integer> done = doneShards(cfg.work(), conf);
-    cfg.shardSettings().checkAndRecord(cfg.work(), done.size(), conf);
     List<String> carry = cfg.input().carry();
 
     // 1. every input row, in an order that does not depend on partitioning, numbered
-    Dataset<Row> input = InputRows.read(spark, cfg.input());
+    Dataset<Row> input = InputRows.read(spark, cfg.input()); // checks the input's path and columns, reads no rows
+    // finished shards are reused only when made from this input with these settings (checked before any download)
+    InputRef inputRef = InputRef.of(cfg.input().path(), conf);
+    Set<Integer> done = doneShards(cfg.work(), conf);
+    cfg.shardSettings().withInput(inputRef).checkAndRecord(cfg.work(), done.size(), conf);
     List<Column> order = new ArrayList<>(List.of(col(InputRows.SOURCE), col(InputRows.URL), col(InputRows.CAPTION)));
     carry.forEach(c -> order.add(col(c)));
     // kept so the download pass does not read and sort the input again after counting it
@@ -117,7 +118,7 @@ public final class IngestJob implements StageJob<IngestConfig> {
         cfg.output(), PairsSchema.SCHEMA, replaceOutput, rowsPerShard);
     rows.unpersist();
     return new StageResult(List.of(new Datasets.WrittenDataset(cfg.output(), PairsSchema.SCHEMA,
-        List.of(InputRef.of(cfg.input().path(), conf)))), total + " rows in " + shards + " shards"
+        List.of(inputRef))), total + " rows in " + shards + " shards"
         + (undecodable > 0 ? "; " + undecodable + " captions with bytes not valid " + cfg.input().encoding()
             + " in the shards downloaded now (stats undecodableCaptions)" : ""));
   }

@@ -3,6 +3,7 @@ package io.sparkvlm.ingest;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.dataset.InputRef;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
 import java.io.IOException;
@@ -17,8 +18,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The settings that decide what a download shard holds: the input rows and their numbering, and what is done to
- * each image and caption. Recorded in the work folder ({@code WORK/_shard_settings.json}) beside the shards, so a
+ * The settings that decide what a download shard holds: the input (its path, columns and content) and the rows'
+ * numbering, and what is done to each image and caption. Recorded in the work folder ({@code WORK/_shard_settings.json}) beside the shards, so a
  * rerun that would reuse finished shards made with other values is refused naming the keys, instead of writing
  * their old rows under the new settings. How a download is attempted (threads, timeouts, retries, DNS) may change
  * between runs; so may dedup, which runs after the shards.
@@ -46,6 +47,16 @@ public record ShardSettings(TreeMap<String, String> values) implements Serializa
         out.put(key, c.config().hasPath(key) ? String.valueOf(c.config().getValue(key).unwrapped()) : "null");
       }
     }
+    return new ShardSettings(out);
+  }
+
+  /** The key under which the input's content hash is recorded. */
+  static final String INPUT_CONTENT = "ingest.input.path (content sha256)";
+
+  /** These settings and the input's content ({@link InputRef}: a file's bytes, a folder's or glob's listing). */
+  ShardSettings withInput(InputRef input) {
+    TreeMap<String, String> out = new TreeMap<>(values);
+    out.put(INPUT_CONTENT, input.kind() + ":" + input.sha256());
     return new ShardSettings(out);
   }
 

@@ -399,6 +399,18 @@ class IngestJobTest {
         "ingest.input.caption-column=TEXT"));
     assertThat(Datasets.read(spark, named.toString(), PairsSchema.SCHEMA).collectAsList())
         .extracting(r -> r.<String>getAs(PairsSchema.CAPTION)).containsExactly("a red star");
+    // the same list changed in place: its finished shards are not reused for the new content
+    Files.writeString(laion, "URL,TEXT\n" + web.baseUrl() + "/img/web-000001.jpg,a blue circle\n");
+    assertThatThrownBy(() -> ingest(config(named, "ingest.input.path=" + laion, "ingest.input.format=csv",
+        "ingest.input.url-column=URL", "ingest.input.caption-column=TEXT", "output.overwrite=true")))
+        .hasMessageContaining("ingest.input.path (content sha256) was file:");
+    // a glob of inputs, as docs/stages/ingest.md allows, is ingested and recorded by the listing it matched
+    Path globbed = dir.resolve("laion-glob");
+    DatasetManifest g = ingest(config(globbed, "ingest.input.path=" + dir.resolve("laion-sty*.csv"),
+        "ingest.input.format=csv", "ingest.input.url-column=URL", "ingest.input.caption-column=TEXT"));
+    assertThat(g.rows().total()).isEqualTo(1);
+    assertThat(Datasets.read(spark, globbed.toString(), PairsSchema.SCHEMA).collectAsList())
+        .extracting(r -> r.<String>getAs(PairsSchema.CAPTION)).containsExactly("a blue circle");
     Path urlsOnly = dir.resolve("urls-only.csv");
     Files.writeString(urlsOnly, "url\n" + web.baseUrl() + "/img/web-000000.jpg\n");
     Path none = dir.resolve("no-captions");

@@ -17,10 +17,10 @@ import org.apache.hadoop.fs.RemoteIterator;
 /**
  * An input recorded in a manifest, with a hash that changes when the input does.
  *
- * @param path the input's Hadoop path as given
+ * @param path the input's Hadoop path (or glob) as given
  * @param kind how the hash was taken: {@code dataset} (sha256 of its {@code _manifest.json}), {@code file}
  *     (sha256 of the content, for files up to {@value #CONTENT_HASH_LIMIT} bytes) or {@code listing} (sha256 of
- *     the sorted list of relative names, sizes and modification times, for folders and large files)
+ *     the sorted list of relative names, sizes and modification times, for folders, large files and globs)
  * @param sha256 the hash, hex
  */
 public record InputRef(String path, String kind, String sha256) {
@@ -28,9 +28,25 @@ public record InputRef(String path, String kind, String sha256) {
   /** Files larger than this are hashed by listing rather than content (64 MiB). */
   public static final long CONTENT_HASH_LIMIT = 64L << 20;
 
+  /** The characters that make a Hadoop path a glob. */
+  private static final String GLOB_CHARACTERS = "*?[{";
+
   public static InputRef of(String location, Configuration hadoopConf) throws IOException {
     Path path = new Path(location);
     FileSystem fs = path.getFileSystem(hadoopConf);
+    if (location.chars().anyMatch(ch -> GLOB_CHARACTERS.indexOf(ch) >= 0)) {
+      // a glob (an ingest input may be one): the listing of everything it matches
+      FileStatus[] matches = fs.globStatus(path);
+      if (matches == null || matches.length == 0) {
+        throw new java.io.FileNotFoundException(location + ": matches no file or folder");
+      }
+      List<String> lines = new ArrayList<>();
+      for (FileStatus m : matches) {
+        lines.add(m.getPath() + "\t" + (m.isDirectory() ? listingHash(fs, m.getPath()) : m.getLen() + "\t"
+            + m.getModificationTime()));
+      }
+      return new InputRef(location, "listing", sha256(lines));
+    }
     FileStatus status = fs.getFileStatus(path);
     if (status.isDirectory()) {
       Path manifest = new Path(path, DatasetManifest.FILE_NAME);
@@ -67,6 +83,11 @@ public record InputRef(String path, String kind, String sha256) {
       String relative = name.startsWith(prefix) ? name.substring(prefix.length()) : name;
       lines.add(relative + "\t" + f.getLen() + "\t" + f.getModificationTime());
     }
+    return sha256(lines);
+  }
+
+  /** The sha256 of the lines sorted, one per line. */
+  private static String sha256(List<String> lines) {
     lines.sort(null);
     MessageDigest digest = newDigest();
     for (String line : lines) {
