@@ -187,8 +187,8 @@ public final class CapFilt {
 
   /**
    * Refuses to redo a complete run without overwrite. An incomplete one (a run that stopped before its manifests)
-   * is replaced, as ingest replaces an output without a manifest: after this check the decisions and the
-   * bootstrapped dataset are written over whatever is there ({@link #REPLACE_CHECKED}).
+   * is replaced, as ingest replaces an output without a manifest: after this check the markers are removed and the
+   * decisions and the bootstrapped dataset are written over whatever is there ({@link #REPLACE_CHECKED}).
    */
   private void checkExistingRun(boolean overwrite) throws IOException {
     if (HadoopFiles.missing(completionMarkers(c), conf).isEmpty() && !overwrite) {
@@ -200,6 +200,12 @@ public final class CapFilt {
         || HadoopFiles.existsWithContent(new Path(c.output()), conf))) {
       LOG.info("filter: replacing the incomplete run at {} (its manifests are missing); the captioner and matcher "
           + "training runs resume when their resume keys are true", c.run());
+    }
+    // the run is redone from here: its completion markers go first, so a run that stops midway never leaves an old
+    // run's markers over decisions and rows that are new, half written or gone
+    for (String marker : completionMarkers(c)) {
+      Path p = new Path(marker);
+      p.getFileSystem(conf).delete(p, false);
     }
   }
 
