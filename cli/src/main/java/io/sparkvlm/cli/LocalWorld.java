@@ -37,9 +37,7 @@ public final class LocalWorld {
   public static DatasetManifest synthAndIngest(SparkSession spark, Config config, Path world, Path pairs)
       throws Exception {
     ConfigReader reader = new ConfigReader(config);
-    if (Files.exists(world.resolve(SyntheticWorld.MANIFEST))) {
-      deleteTree(world);
-    }
+    deleteTree(world); // the run's own world: made again whole, even over one a killed run left
     SynthJob synth = new SynthJob();
     JobLauncher.execute(synth, spark, config, synth.readConfig(reader));
     try (SimulatedWeb web = SimulatedWeb.start(world)) {

@@ -21,10 +21,11 @@ import java.util.Map;
  * @param testShare share of scenes in the test split (web gets the rest)
  * @param noise rate of each web caption noise type; they sum to 1
  * @param web the simulated web
+ * @param overwrite {@code output.overwrite}: replace a world already at {@code out}
  */
 public record SynthConfig(String out, int scenes, long seed, int imageSize, int jpegQuality, int captionsPerImage,
     double wordRate, double seedShare, double instructShare, double testShare, Map<NoiseType, Double> noise,
-    Web web) {
+    Web web, boolean overwrite) {
 
   /**
    * @param baseUrl where the URL lists point; the simulated web binds to its port
@@ -82,6 +83,7 @@ public record SynthConfig(String out, int scenes, long seed, int imageSize, int 
     return new SynthConfig(c.nonEmptyString("synth.out"), c.intIn("synth.scenes", 10, 100_000_000),
         c.longIn("synth.seed", Long.MIN_VALUE, Long.MAX_VALUE), c.intIn("synth.image-size", 16, 1024),
         c.intIn("synth.jpeg-quality", 1, 100), c.intIn("synth.captions-per-image", 1, 20),
-        c.doubleIn("synth.word-rate", 0, 1), seedShare, instructShare, testShare, noise, web);
+        c.doubleIn("synth.word-rate", 0, 1), seedShare, instructShare, testShare, noise, web,
+        c.bool(io.sparkvlm.core.job.OutputSettings.OVERWRITE));
   }
 }

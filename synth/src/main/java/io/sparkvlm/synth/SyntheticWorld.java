@@ -86,9 +86,83 @@ public final class SyntheticWorld {
   public record Summary(Map<String, Integer> scenesBySplit, Map<String, Integer> noise, Map<String, Integer> faults,
       long seconds) {}
 
+  /**
+   * Generates the world into a hidden sibling of {@code c.out()} and moves it into place whole, manifest included,
+   * so a run that stops midway leaves no half world under an old manifest, and a smaller world leaves none of a
+   * bigger one's files behind. A world already there is refused unless {@code c.overwrite()}; a folder that holds
+   * something else is always refused.
+   */
   public static Summary generate(SparkSession spark, SynthConfig c) throws IOException {
+    Path target = Path.of(c.out()).toAbsolutePath().normalize();
+    boolean replace = checkTarget(target, c.overwrite());
+    Files.createDirectories(target.getParent());
+    String hidden = "." + target.getFileName() + "-";
+    try (var siblings = Files.list(target.getParent())) {
+      for (Path debris : siblings.filter(p -> p.getFileName().toString().startsWith(hidden + "tmp-")).toList()) {
+        deleteTree(debris); // a run that was killed
+      }
+    }
+    Path out = target.resolveSibling(hidden + "tmp-" + java.util.UUID.randomUUID());
+    Summary summary;
+    try {
+      summary = generateInto(spark, c, out);
+      Path old = target.resolveSibling(hidden + "old-" + java.util.UUID.randomUUID());
+      if (replace) {
+        Files.move(target, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(out, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      if (replace) {
+        deleteTree(old);
+      }
+    } catch (IOException | RuntimeException e) {
+      deleteTree(out);
+      throw e;
+    }
+    LOG.info("synth: {} scenes {} in {}s at {}", summary.scenesBySplit().values().stream().mapToInt(i -> i).sum(),
+        summary.scenesBySplit(), summary.seconds(), target);
+    return summary;
+  }
+
+  /** Whether a world at {@code target} is to be replaced; refuses one without overwrite and any other content. */
+  private static boolean checkTarget(Path target, boolean overwrite) throws IOException {
+    if (!Files.exists(target)) {
+      return false;
+    }
+    if (!Files.isDirectory(target)) {
+      throw new io.sparkvlm.core.dataset.DatasetError("synth.out " + target + " is a file, not a folder");
+    }
+    boolean empty;
+    try (var entries = Files.list(target)) {
+      empty = entries.findAny().isEmpty();
+    }
+    if (empty) {
+      Files.delete(target);
+      return false;
+    }
+    if (!Files.exists(target.resolve(MANIFEST))) {
+      throw new io.sparkvlm.core.dataset.DatasetError("synth.out " + target + " holds files but no synthetic world "
+          + "(no " + MANIFEST + "): give synth.out a new or empty folder");
+    }
+    if (!overwrite) {
+      throw new io.sparkvlm.core.dataset.DatasetError("A synthetic world already exists at " + target + ": pass "
+          + "--overwrite (output.overwrite = true) to make it again, or output.skip-complete = true to keep it");
+    }
+    return true;
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static Summary generateInto(SparkSession spark, SynthConfig c, Path out) throws IOException {
     long start = System.nanoTime();
-    Path out = Path.of(c.out());
     Files.createDirectories(out);
     Map<String, Integer> counts = splitCounts(c);
     List<String> splitOfIndex = new ArrayList<>();
@@ -157,6 +231,7 @@ public final class SyntheticWorld {
     ObjectNode manifest = NODES.objectNode();
     ObjectNode recorded = Json.MAPPER.valueToTree(c);
     recorded.remove("out"); // where the world is is not part of what it is (and would break byte-identity)
+    recorded.remove("overwrite"); // nor is whether it replaced one
     manifest.set("config", recorded);
     manifest.set("scenes_by_split", Json.MAPPER.valueToTree(counts));
     manifest.set("web_noise", Json.MAPPER.valueToTree(web.noise()));
@@ -167,7 +242,6 @@ public final class SyntheticWorld {
     Combo.UNBOXED.forEach(u -> unboxed.add(u.words()));
     manifest.put("spark_vlm", Versions.codeVersion());
     write(out.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(manifest));
-    LOG.info("synth: {} scenes {} in {}s at {}", total, counts, seconds, out);
     return summary;
   }
 

@@ -1,6 +1,7 @@
 package io.sparkvlm.synth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -80,6 +81,34 @@ class SyntheticWorldTest {
     assertThat(urls(b).collectAsList()).isEqualTo(urls(a).collectAsList());
     assertThat(Files.readAllBytes(c.resolve("images/web/web-000000.jpg")))
         .isNotEqualTo(Files.readAllBytes(a.resolve("images/web/web-000000.jpg")));
+  }
+
+  /**
+   * A world is made beside its folder and moved in whole: one already there is refused unless overwritten, and then
+   * replaced with none of its files left (a smaller world's shards only); a folder of something else is refused.
+   */
+  @Test
+  void aWorldIsReplacedWholeOnlyWhenOverwrittenAndOtherFoldersAreRefused() throws IOException {
+    Path w = dir.resolve("replaced");
+    Worlds.generate(w, "synth.scenes=120", "synth.web.shard-size=10");
+    long bigShards = files(w).stream().filter(f -> f.toString().endsWith(".tar")).count();
+    assertThatThrownBy(() -> Worlds.generate(w, "synth.scenes=60"))
+        .hasMessageContaining("A synthetic world already exists at").hasMessageContaining("--overwrite");
+    Worlds.generate(w, "synth.scenes=60", "synth.web.shard-size=10", "output.overwrite=true");
+    List<Path> after = files(w);
+    Path fresh = dir.resolve("fresh-60");
+    Worlds.generate(fresh, "synth.scenes=60", "synth.web.shard-size=10");
+    assertThat(after).as("the same files as a world made in a new folder").isEqualTo(files(fresh));
+    assertThat(after.stream().filter(f -> f.toString().endsWith(".tar")).count()).isLessThan(bigShards);
+    try (Stream<Path> siblings = Files.list(dir)) {
+      assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".replaced-"));
+    }
+    Path other = dir.resolve("not-a-world");
+    Files.createDirectories(other);
+    Files.writeString(other.resolve("notes.txt"), "mine");
+    assertThatThrownBy(() -> Worlds.generate(other, "synth.scenes=60", "output.overwrite=true"))
+        .hasMessageContaining("holds files but no synthetic world");
+    assertThat(other.resolve("notes.txt")).hasContent("mine");
   }
 
   private static List<Path> files(Path root) throws IOException {

@@ -146,7 +146,7 @@ public final class IngestBench {
       port = s.getLocalPort();
     }
     List<String> synthConf = new ArrayList<>(List.of("synth.out=" + world, "synth.scenes=" + scenes,
-        "synth.image-size=256", "synth.web.base-url=\"http://127.0.0.1:" + port + "\""));
+        "synth.image-size=256", "synth.web.base-url=\"http://127.0.0.1:" + port + "\"", "output.overwrite=true"));
     for (String f : List.of("not-found", "server-error", "slow", "hanging", "truncated", "html", "redirect",
         "redirect-refused", "oversized", "decompression-bomb", "noai")) {
       synthConf.add("synth.web.faults." + f + "=0");
