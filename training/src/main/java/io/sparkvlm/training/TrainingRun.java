@@ -286,6 +286,9 @@ public final class TrainingRun {
             saved.put("epoch", (double) epoch);
             saved.put("epoch_step", (double) to);
             String location = new Path(checkpoints, Checkpoints.nameForStep(step)).toString();
+            if (Checkpoints.removeIncomplete(location, conf)) {
+              LOG.warn("{}: removed {}, a checkpoint an earlier run left without its manifest", stage(s), location);
+            }
             ModelCheckpoints.save(model, Optional.of(tokenizer), location, new CheckpointManifest(
                 trainer.architecture().name(), Optional.of(trainer.architecture().toJson()),
                 step, s.seed(), s.effectiveConfig(), inputRefs, parents, saved, Versions.all(),

@@ -73,6 +73,22 @@ public final class Checkpoints {
     }
   }
 
+  /**
+   * Deletes the folder at {@code location} when it holds no manifest: a write stopped between moving the folder into
+   * place and writing the manifest (on S3 the move copies file by file). A training run calls it for its own
+   * step folders before saving one, so such debris does not block the step for good on a resumed run.
+   *
+   * @return whether a folder was deleted
+   */
+  public static boolean removeIncomplete(String location, Configuration conf) throws IOException {
+    Path target = new Path(location);
+    FileSystem fs = target.getFileSystem(conf);
+    if (!fs.exists(target) || fs.exists(new Path(target, CheckpointManifest.FILE_NAME))) {
+      return false;
+    }
+    return fs.delete(target, true);
+  }
+
   public static CheckpointManifest readManifest(String location, Configuration conf) throws IOException {
     Path manifest = new Path(location, CheckpointManifest.FILE_NAME);
     FileSystem fs = manifest.getFileSystem(conf);

@@ -95,4 +95,19 @@ public class CheckpointsTest {
     assertThatThrownBy(() -> Checkpoints.readManifest(dir.toString(), new Configuration()))
         .hasMessageContaining("No complete checkpoint");
   }
+
+  /** A step folder left without its manifest (a write killed after the move) is removed, so the step can be saved. */
+  @Test
+  void aCheckpointLeftWithoutItsManifestIsRemovedAndACompleteOneIsKept() throws IOException {
+    Configuration conf = new Configuration();
+    String step2 = dir.resolve("ckpt/" + Checkpoints.nameForStep(2)).toString();
+    Files.createDirectories(Path.of(step2));
+    Files.writeString(Path.of(step2, "model.zip"), "half");
+    assertThatThrownBy(() -> Checkpoints.write(step2, false, manifest(2), (fs, folder) -> { }, conf))
+        .hasMessageContaining("already exists");
+    assertThat(Checkpoints.removeIncomplete(step2, conf)).isTrue();
+    Checkpoints.write(step2, false, manifest(2), (fs, folder) -> { }, conf);
+    assertThat(Checkpoints.removeIncomplete(step2, conf)).as("a complete checkpoint is kept").isFalse();
+    assertThat(Checkpoints.readManifest(step2, conf).step()).isEqualTo(2);
+  }
 }
