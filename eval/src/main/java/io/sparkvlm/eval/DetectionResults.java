@@ -83,6 +83,11 @@ public final class DetectionResults {
           throw new IllegalArgumentException(resultsName + ": a result has no '" + key + "': " + r);
         }
       }
+      if (!wholeNumber(r.get("image_id")) || !wholeNumber(r.get("category_id"))
+          || !r.get("score").isNumber() || !Double.isFinite(r.get("score").asDouble())) {
+        throw new IllegalArgumentException(resultsName + ": a result's image_id and category_id must be integers "
+            + "and its score a finite number: " + r);
+      }
       int category = r.get("category_id").asInt();
       if (!categories.containsKey(category)) {
         throw new IllegalArgumentException(resultsName + ": category_id " + category + " is not one of "
@@ -248,11 +253,31 @@ public final class DetectionResults {
     return ImageCodecs.png(big);
   }
 
+  /** A whole number, as an id must be (1 and 1.0 alike, as Python's dictionaries take them; not 1.9 or "1"). */
+  private static boolean wholeNumber(JsonNode n) {
+    return n.isNumber() && n.asDouble() == Math.rint(n.asDouble());
+  }
+
+  /**
+   * A box {@code [x, y, width, height]} of four finite numbers with width and height not negative (corners given
+   * in place of a size, or in the wrong order, are refused rather than scored as boxes that overlap nothing).
+   */
   private static double[] box(JsonNode node, String file) {
     JsonNode b = node.get("bbox");
     if (b == null || !b.isArray() || b.size() != 4) {
       throw new IllegalArgumentException(file + ": a bbox is not [x, y, width, height]: " + node);
     }
-    return new double[] {b.get(0).asDouble(), b.get(1).asDouble(), b.get(2).asDouble(), b.get(3).asDouble()};
+    double[] out = new double[4];
+    for (int i = 0; i < 4; i++) {
+      if (!b.get(i).isNumber() || !Double.isFinite(b.get(i).asDouble())) {
+        throw new IllegalArgumentException(file + ": a bbox holds something other than four finite numbers: " + node);
+      }
+      out[i] = b.get(i).asDouble();
+    }
+    if (out[2] < 0 || out[3] < 0) {
+      throw new IllegalArgumentException(file + ": a bbox has a negative width or height (it is [x, y, width, "
+          + "height], not corners): " + node);
+    }
+    return out;
   }
 }

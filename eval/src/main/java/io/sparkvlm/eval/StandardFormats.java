@@ -24,7 +24,7 @@ public final class StandardFormats {
 
   static JsonNode read(String location) {
     try {
-      return Json.MAPPER.readTree(HadoopFiles.readAll(new Path(location), HadoopConfs.fromSystemProperties()));
+      return Json.WHOLE_TREE.readValue(HadoopFiles.readAll(new Path(location), HadoopConfs.fromSystemProperties()));
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + location + ": " + e.getMessage(), e);
     }
@@ -43,6 +43,7 @@ public final class StandardFormats {
     }
     for (JsonNode a : annotations) {
       require(a, location, "image_id", "caption");
+      requireText(a, location, "caption");
       out.computeIfAbsent(a.get("image_id").asText(), k -> new ArrayList<>()).add(a.get("caption").asText());
     }
     return out;
@@ -93,6 +94,7 @@ public final class StandardFormats {
     Map<String, String> out = new LinkedHashMap<>();
     for (JsonNode r : root) {
       require(r, location, "image_id", "caption");
+      requireText(r, location, "caption");
       String id = r.get("image_id").asText();
       if (out.put(id, r.get("caption").asText()) != null) {
         throw new IllegalArgumentException(location + " has more than one caption for image " + id);
@@ -112,6 +114,14 @@ public final class StandardFormats {
     for (JsonNode a : annotations) {
       require(a, annotationsFile, "question_id", "question_type", "answer_type", "answers");
       byId.put(a.get("question_id").asLong(), a);
+    }
+    java.util.Set<Long> asked = new java.util.HashSet<>();
+    questions.forEach(q -> asked.add(q.path("question_id").asLong()));
+    List<Long> unasked = byId.keySet().stream().filter(id -> !asked.contains(id)).sorted().toList();
+    if (!unasked.isEmpty()) {
+      throw new IllegalArgumentException(annotationsFile + " has " + unasked.size() + " annotations for questions "
+          + questionsFile + " does not have (e.g. " + unasked.get(0) + "); the official script scores every "
+          + "annotated question, so the two files must hold the same questions");
     }
     List<VqaAccuracy.Question> out = new ArrayList<>();
     for (JsonNode q : questions) {
@@ -153,6 +163,7 @@ public final class StandardFormats {
     Map<Long, String> out = new LinkedHashMap<>();
     for (JsonNode r : root) {
       require(r, location, "question_id", "answer");
+      requireText(r, location, "answer");
       long id = r.get("question_id").asLong();
       if (out.put(id, r.get("answer").asText()) != null) {
         throw new IllegalArgumentException(location + " has more than one answer for question " + id);
@@ -203,6 +214,13 @@ public final class StandardFormats {
       if (!node.has(f)) {
         throw new IllegalArgumentException(file + ": an entry has no '" + f + "': " + node);
       }
+    }
+  }
+
+  /** A text field must be a string: a null or a list would be scored as the text "null" or "". */
+  private static void requireText(JsonNode node, String file, String field) {
+    if (!node.get(field).isTextual()) {
+      throw new IllegalArgumentException(file + ": an entry's '" + field + "' is not a string: " + node);
     }
   }
 }

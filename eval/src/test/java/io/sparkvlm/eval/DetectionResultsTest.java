@@ -103,5 +103,24 @@ class DetectionResultsTest {
     JsonNode notCoco = Json.MAPPER.createObjectNode();
     assertThatThrownBy(() -> new DetectionResults(notCoco, "x.json", elsewhere, "results.json"))
         .hasMessageContaining("x.json is not COCO instances");
+    // corners in place of a size, a null score, a null coordinate, a fractional category: refused, not scored as
+    // boxes that overlap nothing, a score of 0, a zero-size box or category 1
+    ArrayNode corners = Json.MAPPER.createArrayNode().add(result(1, null, 12, 12, -10, -10, 0.9));
+    assertThatThrownBy(() -> new DetectionResults(instances(), "instances", corners, "results.json"))
+        .hasMessageContaining("negative width or height");
+    ObjectNode nullScore = result(1, null, 2, 2, 10, 10, 0.9);
+    nullScore.putNull("score");
+    assertThatThrownBy(() -> new DetectionResults(instances(), "instances", Json.MAPPER.createArrayNode()
+        .add(nullScore), "results.json")).hasMessageContaining("score a finite number");
+    ObjectNode nullSide = result(1, null, 2, 2, 10, 10, 0.9);
+    ((ArrayNode) nullSide.get("bbox")).set(2, Json.MAPPER.nullNode());
+    assertThatThrownBy(() -> new DetectionResults(instances(), "instances", Json.MAPPER.createArrayNode()
+        .add(nullSide), "results.json")).hasMessageContaining("four finite numbers");
+    ObjectNode fractional = result(1, null, 2, 2, 10, 10, 0.9).put("category_id", 4.5);
+    assertThatThrownBy(() -> new DetectionResults(instances(), "instances", Json.MAPPER.createArrayNode()
+        .add(fractional), "results.json")).hasMessageContaining("must be integers");
+    // 4.0 is category 4, as pycocotools' dictionaries take it
+    ObjectNode whole = result(1, null, 2, 2, 10, 10, 0.9).put("category_id", 4.0);
+    new DetectionResults(instances(), "instances", Json.MAPPER.createArrayNode().add(whole), "results.json");
   }
 }

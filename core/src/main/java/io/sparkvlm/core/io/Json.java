@@ -14,4 +14,12 @@ public final class Json {
       .enable(SerializationFeature.INDENT_OUTPUT)
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /**
+   * A tree reader for files users hand in (results, decisions): anything after the first JSON value is an error, as
+   * Python's {@code json.load} says "Extra data", instead of being dropped (two result files concatenated).
+   */
+  public static final com.fasterxml.jackson.databind.ObjectReader WHOLE_TREE =
+      MAPPER.readerFor(com.fasterxml.jackson.databind.JsonNode.class)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 }

@@ -36,7 +36,7 @@ public final class JsonLines {
       String where = file + " line " + (i + 1);
       JsonNode n;
       try {
-        n = Json.MAPPER.readTree(lines[i]);
+        n = Json.WHOLE_TREE.readValue(lines[i]);
       } catch (IOException e) {
         throw error.apply(where + " is not a JSON object: " + e.getMessage().lines().findFirst().orElse(""));
       }
