@@ -3,6 +3,7 @@ package io.sparkvlm.interop.openclip;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.layers.kernels.Gelu;
 import java.util.LinkedHashMap;
@@ -35,6 +36,7 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
       throw new OpenClipError(where + ": not a JSON object");
     }
     JsonNode cfg = root.has("model_cfg") ? root.get("model_cfg") : root;
+    checkNormalisation(root.path("preprocess_cfg"), where);
     Section top = new Section(where, "", cfg);
     int embedDim = top.requiredInt("embed_dim");
     boolean quick = top.bool("quick_gelu", false);
@@ -302,6 +304,30 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
       if (!left.isEmpty()) {
         String first = left.keySet().iterator().next();
         throw new OpenClipError(where + ": unknown field " + field(first) + " (spark-vlm reads " + seen + " there)");
+      }
+    }
+  }
+
+  /**
+   * An {@code open_clip_config.json}'s {@code preprocess_cfg} mean and std must be the ones spark-vlm normalises
+   * with (OpenAI's, {@link ClipInputs#MEAN} and {@link ClipInputs#STD}): a model trained on other statistics (e.g.
+   * 0.5 for every channel) would see differently normalised pixels than it learned on, with no error anywhere.
+   */
+  static void checkNormalisation(JsonNode preprocess, String where) {
+    for (String key : java.util.List.of("mean", "std")) {
+      JsonNode values = preprocess.path(key);
+      if (values.isMissingNode() || values.isNull()) {
+        continue;
+      }
+      float[] ours = key.equals("mean") ? ClipInputs.MEAN : ClipInputs.STD;
+      boolean same = values.isArray() && values.size() == ours.length;
+      for (int i = 0; same && i < ours.length; i++) {
+        same = values.get(i).isNumber() && Math.abs(values.get(i).asDouble() - ours[i]) < 1e-6;
+      }
+      if (!same) {
+        throw new OpenClipError(where + ": preprocess_cfg." + key + " " + values + " is not the normalisation "
+            + "spark-vlm applies (" + java.util.Arrays.toString(ours) + ", OpenAI's): the imported model would see "
+            + "pixels normalised otherwise than it was trained on");
       }
     }
   }

@@ -99,6 +99,13 @@ class OpenClipImportErrorsTest {
     refused(w, config(c -> ((ObjectNode) c.get("vision_cfg")).put("head_width", 12)), "vision_cfg.head_width 12",
         "does not divide vision_cfg.width 32");
     refused(w, config(c -> c.remove("text_cfg")), "no text_cfg");
+    // an open_clip_config.json whose preprocessing normalises with other statistics than spark-vlm does
+    refused(w, config(c -> {
+      ObjectNode whole = c.deepCopy();
+      c.removeAll();
+      c.set("model_cfg", whole);
+      c.putObject("preprocess_cfg").putArray("mean").add(0.5).add(0.5).add(0.5);
+    }), "preprocess_cfg.mean [0.5,0.5,0.5]", "OpenAI's");
   }
 
   @Test
