@@ -123,11 +123,26 @@ public final class CocoInstances {
   }
 
   /**
-   * An image's boxes as the detector sees them: normalised (cx, cy, w, h) within the square centre crop the model
-   * reads ({@link ClipInputs.Crop#center}), cut to it; a box that lies outside the crop is left out.
+   * The square the detector reads of a {@code width} x {@code height} image, in training and detection alike: the
+   * whole image, padded to a square (OWLv2's framing), so no object is out of its sight. (The CLIPs train on centre
+   * crops; on a square image the two are the same.)
+   */
+  public static ClipInputs.Crop frame(int width, int height) {
+    return ClipInputs.Crop.padded(width, height);
+  }
+
+  /** An encoded image as the detector reads it ({@link #frame}), at {@code size}. */
+  public static float[] framedPixels(byte[] encoded, int size) {
+    java.awt.image.BufferedImage image = ClipInputs.decode(encoded);
+    return ClipInputs.pixels(image, frame(image.getWidth(), image.getHeight()), size);
+  }
+
+  /**
+   * An image's boxes as the detector sees them: normalised (cx, cy, w, h) within its {@link #frame}, cut to it (a
+   * box reaching past the image's edges).
    */
   public static DetectionLabels.Truth truth(Image image, List<String> queries) {
-    ClipInputs.Crop crop = ClipInputs.Crop.center(image.width(), image.height());
+    ClipInputs.Crop crop = frame(image.width(), image.height());
     List<double[]> out = new ArrayList<>();
     List<Integer> query = new ArrayList<>();
     for (Box b : image.boxes()) {
@@ -161,9 +176,9 @@ public final class CocoInstances {
     }
   }
 
-  /** A normalised (cx, cy, w, h) box of the centre crop as COCO's [x, y, w, h] in the image's pixels. */
+  /** A normalised (cx, cy, w, h) box of the {@link #frame} as COCO's [x, y, w, h] in the image's pixels. */
   public static double[] toPixels(double[] box, int width, int height) {
-    ClipInputs.Crop crop = ClipInputs.Crop.center(width, height);
+    ClipInputs.Crop crop = frame(width, height);
     double side = crop.width();
     double x0 = Math.max(0, (box[0] - box[2] / 2) * side + crop.x());
     double y0 = Math.max(0, (box[1] - box[3] / 2) * side + crop.y());

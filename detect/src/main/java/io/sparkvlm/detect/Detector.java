@@ -61,7 +61,7 @@ public record Detector(ModelCheckpoints.Loaded checkpoint, DetectorModel.Shape s
     int size = shape.vision().imageSize();
     List<float[]> pixels = new ArrayList<>();
     for (byte[] image : images) {
-      pixels.add(ClipInputs.pixels(image, size));
+      pixels.add(CocoInstances.framedPixels(image, size));
     }
     return detectPixels(detector, shape, pixels, sizes, queries, perQuery);
   }
@@ -73,7 +73,7 @@ public record Detector(ModelCheckpoints.Loaded checkpoint, DetectorModel.Shape s
     List<float[]> pixels = new ArrayList<>();
     List<int[]> sizes = new ArrayList<>();
     for (BufferedImage image : images) {
-      pixels.add(ClipInputs.pixels(image, ClipInputs.Crop.center(image.getWidth(), image.getHeight()), size));
+      pixels.add(ClipInputs.pixels(image, CocoInstances.frame(image.getWidth(), image.getHeight()), size));
       sizes.add(new int[] {image.getWidth(), image.getHeight()});
     }
     return detectPixels(detector, shape, pixels, sizes, queries, perQuery);

@@ -34,4 +34,19 @@ class CocoInstancesTest {
     assertThatThrownBy(() -> read(IMAGE + ", " + IMAGE, ""))
         .isInstanceOf(DatasetError.class).hasMessageContaining("image id 7 is listed twice");
   }
+
+  /**
+   * On a wide image the detector's frame is the whole image padded to a square: a box at the left edge, which a
+   * centre crop would cut away, is trained whole and maps back to its own pixels.
+   */
+  @Test
+  void aBoxAtTheEdgeOfAWideImageIsInTheFrameAndMapsBack() throws Exception {
+    CocoInstances in = CocoInstances.read(Json.MAPPER.readTree("{\"images\": [{\"id\": 1, \"file_name\": "
+        + "\"w.jpg\", \"width\": 200, \"height\": 100}], \"annotations\": [{\"id\": 1, \"image_id\": 1, "
+        + "\"category_id\": 1, \"bbox\": [4, 30, 20, 40]}], " + CATEGORIES + "}"), "wide.json");
+    var truth = CocoInstances.truth(in.images().get(0), in.boxedQueries());
+    assertThat(truth.boxes().length).isEqualTo(1);
+    double[] back = CocoInstances.toPixels(truth.boxes()[0], 200, 100);
+    assertThat(back).containsExactly(new double[] {4, 30, 20, 40}, org.assertj.core.data.Offset.offset(1e-9));
+  }
 }

@@ -53,6 +53,15 @@ public final class ClipInputs {
       int side = Math.min(width, height);
       return new Crop((width - side) / 2, (height - side) / 2, side, side);
     }
+
+    /**
+     * The centred square of the longer side: the whole image, padded on the short side's two ends (OWLv2's framing;
+     * {@link #pixels(BufferedImage, Crop, int)} fills the padding with the normalisation's mean, i.e. zeros).
+     */
+    public static Crop padded(int width, int height) {
+      int side = Math.max(width, height);
+      return new Crop((width - side) / 2, (height - side) / 2, side, side);
+    }
   }
 
   /**
@@ -101,6 +110,9 @@ public final class ClipInputs {
   public static float[] pixels(BufferedImage image, Crop crop, int size) {
     BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
+    // what a crop reaching past the image's edges shows: the mean colour, which normalises to zero
+    g.setColor(new java.awt.Color(Math.round(MEAN[0] * 255), Math.round(MEAN[1] * 255), Math.round(MEAN[2] * 255)));
+    g.fillRect(0, 0, size, size);
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(image, 0, 0, size, size, crop.x(), crop.y(), crop.x() + crop.width(), crop.y() + crop.height(),
         null);
