@@ -3,6 +3,7 @@ package io.sparkvlm.ingest;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.config.SettingValues;
 import io.sparkvlm.core.dataset.InputRef;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
@@ -76,7 +77,7 @@ public record ShardSettings(TreeMap<String, String> values) implements Serializa
       keys.addAll(values.keySet());
       List<String> differ = new ArrayList<>();
       for (String k : keys) {
-        if (!String.valueOf(was.get(k)).equals(String.valueOf(values.get(k)))) {
+        if (!SettingValues.same(was.get(k), values.get(k))) {
           differ.add(k + " was " + was.getOrDefault(k, "unset") + ", now " + values.getOrDefault(k, "unset"));
         }
       }

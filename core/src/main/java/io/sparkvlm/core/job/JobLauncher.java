@@ -278,7 +278,8 @@ public final class JobLauncher {
     flatten("", now, is);
     java.util.Set<String> keys = new java.util.TreeSet<>(was.keySet());
     keys.addAll(is.keySet());
-    List<String> differ = keys.stream().filter(k -> !java.util.Objects.equals(was.get(k), is.get(k))).toList();
+    List<String> differ = keys.stream()
+        .filter(k -> !io.sparkvlm.core.config.SettingValues.same(was.get(k), is.get(k))).toList();
     if (!differ.isEmpty()) {
       StringBuilder m = new StringBuilder(job.name()).append(": the output is complete but was made with other "
           + "settings, so ").append(OutputSettings.SKIP_COMPLETE).append(" cannot keep it: ");
