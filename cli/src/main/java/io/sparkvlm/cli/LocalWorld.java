@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.dataset.DatasetManifest;
 import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.io.LocalFolders;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.ingest.IngestJob;
 import io.sparkvlm.synth.SimulatedWeb;
@@ -11,7 +12,6 @@ import io.sparkvlm.synth.SynthJob;
 import io.sparkvlm.synth.SyntheticWorld;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -37,12 +37,12 @@ public final class LocalWorld {
   public static DatasetManifest synthAndIngest(SparkSession spark, Config config, Path world, Path pairs)
       throws Exception {
     ConfigReader reader = new ConfigReader(config);
-    deleteTree(world); // the run's own world: made again whole, even over one a killed run left
+    LocalFolders.deleteTree(world); // the run's own world: made again whole, even over one a killed run left
     SynthJob synth = new SynthJob();
     JobLauncher.execute(synth, spark, config, synth.readConfig(reader));
     try (SimulatedWeb web = SimulatedWeb.start(world)) {
       IngestJob ingest = new IngestJob();
-      deleteTree(Path.of(pairs + "-work"));
+      LocalFolders.deleteTree(Path.of(pairs + "-work"));
       JobLauncher.execute(ingest, spark, config, ingest.readConfig(reader));
       return Datasets.readManifest(pairs.toString(), new Configuration());
     }
@@ -51,16 +51,6 @@ public final class LocalWorld {
   public static int freePort() throws java.io.IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
-    }
-  }
-
-  static void deleteTree(Path p) throws java.io.IOException {
-    if (Files.exists(p)) {
-      try (var s = Files.walk(p)) {
-        for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(f);
-        }
-      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.sparkvlm.eval;
 
 import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.io.LocalFolders;
 import io.sparkvlm.eval.report.HtmlReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,15 +102,10 @@ public final class ScoreFiles {
    */
   public static String write(Map<String, Object> metrics, HtmlReport html, Map<String, byte[]> files, Path dir)
       throws IOException {
-    Path target = dir.toAbsolutePath().normalize();
-    Files.createDirectories(target.getParent());
-    String id = java.util.UUID.randomUUID().toString();
-    Path staging = target.resolveSibling("." + target.getFileName() + ".tmp-" + id);
     StringBuilder md = new StringBuilder("# Evaluation: ").append(metrics.get("task")).append("\n\n");
     md.append("| metric | value |\n| --- | --- |\n");
     flatten("", metrics, md);
-    try {
-      Files.createDirectory(staging);
+    LocalFolders.writeWhole(dir, staging -> {
       if (html != null) {
         html.write(staging);
       }
@@ -118,27 +114,9 @@ public final class ScoreFiles {
       for (Map.Entry<String, byte[]> f : files.entrySet()) {
         Files.write(staging.resolve(f.getKey()), f.getValue());
       }
-      Path old = target.resolveSibling("." + target.getFileName() + ".old-" + id);
-      if (Files.exists(target)) {
-        Files.move(target, old);
-      }
-      Files.move(staging, target);
-      deleteTree(old);
-    } finally {
-      deleteTree(staging);
-    }
+      return null;
+    });
     return md.toString();
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (java.util.stream.Stream<Path> all = Files.walk(root)) {
-      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   @SuppressWarnings("unchecked")

@@ -93,8 +93,8 @@ final class InstructData {
           throw new DatasetError(questions + ": question " + id + " has no " + (image == null ? "image in "
               + v.images() : "annotation in " + v.annotations()));
         }
-        required(q, "question", questions);
-        String question = ChatTemplate.shortAnswerQuestion(q.get("question").asText(), v.instruction());
+        String question = ChatTemplate.shortAnswerQuestion(required(q, "question", questions).asText(),
+            v.instruction());
         samples.add("vqa-" + id, image, ChatTemplate.conversation(tokenizer,
             List.of(new ChatTemplate.Turn(Role.USER, question), new ChatTemplate.Turn(Role.ASSISTANT, answer)),
             contextLength));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.io.LocalFolders;
 import io.sparkvlm.core.runtime.Versions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,39 +95,17 @@ public final class SyntheticWorld {
    */
   public static Summary generate(SparkSession spark, SynthConfig c) throws IOException {
     Path target = Path.of(c.out()).toAbsolutePath().normalize();
-    boolean replace = checkTarget(target, c.overwrite());
-    Files.createDirectories(target.getParent());
-    String hidden = "." + target.getFileName() + "-";
-    try (var siblings = Files.list(target.getParent())) {
-      for (Path debris : siblings.filter(p -> p.getFileName().toString().startsWith(hidden + "tmp-")).toList()) {
-        deleteTree(debris); // a run that was killed
-      }
-    }
-    Path out = target.resolveSibling(hidden + "tmp-" + java.util.UUID.randomUUID());
-    Summary summary;
-    try {
-      summary = generateInto(spark, c, out);
-      Path old = target.resolveSibling(hidden + "old-" + java.util.UUID.randomUUID());
-      if (replace) {
-        Files.move(target, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(out, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      if (replace) {
-        deleteTree(old);
-      }
-    } catch (IOException | RuntimeException e) {
-      deleteTree(out);
-      throw e;
-    }
+    checkTarget(target, c.overwrite());
+    Summary summary = LocalFolders.writeWhole(target, out -> generateInto(spark, c, out));
     LOG.info("synth: {} scenes {} in {}s at {}", summary.scenesBySplit().values().stream().mapToInt(i -> i).sum(),
         summary.scenesBySplit(), summary.seconds(), target);
     return summary;
   }
 
-  /** Whether a world at {@code target} is to be replaced; refuses one without overwrite and any other content. */
-  private static boolean checkTarget(Path target, boolean overwrite) throws IOException {
+  /** Refuses a world already at {@code target} without overwrite, and a folder that holds anything else. */
+  private static void checkTarget(Path target, boolean overwrite) throws IOException {
     if (!Files.exists(target)) {
-      return false;
+      return;
     }
     if (!Files.isDirectory(target)) {
       throw new io.sparkvlm.core.dataset.DatasetError("synth.out " + target + " is a file, not a folder");
@@ -136,8 +115,7 @@ public final class SyntheticWorld {
       empty = entries.findAny().isEmpty();
     }
     if (empty) {
-      Files.delete(target);
-      return false;
+      return;
     }
     if (!Files.exists(target.resolve(MANIFEST))) {
       throw new io.sparkvlm.core.dataset.DatasetError("synth.out " + target + " holds files but no synthetic world "
@@ -146,18 +124,6 @@ public final class SyntheticWorld {
     if (!overwrite) {
       throw new io.sparkvlm.core.dataset.DatasetError("A synthetic world already exists at " + target + ": pass "
           + "--overwrite (output.overwrite = true) to make it again, or output.skip-complete = true to keep it");
-    }
-    return true;
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 

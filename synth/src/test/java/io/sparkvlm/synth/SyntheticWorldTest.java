@@ -101,7 +101,7 @@ class SyntheticWorldTest {
     assertThat(after).as("the same files as a world made in a new folder").isEqualTo(files(fresh));
     assertThat(after.stream().filter(f -> f.toString().endsWith(".tar")).count()).isLessThan(bigShards);
     try (Stream<Path> siblings = Files.list(dir)) {
-      assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".replaced-"));
+      assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".replaced."));
     }
     Path other = dir.resolve("not-a-world");
     Files.createDirectories(other);

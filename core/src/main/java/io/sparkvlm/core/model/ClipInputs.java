@@ -110,9 +110,13 @@ public final class ClipInputs {
   public static float[] pixels(BufferedImage image, Crop crop, int size) {
     BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
-    // what a crop reaching past the image's edges shows: the mean colour, which normalises to zero
-    g.setColor(new java.awt.Color(Math.round(MEAN[0] * 255), Math.round(MEAN[1] * 255), Math.round(MEAN[2] * 255)));
-    g.fillRect(0, 0, size, size);
+    if (crop.x() < 0 || crop.y() < 0 || crop.x() + crop.width() > image.getWidth()
+        || crop.y() + crop.height() > image.getHeight()) {
+      // what a crop reaching past the image's edges shows: the mean colour, which normalises to zero
+      g.setColor(new java.awt.Color(Math.round(MEAN[0] * 255), Math.round(MEAN[1] * 255),
+          Math.round(MEAN[2] * 255)));
+      g.fillRect(0, 0, size, size);
+    }
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(image, 0, 0, size, size, crop.x(), crop.y(), crop.x() + crop.width(), crop.y() + crop.height(),
         null);
