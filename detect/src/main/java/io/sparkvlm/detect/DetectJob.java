@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.config.ConfiguredFiles;
 import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.dataset.DetectionInstances;
 import io.sparkvlm.core.io.HadoopFiles;
@@ -78,7 +79,7 @@ public final class DetectJob implements StageJob<DetectConfig> {
   public StageResult run(SparkSession spark, DetectConfig c) throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Detector detector = Detector.load(DetectConfig.SECTION + ".checkpoint", c.checkpoint(), c.clip(), conf);
-    JsonNode json = Json.MAPPER.readTree(HadoopFiles.readAll(new Path(c.instances()), conf));
+    JsonNode json = ConfiguredFiles.readJson(DetectConfig.SECTION + ".instances", new Path(c.instances()), conf);
     CocoInstances instances = CocoInstances.read(json, c.instances());
     List<String> queries = c.queries().orElseGet(() -> CocoInstances.allQueries(json, c.instances()));
     if (queries.isEmpty()) {

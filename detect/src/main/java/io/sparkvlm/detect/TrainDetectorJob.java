@@ -1,9 +1,9 @@
 package io.sparkvlm.detect;
 
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.config.ConfiguredFiles;
 import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.io.HadoopFiles;
-import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.io.SerializableHadoopConf;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.job.StageJob;
@@ -56,8 +56,8 @@ public final class TrainDetectorJob implements StageJob<TrainDetectorConfig> {
     ModelCheckpoints.Loaded clip = ModelCheckpoints.loadFor(TrainDetectorConfig.SECTION + ".clip", c.clip(), conf);
     ClipShape clipShape = clip.as(ModelArchitecture.Clip.class, TrainDetectorConfig.SECTION + ".clip").shape();
     Tokenizer tokenizer = clip.requireTokenizer();
-    CocoInstances instances = CocoInstances.read(Json.MAPPER.readTree(HadoopFiles.readAll(new Path(c.instances()),
-        conf)), c.instances());
+    CocoInstances instances = CocoInstances.read(ConfiguredFiles.readJson(TrainDetectorConfig.SECTION + ".instances",
+        new Path(c.instances()), conf), c.instances());
     List<String> queries = instances.boxedQueries();
     if (queries.isEmpty()) {
       throw new DatasetError(c.instances() + " has no boxes: nothing to train a detector on");

@@ -347,6 +347,14 @@ class DetectJobTest {
         .hasMessageContaining("images are not under detect.train.images");
     assertThatThrownBy(() -> run(new DetectJob(), base("detect-clip", "detect.dataset.checkpoint=\"" + clip
         + "\""))).isInstanceOf(CheckpointError.class).hasMessageContaining("not a Detector");
+    // an instances file that is not there, or not JSON: named with its key
+    assertThatThrownBy(() -> run(new TrainDetectorJob(), base("no-instances", "detect.train.instances=\""
+        + dir.resolve("gone.json") + "\""))).isInstanceOf(ConfigError.class)
+        .hasMessageContaining("Config key 'detect.train.instances' names " + dir.resolve("gone.json"));
+    Files.writeString(dir.resolve("cut.json"), "{\"images\": [{\"id\": 1, ");
+    assertThatThrownBy(() -> run(new DetectJob(), base("cut-instances", "detect.dataset.checkpoint=\"" + detector
+        + "\"", "detect.dataset.instances=\"" + dir.resolve("cut.json") + "\""))).isInstanceOf(DatasetError.class)
+        .hasMessageContaining(dir.resolve("cut.json") + " (detect.dataset.instances) is not one JSON value");
     assertThat(Files.exists(dir.resolve("bad-clip/checkpoints/detector"))).isFalse();
   }
 }

@@ -1,6 +1,7 @@
 package io.sparkvlm.instruct;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.config.ConfiguredFiles;
 import io.sparkvlm.core.dataset.CocoCaptions;
 import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.dataset.LlavaConversations;
@@ -50,6 +51,22 @@ final class InstructData {
   }
 
   record Read(List<Sample> samples, Counts counts) {}
+
+  /** Every file the config names exists: a missing one is an error naming its key, before any work. */
+  static void requireFiles(InstructConfig c, Configuration conf) throws IOException {
+    String p = InstructConfig.SECTION + ".";
+    if (c.conversations().isPresent()) {
+      ConfiguredFiles.requireAll(p + "conversations", List.of(new Path(c.root(), c.conversations().get())), conf);
+    }
+    if (c.vqa().isPresent()) {
+      InstructConfig.Vqa v = c.vqa().get();
+      ConfiguredFiles.requireAll(p + "vqa", List.of(new Path(c.root(), v.questions()),
+          new Path(c.root(), v.annotations()), new Path(c.root(), v.images())), conf);
+    }
+    if (c.captions().isPresent()) {
+      ConfiguredFiles.requireAll(p + "captions.file", List.of(new Path(c.root(), c.captions().get().file())), conf);
+    }
+  }
 
   static Read read(InstructConfig c, BpeTokenizer tokenizer, int contextLength, Configuration conf)
       throws IOException {
@@ -147,7 +164,7 @@ final class InstructData {
 
   private static JsonNode json(Path file, Configuration conf) {
     try {
-      return Json.MAPPER.readTree(HadoopFiles.readAll(file, conf));
+      return Json.WHOLE_TREE.readValue(HadoopFiles.readAll(file, conf));
     } catch (IOException e) {
       throw new DatasetError("cannot read " + file + ": " + e.getMessage());
     }

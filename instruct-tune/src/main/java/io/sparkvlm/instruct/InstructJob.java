@@ -49,6 +49,7 @@ public final class InstructJob implements StageJob<InstructConfig> {
   @Override
   public StageResult run(SparkSession spark, InstructConfig c) throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    InstructData.requireFiles(c, conf);
     VisionLanguageModel.Shape shape;
     BpeTokenizer tokenizer;
     VisionLanguageTraining.Start start;

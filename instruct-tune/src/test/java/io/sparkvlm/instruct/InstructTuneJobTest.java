@@ -252,6 +252,10 @@ class InstructTuneJobTest {
     assertThatThrownBy(() -> run(new InstructJob(), base("not-questions", "instruct.start=towers",
         "instruct.vqa.questions=not_questions.json"))).hasMessageContaining("not_questions.json has no 'questions' "
         + "array");
+    // a file named under instruct.root that is not there: the key, before the towers load
+    assertThatThrownBy(() -> run(new InstructJob(), base("gone-annotations", "instruct.start=towers",
+        "instruct.vqa.annotations=gone.json"))).isInstanceOf(io.sparkvlm.core.config.ConfigError.class)
+        .hasMessageContaining("Config key 'instruct.vqa' names " + world.resolve("gone.json"));
     assertThat(dir.resolve("bad-captions/checkpoints/instruct")).doesNotExist();
     assertThat(dir.resolve("no-value/checkpoints/instruct")).doesNotExist();
     assertThat(dir.resolve("wrong-kind/checkpoints/instruct")).doesNotExist();

@@ -1,6 +1,7 @@
 package io.sparkvlm.pretrain;
 
 import io.sparkvlm.core.clipeval.ClipEvalSets;
+import io.sparkvlm.core.config.ConfiguredFiles;
 import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.model.ClipModel;
 import io.sparkvlm.core.model.ClipShape;
@@ -54,6 +55,9 @@ final class ClipTrainer {
 
   String train() throws IOException {
     TrainingSettings s = c.training();
+    if (c.eval().isPresent()) {
+      ConfiguredFiles.requireAll(PretrainClipConfig.EVAL, c.eval().get().files(), conf);
+    }
     Optional<ModelCheckpoints.Loaded> init = c.initFrom().isPresent()
         ? Optional.of(ModelCheckpoints.loadFor(PretrainClipConfig.INIT_FROM, c.initFrom().get(), conf))
         : Optional.empty();

@@ -1,10 +1,11 @@
 package io.sparkvlm.pretrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.config.ConfiguredFiles;
+import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.dataset.LlavaConversations;
 import io.sparkvlm.core.dataset.PairsSchema;
-import io.sparkvlm.core.io.HadoopFiles;
-import io.sparkvlm.core.io.Json;
+import io.sparkvlm.core.io.JsonLines;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.Generation;
 import io.sparkvlm.core.model.LanguageModel;
@@ -22,7 +23,6 @@ import io.sparkvlm.training.TrainingItems;
 import io.sparkvlm.training.TrainingRun;
 import io.sparkvlm.training.TrainingSettings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +65,12 @@ final class LmTrainer {
 
   String train() throws IOException {
     TrainingSettings s = c.training();
+    if (c.eval().isPresent()) {
+      ConfiguredFiles.requireAll(PretrainLmConfig.EVAL, List.of(c.eval().get().file()), conf);
+    }
+    if (c.instructions().isPresent()) {
+      ConfiguredFiles.requireAll(PretrainLmConfig.INSTRUCTIONS, List.of(new Path(c.instructions().get())), conf);
+    }
     LanguageModel.Shape shape = c.shape();
     ModelArchitecture architecture = new ModelArchitecture.Language(shape);
     TrainingRun.Start start = TrainingRun.start(s, architecture, conf);
@@ -164,20 +170,20 @@ final class LmTrainer {
       return List.of();
     }
     PretrainLmConfig.Eval e = c.eval().get();
-    Path file = new Path(e.root(), e.captions());
+    Path file = e.file();
     List<int[]> out = new ArrayList<>();
-    for (String line : new String(HadoopFiles.readAll(file, conf), StandardCharsets.UTF_8).split("\n")) {
-      if (line.isBlank() || out.size() >= e.maxTexts()) {
-        continue;
+    for (JsonLines.Line line : JsonLines.read(file, conf, DatasetError::new)) {
+      if (out.size() >= e.maxTexts()) {
+        break;
       }
-      for (JsonNode caption : Json.MAPPER.readTree(line).path("captions")) {
+      for (JsonNode caption : line.json().path("captions")) {
         if (out.size() < e.maxTexts()) {
           out.add(document(tokenizer, caption.asText(), context));
         }
       }
     }
     if (out.isEmpty()) {
-      throw new IOException(file + " has no captions for the held-out perplexity");
+      throw new DatasetError(file + " (" + PretrainLmConfig.EVAL + ") has no captions for the held-out perplexity");
     }
     return out;
   }

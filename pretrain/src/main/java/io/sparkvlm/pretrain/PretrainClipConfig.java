@@ -3,8 +3,10 @@ package io.sparkvlm.pretrain;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.training.TrainingSettings;
 import io.sparkvlm.core.model.ClipShape;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.hadoop.fs.Path;
 
 /**
  * The {@code pretrain.clip} config section, validated. {@code shape} is the {@code model} preset's; with
@@ -13,9 +15,19 @@ import java.util.Optional;
 public record PretrainClipConfig(String input, ClipShape shape, Optional<String> initFrom, boolean lockedImage,
     double minCropScale, Optional<Eval> eval, TrainingSettings training) {
 
-  public record Eval(String root, Optional<String> retrieval, List<String> zeroShot, int maxImages) {}
+  public record Eval(String root, Optional<String> retrieval, List<String> zeroShot, int maxImages) {
+    /** The set files, under {@code root}. */
+    List<Path> files() {
+      List<Path> out = new ArrayList<>();
+      retrieval.ifPresent(f -> out.add(new Path(root, f)));
+      zeroShot.forEach(f -> out.add(new Path(root, f)));
+      return out;
+    }
+  }
 
   private static final String P = "pretrain.clip.";
+  /** The key of the held-out sets evaluated during training. */
+  static final String EVAL = P + "eval";
   /** The key of the checkpoint a run starts from. */
   static final String INIT_FROM = P + "init-from";
 

@@ -178,6 +178,23 @@ class PretrainClipJobTest {
         .isCloseTo(5e-3 * 0.5 * (1 + Math.cos(Math.PI * 4 / 5)), org.assertj.core.api.Assertions.within(1e-12));
     assertThatThrownBy(() -> run(spark, nano(dir.resolve("run-too-big").toString(), "pretrain.clip.eval.root=null",
         "pretrain.clip.batch-size-per-worker=4096"))).hasMessageContaining("too few");
+    // files the config names: a missing eval set or tokenizer names its key before any work; a file that is no
+    // tokenizer says so; nothing is written
+    String named = dir.resolve("run-named-files").toString();
+    assertThatThrownBy(() -> run(spark, nano(named, "pretrain.clip.eval.zero-shot=[\"eval/zeroshot/gone.json\"]")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("Config key 'pretrain.clip.eval' names ")
+        .hasMessageContaining("eval/zeroshot/gone.json, which does not exist");
+    assertThatThrownBy(() -> run(spark, nano(named, "pretrain.clip.eval.root=null",
+        "pretrain.clip.tokenizer=\"" + dir.resolve("gone-tokenizer.json") + "\"")))
+        .isInstanceOf(ConfigError.class).hasMessageContaining("Config key 'pretrain.clip.tokenizer' names ");
+    Path notATokenizer = dir.resolve("wordpiece.json");
+    java.nio.file.Files.writeString(notATokenizer, "{\"model\": {\"type\": \"WordPiece\"}}");
+    assertThatThrownBy(() -> run(spark, nano(named, "pretrain.clip.eval.root=null",
+        "pretrain.clip.tokenizer=\"" + notATokenizer + "\"")))
+        .isInstanceOf(io.sparkvlm.core.dataset.DatasetError.class)
+        .hasMessageContaining("(pretrain.clip.tokenizer) is not a tokenizer spark-vlm reads")
+        .hasMessageContaining("model.type is 'WordPiece'");
+    assertThat(Path.of(named)).doesNotExist();
   }
 
   /**

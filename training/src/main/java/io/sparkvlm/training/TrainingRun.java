@@ -3,6 +3,7 @@ package io.sparkvlm.training;
 import io.sparkvlm.core.checkpoint.CheckpointError;
 import io.sparkvlm.core.checkpoint.CheckpointManifest;
 import io.sparkvlm.core.checkpoint.Checkpoints;
+import io.sparkvlm.core.config.ConfiguredFiles;
 import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.dataset.Datasets;
 import io.sparkvlm.core.dataset.InputRef;
@@ -133,8 +134,15 @@ public final class TrainingRun {
       return ModelCheckpoints.asBpe(resumed.get(), start.checkpoint().get());
     }
     if (s.tokenizer().isPresent()) {
-      return BpeTokenizer.fromJson(new String(HadoopFiles.readAll(new Path(s.tokenizer().get()), conf),
-          StandardCharsets.UTF_8));
+      String key = s.section() + ".tokenizer";
+      Path file = new Path(s.tokenizer().get());
+      String json = new String(ConfiguredFiles.read(key, file, conf), StandardCharsets.UTF_8);
+      try {
+        return BpeTokenizer.fromJson(json);
+      } catch (IOException e) {
+        throw new DatasetError(file + " (" + key + ") is not a tokenizer spark-vlm reads (a byte-level BPE "
+            + "tokenizer.json): " + e.getMessage(), e);
+      }
     }
     long t0 = System.nanoTime();
     BpeTokenizer t = BpeTrainer.train(texts, vocabSize, s.tokenizerMinFrequency());

@@ -96,7 +96,18 @@ public final class Checkpoints {
       throw new CheckpointError("No complete checkpoint at " + location + ": it has no "
           + CheckpointManifest.FILE_NAME);
     }
-    return CheckpointManifest.fromJson(HadoopFiles.readAll(manifest, conf));
+    return manifest(manifest, conf);
+  }
+
+  /** The manifest file {@code manifest}; text that is not a manifest this version reads is named with its path. */
+  private static CheckpointManifest manifest(Path manifest, Configuration conf) throws IOException {
+    byte[] json = HadoopFiles.readAll(manifest, conf);
+    try {
+      return CheckpointManifest.fromJson(json);
+    } catch (IOException e) {
+      throw new CheckpointError(manifest + " is not a checkpoint manifest this spark-vlm reads: " + e.getMessage(),
+          e);
+    }
   }
 
   /** The complete checkpoint with the highest step directly under {@code folder}, if any. */
@@ -117,7 +128,7 @@ public final class Checkpoints {
       if (!fs.exists(manifest)) {
         continue;
       }
-      long step = CheckpointManifest.fromJson(HadoopFiles.readAll(manifest, conf)).step();
+      long step = manifest(manifest, conf).step();
       if (step > bestStep) {
         bestStep = step;
         best = child.getPath().toString();

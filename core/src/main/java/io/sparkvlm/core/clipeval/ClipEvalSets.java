@@ -1,8 +1,11 @@
 package io.sparkvlm.core.clipeval;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -77,11 +80,16 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
         if (line.isBlank() || images.size() >= maxImages) {
           continue;
         }
-        JsonNode n = Json.MAPPER.readTree(line);
-        if (!n.hasNonNull("image") || !n.path("captions").isArray() || n.path("captions").isEmpty()) {
-          throw new IOException(file + ":" + lineNo + ": a retrieval line needs \"image\" and non-empty \"captions\"");
+        JsonNode n;
+        try {
+          n = Json.WHOLE_TREE.readValue(line);
+        } catch (JsonProcessingException e) {
+          throw new DatasetError(file + ":" + lineNo + ": not a JSON line: " + e.getOriginalMessage(), e);
         }
-        images.add(image(root, n.get("image").asText(), files, conf));
+        if (!n.hasNonNull("image") || !n.path("captions").isArray() || n.path("captions").isEmpty()) {
+          throw new DatasetError(file + ":" + lineNo + ": a retrieval line needs \"image\" and non-empty \"captions\"");
+        }
+        images.add(image(root, n.get("image").asText(), file, files, conf));
         List<String> cs = new ArrayList<>();
         n.get("captions").forEach(c -> cs.add(c.asText()));
         captions.add(cs);
@@ -91,7 +99,7 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
     List<ZeroShotTask> tasks = new ArrayList<>();
     for (String name : zeroShotFiles) {
       Path file = new Path(root, name);
-      JsonNode n = Json.MAPPER.readTree(HadoopFiles.readAll(file, conf));
+      JsonNode n = json(file, conf);
       LabelledSet set = labelled(root, name, n, file, maxImages, files, conf);
       tasks.add(new ZeroShotTask(set.task(), set.classes(), strings(n, "templates", file), set.images(),
           set.labels()));
@@ -99,13 +107,12 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
     List<LabelledSet> probeTrain = new ArrayList<>();
     for (String name : probeTrainFiles) {
       Path file = new Path(root, name);
-      LabelledSet set = labelled(root, name, Json.MAPPER.readTree(HadoopFiles.readAll(file, conf)), file, maxImages,
-          files, conf);
+      LabelledSet set = labelled(root, name, json(file, conf), file, maxImages, files, conf);
       ZeroShotTask task = tasks.stream().filter(t -> t.name().equals(set.task())).findFirst().orElseThrow(() ->
-          new IOException(file + ": linear-probe training set for task '" + set.task() + "', which no zero-shot "
+          new DatasetError(file + ": linear-probe training set for task '" + set.task() + "', which no zero-shot "
               + "file of this suite has"));
       if (!task.classes().equals(set.classes())) {
-        throw new IOException(file + ": classes " + set.classes() + " differ from task '" + set.task()
+        throw new DatasetError(file + ": classes " + set.classes() + " differ from task '" + set.task()
             + "' (" + task.classes() + ")");
       }
       probeTrain.add(set);
@@ -120,7 +127,7 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
     List<byte[]> images = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     if (!n.path("samples").isArray()) {
-      throw new IOException(file + ": no 'samples' array of {image, label} (an empty one is read as no images)");
+      throw new DatasetError(file + ": no 'samples' array of {image, label} (an empty one is read as no images)");
     }
     for (JsonNode s : n.path("samples")) {
       if (images.size() >= maxImages) {
@@ -128,28 +135,43 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
       }
       int label = s.path("label").asInt(-1);
       if (label < 0 || label >= classes.size()) {
-        throw new IOException(file + ": sample " + s + " has a label outside 0.." + (classes.size() - 1));
+        throw new DatasetError(file + ": sample " + s + " has a label outside 0.." + (classes.size() - 1));
       }
-      images.add(image(root, s.path("image").asText(), files, conf));
+      images.add(image(root, s.path("image").asText(), file, files, conf));
       labels.add(label);
     }
     String task = n.path("task").asText(new Path(name).getName().replaceFirst("\\.json$", ""));
     return new LabelledSet(task, classes, images, labels.stream().mapToInt(Integer::intValue).toArray());
   }
 
-  private static byte[] image(String root, String name, Map<String, byte[]> files, Configuration conf)
+  /** The image {@code name} (relative to {@code root}) that {@code set} names, read once per name. */
+  private static byte[] image(String root, String name, Path set, Map<String, byte[]> files, Configuration conf)
       throws IOException {
     byte[] bytes = files.get(name);
     if (bytes == null) {
-      bytes = HadoopFiles.readAll(new Path(root, name), conf);
+      Path file = new Path(root, name);
+      try {
+        bytes = HadoopFiles.readAll(file, conf);
+      } catch (FileNotFoundException e) {
+        throw new DatasetError(set + " names the image " + name + ", which is not under its root " + root, e);
+      }
       files.put(name, bytes);
     }
     return bytes;
   }
 
+  /** The one JSON value of the set file {@code file}. */
+  private static JsonNode json(Path file, Configuration conf) throws IOException {
+    try {
+      return Json.WHOLE_TREE.readValue(HadoopFiles.readAll(file, conf));
+    } catch (JsonProcessingException e) {
+      throw new DatasetError(file + " is not one JSON value: " + e.getOriginalMessage(), e);
+    }
+  }
+
   private static List<String> strings(JsonNode n, String field, Path file) throws IOException {
     if (!n.path(field).isArray() || n.path(field).isEmpty()) {
-      throw new IOException(file + ": \"" + field + "\" must be a non-empty list");
+      throw new DatasetError(file + ": \"" + field + "\" must be a non-empty list");
     }
     List<String> out = new ArrayList<>();
     n.get(field).forEach(x -> out.add(x.asText()));

@@ -140,7 +140,19 @@ public final class ConfigLoader {
         best = candidate;
       }
     }
-    return best != null && bestDistance <= Math.max(2, key.length() / 4) ? best : null;
+    if (best != null && bestDistance <= Math.max(2, key.length() / 4)) {
+      return best;
+    }
+    // not a typo but a shortened name ("batch-size" for "batch-size-per-worker"): the one key of the same section
+    // whose last part begins with this key's
+    int dot = key.lastIndexOf('.');
+    String section = key.substring(0, dot + 1);
+    String start = key.substring(dot + 1);
+    List<String> extended = known.stream()
+        .filter(k -> k.startsWith(section) && k.indexOf('.', section.length()) < 0
+            && k.substring(section.length()).startsWith(start))
+        .toList();
+    return !start.isEmpty() && extended.size() == 1 ? extended.get(0) : null;
   }
 
   private static int editDistance(String a, String b) {

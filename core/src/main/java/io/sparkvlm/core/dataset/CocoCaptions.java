@@ -60,7 +60,7 @@ public final class CocoCaptions {
   private static Parsed parse(Path file, Configuration conf) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(HadoopFiles.readAll(file, conf));
+      root = Json.WHOLE_TREE.readValue(HadoopFiles.readAll(file, conf));
     } catch (IOException e) {
       throw new DatasetError("cannot read the COCO captions file " + file + ": " + e.getMessage(), e);
     }

@@ -42,7 +42,7 @@ public final class LlavaConversations {
   public static List<Item> read(Path file, Configuration conf) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(HadoopFiles.readAll(file, conf));
+      root = Json.WHOLE_TREE.readValue(HadoopFiles.readAll(file, conf));
     } catch (IOException e) {
       throw new DatasetError("cannot read the LLaVA conversation file " + file + ": " + e.getMessage(), e);
     }

@@ -96,6 +96,20 @@ public class CheckpointsTest {
         .hasMessageContaining("No complete checkpoint");
   }
 
+  /** A manifest cut short, or of a newer format, is a checkpoint error naming the file, not a parser's trace. */
+  @Test
+  void aManifestThatCannotBeReadIsACheckpointErrorNamingItsFile() throws IOException {
+    Path cut = Files.createDirectories(dir.resolve("cut"));
+    Files.writeString(cut.resolve(CheckpointManifest.FILE_NAME), "{\"model\": \"clip-nano\", \"st");
+    assertThatThrownBy(() -> Checkpoints.readManifest(cut.toString(), new Configuration()))
+        .isInstanceOf(CheckpointError.class)
+        .hasMessageContaining(CheckpointManifest.FILE_NAME + " is not a checkpoint manifest this spark-vlm reads");
+    Path newer = Files.createDirectories(dir.resolve("newer"));
+    Files.writeString(newer.resolve(CheckpointManifest.FILE_NAME), "{\"format\": 99, \"model\": \"clip-nano\"}");
+    assertThatThrownBy(() -> Checkpoints.readManifest(newer.toString(), new Configuration()))
+        .isInstanceOf(CheckpointError.class).hasMessageContaining("format 99 is newer");
+  }
+
   /** A step folder left without its manifest (a write killed after the move) is removed, so the step can be saved. */
   @Test
   void aCheckpointLeftWithoutItsManifestIsRemovedAndACompleteOneIsKept() throws IOException {

@@ -3,6 +3,7 @@ package io.sparkvlm.core.clipeval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sparkvlm.core.dataset.DatasetError;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,5 +25,21 @@ class ClipEvalSetsTest {
     ClipEvalSets sets = ClipEvalSets.read(root.toString(), Optional.empty(), List.of("empty.json"), 10,
         new Configuration());
     assertThat(sets.zeroShot()).singleElement().satisfies(t -> assertThat(t.images()).isEmpty());
+  }
+
+  /** Broken set files are data errors naming the file and what is wrong, which the launcher prints without a trace. */
+  @Test
+  void brokenSetFilesAreDatasetErrorsNamingTheFileAndTheProblem(@TempDir Path root) throws Exception {
+    Files.writeString(root.resolve("retrieval.jsonl"), "{\"image\": \"a.jpg\", \"captions\": [\"x\"]}\n{not json\n");
+    assertThatThrownBy(() -> ClipEvalSets.read(root.toString(), Optional.of("retrieval.jsonl"), List.of(), 10,
+        new Configuration())).isInstanceOf(DatasetError.class)
+        .hasMessageContaining("retrieval.jsonl names the image a.jpg, which is not under its root");
+    Files.write(root.resolve("a.jpg"), new byte[] {1, 2, 3});
+    assertThatThrownBy(() -> ClipEvalSets.read(root.toString(), Optional.of("retrieval.jsonl"), List.of(), 10,
+        new Configuration())).isInstanceOf(DatasetError.class).hasMessageContaining("retrieval.jsonl:2: not a JSON line");
+    Files.writeString(root.resolve("two.json"), "{\"classes\": [\"red\"], \"templates\": [\"{}\"], \"samples\": []}"
+        + "{\"classes\": [\"blue\"]}");
+    assertThatThrownBy(() -> ClipEvalSets.read(root.toString(), Optional.empty(), List.of("two.json"), 10,
+        new Configuration())).isInstanceOf(DatasetError.class).hasMessageContaining("two.json is not one JSON value");
   }
 }

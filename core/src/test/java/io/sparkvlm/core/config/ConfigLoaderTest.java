@@ -39,6 +39,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aShortenedKeyIsPointedToTheOneKeyOfItsSectionThatItBegins() {
+    Config reference = ConfigFactory.parseString("pretrain.clip { batch-size-per-worker = 32, "
+        + "log-every-steps = 10, checkpoint-every-steps = 100 }");
+    assertThatThrownBy(() -> ConfigLoader.load(
+        new ConfigSources(List.of(), List.of("pretrain.clip.batch-size=8")), reference))
+        .hasMessageContaining("did you mean 'pretrain.clip.batch-size-per-worker'");
+    // the beginning of a key of another section is no guess
+    assertThatThrownBy(() -> ConfigLoader.load(
+        new ConfigSources(List.of(), List.of("pretrain.log=8")), reference))
+        .hasMessageContaining("no module declares it");
+    // nor is a beginning that does not pick one key: "ch" is neither a typo nor the start of only one key here
+    Config two = ConfigFactory.parseString("pretrain.clip { checkpoint-every-steps = 100, "
+        + "checkpoint-keep-latest-count = 3 }");
+    assertThatThrownBy(() -> ConfigLoader.load(
+        new ConfigSources(List.of(), List.of("pretrain.clip.checkpoint=8")), two))
+        .hasMessageContaining("no module declares it");
+  }
+
+  @Test
   void unknownKeyInAnOverrideNamesTheOverride() {
     assertThatThrownBy(() -> ConfigLoader.load(
         new ConfigSources(List.of(), List.of("ingets.threads=4")), REFERENCE))

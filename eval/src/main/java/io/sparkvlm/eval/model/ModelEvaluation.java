@@ -9,7 +9,7 @@ import io.sparkvlm.core.clipeval.ClipEvalSets;
 import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.clipeval.ClipEvaluator.Evaluation;
 import io.sparkvlm.core.clipeval.ClipEvaluator.TaskOutcome;
-import io.sparkvlm.core.config.ConfigError;
+import io.sparkvlm.core.config.ConfiguredFiles;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ClipShape;
@@ -88,14 +88,8 @@ public final class ModelEvaluation {
         suite.captions().ifPresent(files::add);
         suite.vqa().ifPresent(v -> files.addAll(List.of(v.questions(), v.annotations(), v.images())));
       }
-      List<String> paths = files.stream().map(f -> new org.apache.hadoop.fs.Path(suite.root(), f).toString()).toList();
-      List<String> missing = HadoopFiles.missing(paths, conf);
-      if (!missing.isEmpty()) {
-        String key = "eval.model.suites[" + i + "]";
-        String file = files.get(paths.indexOf(missing.get(0)));
-        throw new ConfigError(key, "Config key '" + key + "' (root " + suite.root() + ") names " + file
-            + ", which does not exist: " + missing.get(0));
-      }
+      ConfiguredFiles.requireAll("eval.model.suites[" + i + "]",
+          files.stream().map(f -> new org.apache.hadoop.fs.Path(suite.root(), f)).toList(), conf);
     }
   }
 
