@@ -5,11 +5,13 @@ import io.sparkvlm.core.checkpoint.CheckpointManifest;
 import io.sparkvlm.core.checkpoint.Checkpoints;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.Tokenizer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.zip.ZipInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -45,14 +47,38 @@ public final class ModelCheckpoints {
   /** The model with its updater state; refuses a folder without a manifest (an incomplete checkpoint). */
   public static ComputationGraph loadModel(String location, Configuration conf) throws IOException {
     Checkpoints.readManifest(location, conf);
+    return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(modelZip(location, conf)), true);
+  }
+
+  /**
+   * The bytes of the checkpoint's {@code model.zip}, checked whole: every entry is read to its end, so a file cut
+   * short or damaged (an interrupted copy to S3, where no checksum file travels with it) is an error naming the
+   * checkpoint here, on the driver, not a zlib error in an executor's task.
+   */
+  public static byte[] modelZip(String location, Configuration conf) throws IOException {
     Path model = new Path(location, MODEL);
-    FileSystem fs = model.getFileSystem(conf);
-    if (!fs.exists(model)) {
+    if (!model.getFileSystem(conf).exists(model)) {
       throw new CheckpointError("Checkpoint " + location + " has no " + MODEL);
     }
-    try (InputStream in = fs.open(model)) {
-      return ModelSerializer.restoreComputationGraph(in, true);
+    byte[] bytes = io.sparkvlm.core.io.HadoopFiles.readAll(model, conf);
+    int entries = 0;
+    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+      byte[] buffer = new byte[1 << 16];
+      while (zip.getNextEntry() != null) {
+        entries++;
+        while (zip.read(buffer) >= 0) {
+          // read to the entry's end, where its CRC is checked
+        }
+      }
+    } catch (IOException e) {
+      throw new CheckpointError("Checkpoint " + location + ": " + MODEL + " (" + bytes.length + " bytes) is damaged "
+          + "or cut short: " + e.getMessage(), e);
     }
+    if (entries == 0) {
+      throw new CheckpointError("Checkpoint " + location + ": " + MODEL + " (" + bytes.length + " bytes) is not a "
+          + "zip archive");
+    }
+    return bytes;
   }
 
   /** A checkpoint read whole: where it is, its manifest and recorded architecture, the model bytes, the tokenizer. */
@@ -109,12 +135,7 @@ public final class ModelCheckpoints {
     ModelArchitecture architecture = ModelArchitecture.of(manifest, resolved).orElseThrow(() ->
         new CheckpointError("Checkpoint " + resolved + " records no architecture (written before manifests did): "
             + "retrain or re-save it with this version"));
-    Path model = new Path(resolved, MODEL);
-    if (!model.getFileSystem(conf).exists(model)) {
-      throw new CheckpointError("Checkpoint " + resolved + " has no " + MODEL);
-    }
-    return new Loaded(resolved, manifest, architecture, io.sparkvlm.core.io.HadoopFiles.readAll(model, conf),
-        loadTokenizer(resolved, conf));
+    return new Loaded(resolved, manifest, architecture, modelZip(resolved, conf), loadTokenizer(resolved, conf));
   }
 
   public static Optional<Tokenizer> loadTokenizer(String location, Configuration conf) throws IOException {

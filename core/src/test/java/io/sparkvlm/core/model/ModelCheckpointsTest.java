@@ -86,5 +86,23 @@ class ModelCheckpointsTest {
         .hasValueSatisfying(p -> assertThat(p).endsWith("run/" + Checkpoints.nameForStep(3)));
     assertThatThrownBy(() -> ModelCheckpoints.save(model, Optional.empty(), location, manifest, false, conf))
         .hasMessageContaining("already exists");
+
+    // a model.zip cut short where no checksum file catches it (S3, or a copy without the .crc): an error naming
+    // the checkpoint when it is read, for every way of reading it; the whole file reads as before
+    java.nio.file.Path zip = Path.of(location, ModelCheckpoints.MODEL);
+    byte[] whole = java.nio.file.Files.readAllBytes(zip);
+    assertThat(ModelCheckpoints.load(location, conf).modelZip()).isEqualTo(whole);
+    java.nio.file.Files.write(zip, java.util.Arrays.copyOf(whole, whole.length / 2));
+    java.nio.file.Files.deleteIfExists(Path.of(location, "." + ModelCheckpoints.MODEL + ".crc"));
+    for (org.assertj.core.api.ThrowableAssert.ThrowingCallable reading : List.<
+        org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(() -> ModelCheckpoints.load(location, conf),
+        () -> ModelCheckpoints.loadModel(location, conf), () -> ModelCheckpoints.modelZip(location, conf))) {
+      assertThatThrownBy(reading).isInstanceOf(io.sparkvlm.core.checkpoint.CheckpointError.class)
+          .hasMessageContaining("Checkpoint " + location + ": model.zip (" + whole.length / 2 + " bytes) is damaged "
+              + "or cut short");
+    }
+    java.nio.file.Files.writeString(zip, "not a zip");
+    assertThatThrownBy(() -> ModelCheckpoints.modelZip(location, conf))
+        .hasMessageContaining("model.zip (9 bytes) is not a zip archive");
   }
 }

@@ -10,7 +10,6 @@ import io.sparkvlm.core.clipeval.ClipEvaluator;
 import io.sparkvlm.core.clipeval.ClipEvaluator.Evaluation;
 import io.sparkvlm.core.clipeval.ClipEvaluator.TaskOutcome;
 import io.sparkvlm.core.config.ConfiguredFiles;
-import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.ModelArchitecture;
@@ -51,7 +50,7 @@ public final class ModelEvaluation {
     ModelArchitecture architecture = architecture(manifest, checkpoint);
     Tokenizer tokenizer = ModelCheckpoints.loadTokenizer(checkpoint, conf).orElseThrow(() ->
         new CheckpointError("Checkpoint " + checkpoint + " has no " + ModelCheckpoints.TOKENIZER));
-    byte[] model = HadoopFiles.readAll(new org.apache.hadoop.fs.Path(checkpoint, ModelCheckpoints.MODEL), conf);
+    byte[] model = ModelCheckpoints.modelZip(checkpoint, conf);
     // a training run folder holds checkpoints/step-N/ and its metrics log
     org.apache.hadoop.fs.Path parent = new org.apache.hadoop.fs.Path(checkpoint).getParent();
     List<JsonNode> log = parent == null || parent.getParent() == null ? List.of()
