@@ -374,7 +374,7 @@ class VlmTest {
     Result r = vlm("pretrain", "clip", "--conf", "spark.master=local[1]", "--conf",
         "pretrain.clip.input=" + dir.resolve("no-such-pairs"), "--conf", "pretrain.clip.output=" + dir.resolve("o"));
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("no-such-pairs");
+    assertThat(r.err()).contains("pretrain.clip.input: No dataset at " + dir.resolve("no-such-pairs"));
   }
 
   @Test

@@ -59,7 +59,7 @@ public final class DetectPairsJob implements StageJob<DetectPairsConfig> {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Datasets.requireWritable(c.output(), c.overwrite(), conf);
     Detector detector = Detector.load(DetectPairsConfig.SECTION + ".checkpoint", c.checkpoint(), c.clip(), conf);
-    Dataset<Row> pairs = Datasets.read(spark, c.input(), PairsSchema.SCHEMA);
+    Dataset<Row> pairs = Datasets.readFor(DetectPairsConfig.SECTION + ".input", spark, c.input(), PairsSchema.SCHEMA);
     DatasetManifest input = Datasets.readManifest(c.input(), conf);
     PairDetections.Queries queries = new PairDetections.Queries(c.queries(), detector.embed(c.queries()),
         c.perQuery(), c.minScore());

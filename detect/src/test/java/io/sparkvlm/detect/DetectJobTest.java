@@ -328,7 +328,8 @@ class DetectJobTest {
     List<String> notPairs = new ArrayList<>(common);
     notPairs.addAll(List.of("detect.pairs.queries=[\"red star\"]", "detect.pairs.input=\"" + clip + "\""));
     assertThatThrownBy(() -> run(new DetectPairsJob(), base("pairs-not-pairs", notPairs.toArray(String[]::new))))
-        .isInstanceOf(DatasetError.class).hasMessageContaining("no _manifest.json");
+        .isInstanceOf(DatasetError.class).hasMessageContaining("detect.pairs.input: Dataset at " + clip)
+        .hasMessageContaining("no _manifest.json");
     assertThat(Files.exists(dir.resolve("refused-detections"))).isFalse();
   }
 

@@ -276,7 +276,7 @@ class FilterJobTest {
         .hasMessageContaining("empty");
     // not a spark-vlm dataset
     assertThatThrownBy(() -> run(base("no-data", "filter.input=\"" + dir.resolve("nothing") + "\"")))
-        .hasMessageContaining("nothing");
+        .hasMessageContaining("filter.input: No dataset at " + dir.resolve("nothing"));
     assertThat(dir.resolve("wrong-kind").resolve("filter").resolve("captioner")).doesNotExist();
   }
 

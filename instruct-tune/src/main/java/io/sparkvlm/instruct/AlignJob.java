@@ -57,7 +57,8 @@ public final class AlignJob implements StageJob<AlignConfig> {
     clipShape.imagePool().featuresWarning("align.vision-select-feature", shape.features()).ifPresent(LOG::warn);
     int context = lmShape.contextLength();
     Broadcast<BpeTokenizer> tok = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(tokenizer);
-    JavaRDD<VisionLanguageTraining.Item> items = TrainingRun.successfulPairs(spark, c.input())
+    JavaRDD<VisionLanguageTraining.Item> items = TrainingRun.successfulPairs(spark, AlignConfig.SECTION + ".input",
+            c.input())
         .select(PairsSchema.KEY, PairsSchema.IMAGE, PairsSchema.CAPTION).javaRDD()
         .map((Row r) -> caption(r, tok.value(), context));
     String summary = VisionLanguageTraining.train(spark, c.training(), shape, VisionLanguageModel.Trainable.ALIGN,

@@ -236,6 +236,9 @@ class InstructTuneJobTest {
     // stage 1 without a CLIP
     assertThatThrownBy(() -> run(new AlignJob(), base("no-clip", "align.clip=\"" + dir.resolve("nothing") + "\"")))
         .hasMessageContaining("align.clip");
+    // stage 1 on a pairs dataset that is not there: named with its key
+    assertThatThrownBy(() -> run(new AlignJob(), base("no-input", "align.input=\"" + dir.resolve("nothing")
+        + "\""))).hasMessageContaining("align.input: No dataset at " + dir.resolve("nothing"));
     // a captions file whose annotation names an image it does not list
     java.nio.file.Files.writeString(world.resolve("bad_captions.json"), "{\"images\": [{\"id\": 1, \"file_name\": "
         + "\"a.jpg\"}], \"annotations\": [{\"id\": 7, \"image_id\": 2, \"caption\": \"a red star\"}]}");

@@ -55,9 +55,6 @@ final class ClipTrainer {
 
   String train() throws IOException {
     TrainingSettings s = c.training();
-    if (c.eval().isPresent()) {
-      ConfiguredFiles.requireAll(PretrainClipConfig.EVAL, c.eval().get().files(), conf);
-    }
     Optional<ModelCheckpoints.Loaded> init = c.initFrom().isPresent()
         ? Optional.of(ModelCheckpoints.loadFor(PretrainClipConfig.INIT_FROM, c.initFrom().get(), conf))
         : Optional.empty();
@@ -67,7 +64,10 @@ final class ClipTrainer {
     TrainingRun.Start start = TrainingRun.start(s, architecture, conf);
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
-    Dataset<Row> pairs = TrainingRun.successfulPairs(spark, c.input());
+    Dataset<Row> pairs = TrainingRun.successfulPairs(spark, PretrainClipConfig.INPUT, c.input());
+    if (c.eval().isPresent()) {
+      ConfiguredFiles.requireAll(PretrainClipConfig.EVAL, c.eval().get().files(), conf);
+    }
     // a resumed run keeps its own tokenizer, a run from init-from the start checkpoint's, else as configured
     Optional<Tokenizer> resumed = TrainingRun.resumedTokenizer(start, conf);
     Tokenizer tokenizer = resumed.isPresent() ? resumed.get() : init.isPresent() ? init.get().requireTokenizer()

@@ -65,9 +65,6 @@ final class LmTrainer {
 
   String train() throws IOException {
     TrainingSettings s = c.training();
-    if (c.eval().isPresent()) {
-      ConfiguredFiles.requireAll(PretrainLmConfig.EVAL, List.of(c.eval().get().file()), conf);
-    }
     if (c.instructions().isPresent()) {
       ConfiguredFiles.requireAll(PretrainLmConfig.INSTRUCTIONS, List.of(new Path(c.instructions().get())), conf);
     }
@@ -78,6 +75,9 @@ final class LmTrainer {
     Nd4jThreads.set(threads);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<String> texts = corpus(sc);
+    if (c.eval().isPresent()) {
+      ConfiguredFiles.requireAll(PretrainLmConfig.EVAL, List.of(c.eval().get().file()), conf);
+    }
     BpeTokenizer tokenizer = TrainingRun.tokenizer(start, s, texts, shape.vocabSize(), conf);
     TrainingRun.checkVocabulary(tokenizer, shape.vocabSize(), shape.name());
     LOG.info("pretrain lm: model {} ({} parameters, {} GFLOP per training sequence)", shape.name(), shape.params(),
@@ -132,7 +132,7 @@ final class LmTrainer {
 
   /** The corpus: successful pairs' captions, then the instruction file's conversations. */
   private JavaRDD<String> corpus(JavaSparkContext sc) throws IOException {
-    JavaRDD<String> captions = TrainingRun.successfulPairs(spark, c.input())
+    JavaRDD<String> captions = TrainingRun.successfulPairs(spark, PretrainLmConfig.INPUT, c.input())
         .select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD();
     if (c.instructions().isEmpty()) {
       return captions;

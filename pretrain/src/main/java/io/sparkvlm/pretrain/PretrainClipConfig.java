@@ -26,6 +26,8 @@ public record PretrainClipConfig(String input, ClipShape shape, Optional<String>
   }
 
   private static final String P = "pretrain.clip.";
+  /** The key of the pairs dataset trained on. */
+  static final String INPUT = P + "input";
   /** The key of the held-out sets evaluated during training. */
   static final String EVAL = P + "eval";
   /** The key of the checkpoint a run starts from. */
@@ -44,7 +46,7 @@ public record PretrainClipConfig(String input, ClipShape shape, Optional<String>
       throw new io.sparkvlm.core.config.ConfigError(P + "tokenizer", "Config keys '" + P + "tokenizer' and '"
           + INIT_FROM + "' are both set: a run started from a checkpoint keeps that checkpoint's tokenizer");
     }
-    return new PretrainClipConfig(c.nonEmptyString(P + "input"), ClipShape.preset(c.nonEmptyString(P + "model")),
+    return new PretrainClipConfig(c.nonEmptyString(INPUT), ClipShape.preset(c.nonEmptyString(P + "model")),
         initFrom, c.bool(P + "locked-image"), c.doubleIn(P + "augment.min-crop-scale", 0.05, 1), eval, training);
   }
 }

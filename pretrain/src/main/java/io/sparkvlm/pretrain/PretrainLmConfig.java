@@ -18,6 +18,8 @@ public record PretrainLmConfig(String input, Optional<String> instructions, Lang
   }
 
   private static final String P = "pretrain.lm.";
+  /** The key of the pairs dataset whose captions are the corpus. */
+  static final String INPUT = P + "input";
   /** The key of the held-out captions evaluated during training. */
   static final String EVAL = P + "eval";
   /** The key of the LLaVA conversation file mixed into the corpus. */
@@ -27,7 +29,7 @@ public record PretrainLmConfig(String input, Optional<String> instructions, Lang
     LanguageModel.Shape shape = LanguageModel.Shape.preset(c.nonEmptyString(P + "model"));
     Optional<Eval> eval = c.optionalString(P + "eval.root").map(root -> new Eval(root,
         c.nonEmptyString(P + "eval.captions"), c.intIn(P + "eval.max-texts", 1, 10_000_000)));
-    return new PretrainLmConfig(c.nonEmptyString(P + "input"), c.optionalString(INSTRUCTIONS), shape, eval,
+    return new PretrainLmConfig(c.nonEmptyString(INPUT), c.optionalString(INSTRUCTIONS), shape, eval,
         TrainingSettings.from(c, "pretrain.lm", eval.isPresent()));
   }
 }

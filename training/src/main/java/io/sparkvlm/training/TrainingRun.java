@@ -371,9 +371,12 @@ public final class TrainingRun {
     return out.toString();
   }
 
-  /** The pairs dataset's successful rows (schema and version checked by {@link Datasets#read}). */
-  public static Dataset<Row> successfulPairs(SparkSession spark, String input) {
-    return Datasets.read(spark, input, PairsSchema.SCHEMA)
+  /**
+   * The successful rows of the pairs dataset at {@code input}, which config key {@code inputKey} names (schema and
+   * version checked by {@link Datasets#read}).
+   */
+  public static Dataset<Row> successfulPairs(SparkSession spark, String inputKey, String input) {
+    return Datasets.readFor(inputKey, spark, input, PairsSchema.SCHEMA)
         .filter(PairsSchema.STATUS + " = '" + PairStatus.SUCCESS.value() + "'");
   }
 

@@ -112,6 +112,15 @@ public final class Datasets {
   }
 
   /** Reads a complete dataset, refusing one without a manifest or of another schema or version. */
+  /** As {@link #read}, for a dataset a config key names: a dataset that cannot be read names the key. */
+  public static Dataset<Row> readFor(String configKey, SparkSession spark, String location, DatasetSchema expected) {
+    try {
+      return read(spark, location, expected);
+    } catch (DatasetError e) {
+      throw new DatasetError(configKey + ": " + e.getMessage(), e);
+    }
+  }
+
   public static Dataset<Row> read(SparkSession spark, String location, DatasetSchema expected) {
     DatasetManifest manifest = readManifest(location, spark.sparkContext().hadoopConfiguration());
     if (!manifest.schema().name().equals(expected.name())) {
