@@ -49,7 +49,6 @@ public final class InstructJob implements StageJob<InstructConfig> {
   @Override
   public StageResult run(SparkSession spark, InstructConfig c) throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    InstructData.requireFiles(c, conf);
     VisionLanguageModel.Shape shape;
     BpeTokenizer tokenizer;
     VisionLanguageTraining.Start start;
@@ -70,6 +69,8 @@ public final class InstructJob implements StageJob<InstructConfig> {
     } else {
       throw new IllegalStateException("unknown starting point " + c.start());
     }
+    // after the starting point: a missing checkpoint is named first, as it is what a user is most likely missing
+    InstructData.requireFiles(c, conf);
     InstructData.Read data = InstructData.read(c, tokenizer, shape.lm().contextLength(), conf);
     String counts = Json.MAPPER.valueToTree(data.counts().toJson()).toString();
     LOG.info("instruct: samples {}", counts);

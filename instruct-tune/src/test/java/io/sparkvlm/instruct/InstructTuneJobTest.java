@@ -255,7 +255,7 @@ class InstructTuneJobTest {
     assertThatThrownBy(() -> run(new InstructJob(), base("not-questions", "instruct.start=towers",
         "instruct.vqa.questions=not_questions.json"))).hasMessageContaining("not_questions.json has no 'questions' "
         + "array");
-    // a file named under instruct.root that is not there: the key, before the towers load
+    // a file named under instruct.root that is not there: named with its key, before any training
     assertThatThrownBy(() -> run(new InstructJob(), base("gone-annotations", "instruct.start=towers",
         "instruct.vqa.annotations=gone.json"))).isInstanceOf(io.sparkvlm.core.config.ConfigError.class)
         .hasMessageContaining("Config key 'instruct.vqa' names " + world.resolve("gone.json"));
