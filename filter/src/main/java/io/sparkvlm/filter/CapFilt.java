@@ -94,7 +94,7 @@ public final class CapFilt {
         ? Optional.of(ModelCheckpoints.loadFor("filter.lm", c.lm(), conf))
         : Optional.empty();
     Optional<LanguageModel.Shape> lmShape = lm.map(l -> l.as(ModelArchitecture.Language.class, "filter.lm").shape());
-    Dataset<Row> pairs = Datasets.readFor("filter.input", spark, c.input(), PairsSchema.SCHEMA)
+    Dataset<Row> pairs = Datasets.readFor(FilterConfig.INPUT, spark, c.input(), PairsSchema.SCHEMA)
         .drop(BootstrappedPairs.TEXT_SOURCE, BootstrappedPairs.ITM_SCORE, BootstrappedPairs.ITC_SCORE);
     StructType input = pairs.schema();
     List<SeedSet.Image> seed = SeedSet.read(c.seedRoot(), c.seedPairs(), c.seedFormat(), conf);

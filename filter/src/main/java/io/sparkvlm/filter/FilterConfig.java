@@ -63,6 +63,8 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
   public record ClipScore(OptionalDouble threshold, double topFraction) {}
 
   private static final String P = "filter.";
+  /** The key of the pairs dataset to bootstrap. */
+  static final String INPUT = P + "input";
 
   public static FilterConfig from(ConfigReader c) {
     Captioner captioner = new Captioner(
@@ -83,7 +85,7 @@ public record FilterConfig(String input, String output, String run, Mode mode, S
     ClipScore clipScore = new ClipScore(c.isSet(P + "clip-score.threshold")
         ? OptionalDouble.of(c.doubleIn(P + "clip-score.threshold", -1, 1)) : OptionalDouble.empty(),
         c.doubleIn(P + "clip-score.top-fraction", 1e-9, 1));
-    return new FilterConfig(c.nonEmptyString(P + "input"), c.nonEmptyString(P + "output"),
+    return new FilterConfig(c.nonEmptyString(INPUT), c.nonEmptyString(P + "output"),
         c.nonEmptyString(P + "run"), c.oneOf(P + "mode", Mode.class), c.nonEmptyString(P + "clip"),
         c.nonEmptyString(P + "lm"), c.nonEmptyString(P + "seed.root"), c.nonEmptyString(P + "seed.pairs"),
         c.oneOf(P + "seed.format", SeedFormat.class), captioner,

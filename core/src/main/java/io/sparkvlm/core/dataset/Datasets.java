@@ -111,7 +111,6 @@ public final class Datasets {
     return manifest;
   }
 
-  /** Reads a complete dataset, refusing one without a manifest or of another schema or version. */
   /** As {@link #read}, for a dataset a config key names: a dataset that cannot be read names the key. */
   public static Dataset<Row> readFor(String configKey, SparkSession spark, String location, DatasetSchema expected) {
     try {
@@ -121,6 +120,7 @@ public final class Datasets {
     }
   }
 
+  /** Reads a complete dataset, refusing one without a manifest or of another schema or version. */
   public static Dataset<Row> read(SparkSession spark, String location, DatasetSchema expected) {
     DatasetManifest manifest = readManifest(location, spark.sparkContext().hadoopConfiguration());
     if (!manifest.schema().name().equals(expected.name())) {
