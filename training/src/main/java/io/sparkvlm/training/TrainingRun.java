@@ -190,13 +190,19 @@ public final class TrainingRun {
     }
     int totalSteps = s.maxSteps() > 0 ? Math.min(s.maxSteps(), s.epochs() * stepsPerEpoch)
         : s.epochs() * stepsPerEpoch;
+    // the epochs the run reaches: the configured ones, or fewer where max-steps ends it early
+    int epochsRun = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch;
     long usedPerEpoch = (long) stepsPerEpoch * workers * batch;
     LOG.info("{}: {} {}, {} workers x batch {} = global batch {} ({} ND4J threads each); {} steps per epoch ({} "
             + "used, {} left out), {} epochs{} = {} steps", stage(s), rows, what, workers, batch,
         workers * batch, threads(spark, s), stepsPerEpoch, usedPerEpoch, rows - usedPerEpoch, s.epochs(),
-        totalSteps < s.epochs() * stepsPerEpoch ? " (cut by max-steps)" : "", totalSteps);
+        epochsRun < s.epochs() ? " (cut to " + epochsRun + " by max-steps)" : "", totalSteps);
 
     Optimiser optimiser = s.optimiser().forSteps(totalSteps);
+    if (s.optimiser().warmupSteps() >= totalSteps) {
+      LOG.warn("{}: {}.optimiser.warmup-steps = {} is not less than the run's {} steps: the learning rate rises the "
+          + "whole run and never decays", stage(s), s.section(), s.optimiser().warmupSteps(), totalSteps);
+    }
     ComputationGraph model = start.checkpoint().isPresent()
         ? ModelCheckpoints.loadModel(start.checkpoint().get(), conf) : trainer.newModel(optimiser);
     int startStep = start.epoch() * stepsPerEpoch + start.epochStep();
@@ -271,7 +277,7 @@ public final class TrainingRun {
           progress.forEach((k, v) -> extra.append(' ').append(k.replace('_', ' ')).append(' ')
               .append(String.format("%.3f", v)));
           LOG.info("{}: step {}/{} (epoch {}/{}) loss {}{} lr {} | {} samples/s (train {}%, data {}%, sync {}%) "
-                  + "| ETA {}", stage(s), step, totalSteps, epoch + 1, s.epochs(), String.format("%.4f", loss), extra,
+                  + "| ETA {}", stage(s), step, totalSteps, epoch + 1, epochsRun, String.format("%.4f", loss), extra,
               String.format("%.3g", lr), String.format("%.1f", samplesPerSecond), percent(times.trainShare()),
               percent(times.dataShare()), percent(times.syncShare()),
               duration(elapsed / stepsThisRun * (totalSteps - step)));
