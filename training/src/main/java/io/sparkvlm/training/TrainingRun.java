@@ -196,7 +196,8 @@ public final class TrainingRun {
     LOG.info("{}: {} {}, {} workers x batch {} = global batch {} ({} ND4J threads each); {} steps per epoch ({} "
             + "used, {} left out), {} epochs{} = {} steps", stage(s), rows, what, workers, batch,
         workers * batch, threads(spark, s), stepsPerEpoch, usedPerEpoch, rows - usedPerEpoch, s.epochs(),
-        epochsRun < s.epochs() ? " (cut to " + epochsRun + " by max-steps)" : "", totalSteps);
+        totalSteps < s.epochs() * stepsPerEpoch ? " (max-steps ends the run in epoch " + epochsRun + ")" : "",
+        totalSteps);
 
     Optimiser optimiser = s.optimiser().forSteps(totalSteps);
     if (s.optimiser().warmupSteps() >= totalSteps) {
