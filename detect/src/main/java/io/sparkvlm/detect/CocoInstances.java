@@ -6,6 +6,7 @@ import io.sparkvlm.core.dataset.DetectionInstances;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.SerializableHadoopConf;
 import io.sparkvlm.core.model.ClipInputs;
+import io.sparkvlm.core.model.VisionTower;
 import io.sparkvlm.core.model.detection.DetectionLabels;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -131,10 +132,15 @@ public final class CocoInstances {
     return ClipInputs.Crop.padded(width, height);
   }
 
-  /** An encoded image as the detector reads it ({@link #frame}), at {@code size}. */
-  public static float[] framedPixels(byte[] encoded, int size) {
-    java.awt.image.BufferedImage image = ClipInputs.decode(encoded);
-    return ClipInputs.pixels(image, frame(image.getWidth(), image.getHeight()), size);
+  /** An encoded image as the detector on {@code vision} reads it ({@link #frame}). */
+  public static float[] framedPixels(byte[] encoded, VisionTower vision) {
+    return framedPixels(ClipInputs.decode(encoded), vision);
+  }
+
+  /** A decoded image as the detector on {@code vision} reads it: its {@link #frame}, resized with its interpolation. */
+  public static float[] framedPixels(java.awt.image.BufferedImage image, VisionTower vision) {
+    return ClipInputs.pixels(image, frame(image.getWidth(), image.getHeight()), vision.imageSize(),
+        vision.preprocess().interpolation());
   }
 
   /**

@@ -58,10 +58,9 @@ public record Detector(ModelCheckpoints.Loaded checkpoint, DetectorModel.Shape s
    */
   public static List<List<Found>> detect(ComputationGraph detector, DetectorModel.Shape shape, List<byte[]> images,
       List<int[]> sizes, double[][] queries, int perQuery) {
-    int size = shape.vision().imageSize();
     List<float[]> pixels = new ArrayList<>();
     for (byte[] image : images) {
-      pixels.add(CocoInstances.framedPixels(image, size));
+      pixels.add(CocoInstances.framedPixels(image, shape.vision()));
     }
     return detectPixels(detector, shape, pixels, sizes, queries, perQuery);
   }
@@ -69,11 +68,10 @@ public record Detector(ModelCheckpoints.Loaded checkpoint, DetectorModel.Shape s
   /** As {@link #detect} for images already decoded: the boxes are in each image's own pixels. */
   public static List<List<Found>> detectDecoded(ComputationGraph detector, DetectorModel.Shape shape,
       List<BufferedImage> images, double[][] queries, int perQuery) {
-    int size = shape.vision().imageSize();
     List<float[]> pixels = new ArrayList<>();
     List<int[]> sizes = new ArrayList<>();
     for (BufferedImage image : images) {
-      pixels.add(ClipInputs.pixels(image, CocoInstances.frame(image.getWidth(), image.getHeight()), size));
+      pixels.add(CocoInstances.framedPixels(image, shape.vision()));
       sizes.add(new int[] {image.getWidth(), image.getHeight()});
     }
     return detectPixels(detector, shape, pixels, sizes, queries, perQuery);

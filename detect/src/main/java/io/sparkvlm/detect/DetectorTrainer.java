@@ -64,7 +64,7 @@ record DetectorTrainer(DetectorModel.Shape shape, DetectorModel.Trainable traina
     List<DetectionLabels.Truth> truths = new ArrayList<>();
     for (Item item : items) {
       try {
-        pixels.add(CocoInstances.framedPixels(item.image(), size));
+        pixels.add(CocoInstances.framedPixels(item.image(), s.vision()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("detection training image " + item.key() + ": " + e.getMessage(), e);
       }

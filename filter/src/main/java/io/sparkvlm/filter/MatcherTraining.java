@@ -154,7 +154,7 @@ final class MatcherTraining {
     List<int[]> tokens = new ArrayList<>();
     for (Item item : items) {
       pixels.add(TrainingImages.cropped(item.image(), item.key(), seed, epoch,
-          VisionLanguageTraining.MIN_CROP_SCALE, size));
+          VisionLanguageTraining.MIN_CROP_SCALE, shape.vision()));
       tokens.add(item.tokens());
     }
     List<WebText> outside = webNegatives(items, web, webNegatives, seed, epoch);

@@ -119,7 +119,7 @@ final class WebTexts {
           List<float[]> pairPixels = new ArrayList<>();
           List<int[]> pairTokens = new ArrayList<>();
           for (Texts t : part) {
-            float[] px = ClipInputs.pixels(t.image(), clipShape.imageSize());
+            float[] px = ClipInputs.pixels(t.image(), clipShape.visionTower());
             imagePixels.add(px);
             for (String text : t.texts()) {
               pairPixels.add(px);

@@ -40,7 +40,7 @@ final class ClipTrainingData {
     List<float[]> pixels = new ArrayList<>(items.size());
     List<int[]> tokens = new ArrayList<>(items.size());
     for (EncodedPair p : items) {
-      pixels.add(TrainingImages.cropped(p.image(), p.key(), seed, epoch, minCropScale, shape.imageSize()));
+      pixels.add(TrainingImages.cropped(p.image(), p.key(), seed, epoch, minCropScale, shape.visionTower()));
       tokens.add(p.tokens());
     }
     return ClipInputs.batch(pixels, tokens, shape);

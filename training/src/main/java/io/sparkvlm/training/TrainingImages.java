@@ -1,6 +1,7 @@
 package io.sparkvlm.training;
 
 import io.sparkvlm.core.model.ClipInputs;
+import io.sparkvlm.core.model.VisionTower;
 import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
 
@@ -10,10 +11,11 @@ public final class TrainingImages {
 
   /**
    * The pixels of item {@code key}'s image in {@code epoch}: a random square crop of at least {@code minCropScale}
-   * of the area, the same for the same (seed, epoch, key) whatever the partitioning, resized to {@code size}. An
-   * image that does not decode is an error naming the item.
+   * of the area, the same for the same (seed, epoch, key) whatever the partitioning, resized to {@code vision}'s
+   * image size with its interpolation. An image that does not decode is an error naming the item.
    */
-  public static float[] cropped(byte[] image, String key, long seed, int epoch, double minCropScale, int size) {
+  public static float[] cropped(byte[] image, String key, long seed, int epoch, double minCropScale,
+      VisionTower vision) {
     BufferedImage decoded;
     try {
       decoded = ClipInputs.decode(image);
@@ -22,6 +24,6 @@ public final class TrainingImages {
     }
     SplittableRandom r = new SplittableRandom(EpochBatches.order(seed, epoch, key) ^ 0x5DEECE66DL);
     return ClipInputs.pixels(decoded, ClipInputs.Crop.random(decoded.getWidth(), decoded.getHeight(), minCropScale,
-        r), size);
+        r), vision.imageSize(), vision.preprocess().interpolation());
   }
 }

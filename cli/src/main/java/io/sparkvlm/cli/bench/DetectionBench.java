@@ -98,7 +98,7 @@ public final class DetectionBench {
       for (JsonNode image : testBoxes.get("images")) {
         byte[] bytes = Files.readAllBytes(demo.world().resolve(image.get("file_name").asText()));
         double[][][] patches = ClipEmbeddings.patches(g, shape, List.of(ClipInputs.pixels(bytes,
-            shape.imageSize())), 1);
+            shape.visionTower())), 1);
         for (PatchSimilarityBaseline.Box b : PatchSimilarityBaseline.detect(patches[0], queries, prior,
             shape.imageSize(), PER_QUERY)) {
           ObjectNode r = results.addObject().put("image_id", image.get("id").asLong())

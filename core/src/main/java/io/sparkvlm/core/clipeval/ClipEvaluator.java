@@ -74,7 +74,7 @@ public final class ClipEvaluator {
       public double[][] images(List<byte[]> encoded) {
         List<float[]> pixels = new ArrayList<>();
         for (byte[] b : encoded) {
-          pixels.add(pixelCache.computeIfAbsent(b, e -> ClipInputs.pixels(e, shape.imageSize())));
+          pixels.add(pixelCache.computeIfAbsent(b, e -> ClipInputs.pixels(e, shape.visionTower())));
         }
         return ClipEmbeddings.images(model, shape, pixels, BATCH);
       }

@@ -1,8 +1,7 @@
 package io.sparkvlm.core.model;
 
+import io.sparkvlm.core.image.Resample;
 import io.sparkvlm.core.text.Tokenizer;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -20,8 +19,9 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Model inputs from raw pairs, as OpenCLIP prepares them: images decoded, (optionally) cropped, resized to the
- * model's size and normalised with CLIP's channel mean and deviation; captions as
+ * Model inputs from raw pairs, as OpenCLIP prepares them: images decoded, cropped and resized to the model's size
+ * as the tower's {@link ImagePreprocess} says (Pillow's resampling, to the bit) and normalised with CLIP's channel
+ * mean and deviation; captions as
  * {@code <|startoftext|> tokens <|endoftext|>} cut to the context length with the end-of-text token kept last.
  * Plain functions: Spark executors call them inside their tasks.
  */
@@ -56,7 +56,7 @@ public final class ClipInputs {
 
     /**
      * The centred square of the longer side: the whole image, padded on the short side's two ends (OWLv2's framing;
-     * {@link #pixels(BufferedImage, Crop, int)} fills the padding with the normalisation's mean, i.e. zeros).
+     * {@link #pixels(BufferedImage, Crop, int, Resample.Filter)} fills the padding with the normalisation's mean, i.e. zeros).
      */
     public static Crop padded(int width, int height) {
       int side = Math.max(width, height);
@@ -106,39 +106,140 @@ public final class ClipInputs {
     }
   }
 
-  /** [3 * size * size] channel-first floats, normalised: the crop of {@code image} resized bilinearly. */
-  public static float[] pixels(BufferedImage image, Crop crop, int size) {
-    BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    if (crop.x() < 0 || crop.y() < 0 || crop.x() + crop.width() > image.getWidth()
-        || crop.y() + crop.height() > image.getHeight()) {
-      // what a crop reaching past the image's edges shows: the mean colour, which normalises to zero
-      g.setColor(new java.awt.Color(Math.round(MEAN[0] * 255), Math.round(MEAN[1] * 255),
-          Math.round(MEAN[2] * 255)));
-      g.fillRect(0, 0, size, size);
-    }
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(image, 0, 0, size, size, crop.x(), crop.y(), crop.x() + crop.width(), crop.y() + crop.height(),
-        null);
-    g.dispose();
-    float[] chw = new float[3 * size * size];
-    int plane = size * size;
-    for (int y = 0; y < size; y++) {
-      for (int x = 0; x < size; x++) {
-        int rgb = out.getRGB(x, y);
-        int at = y * size + x;
-        chw[at] = (((rgb >> 16) & 0xff) / 255f - MEAN[0]) / STD[0];
-        chw[plane + at] = (((rgb >> 8) & 0xff) / 255f - MEAN[1]) / STD[1];
-        chw[2 * plane + at] = ((rgb & 0xff) / 255f - MEAN[2]) / STD[2];
-      }
-    }
-    return chw;
+  /**
+   * [3 * size * size] channel-first floats, normalised: the {@code crop} of {@code image} resized to the square with
+   * {@code interpolation} (torchvision's resized crop on a PIL image: crop, then Pillow's resize). Where the crop
+   * reaches past the image's edges it shows the normalisation's mean colour, which normalises to zero.
+   */
+  public static float[] pixels(BufferedImage image, Crop crop, int size, Resample.Filter interpolation) {
+    int mean = (Math.round(MEAN[0] * 255) << 16) | (Math.round(MEAN[1] * 255) << 8) | Math.round(MEAN[2] * 255);
+    int[] cut = cut(rgb(image), image.getWidth(), image.getHeight(), crop.x(), crop.y(), crop.width(),
+        crop.height(), mean);
+    return normalised(Resample.resize(cut, crop.width(), crop.height(), size, size, interpolation), size);
   }
 
-  /** The whole image, centre-cropped to a square, at {@code size}: what evaluation uses. */
-  public static float[] pixels(byte[] encoded, int size) {
-    BufferedImage image = decode(encoded);
-    return pixels(image, Crop.center(image.getWidth(), image.getHeight()), size);
+  /**
+   * [3 * size * size] channel-first floats, normalised: {@code image} as OpenCLIP's evaluation transform makes it
+   * with {@code preprocess} (docs/models.md "Image preprocessing"): resized by its mode and interpolation, cropped or
+   * padded to the centred square.
+   */
+  public static float[] pixels(BufferedImage image, ImagePreprocess preprocess, int size) {
+    return normalised(square(rgb(image), image.getWidth(), image.getHeight(), preprocess, size), size);
+  }
+
+  /** An encoded image as {@code vision}'s tower sees it in evaluation: decoded, then its {@link ImagePreprocess}. */
+  public static float[] pixels(byte[] encoded, VisionTower vision) {
+    return pixels(decode(encoded), vision.preprocess(), vision.imageSize());
+  }
+
+  /** The {@code size} x {@code size} packed RGB square of OpenCLIP's evaluation transform, before normalisation. */
+  static int[] square(int[] rgb, int width, int height, ImagePreprocess preprocess, int size) {
+    Resample.Filter filter = preprocess.interpolation();
+    switch (preprocess.resize()) {
+      case SQUASH:
+        return Resample.resize(rgb, width, height, size, size, filter);
+      case SHORTEST: {
+        // torchvision's Resize(size): the shorter side becomes size, the longer int(size * long / short)
+        boolean portrait = width <= height;
+        int shorter = portrait ? width : height;
+        int longer = portrait ? height : width;
+        int newLonger = (int) ((double) size * longer / shorter);
+        int w = portrait ? size : newLonger;
+        int h = portrait ? newLonger : size;
+        int[] resized = Resample.resize(rgb, width, height, w, h, filter);
+        // CenterCrop: top int(round((h - size) / 2.0)), Python's rounding (half to even)
+        return cut(resized, w, h, (int) Math.rint((w - size) / 2.0), (int) Math.rint((h - size) / 2.0), size, size,
+            0);
+      }
+      case LONGEST: {
+        // ResizeKeepRatio(size, longest=1): ratio = max(h / size, w / size), sides round(side / ratio)
+        double ratio = Math.max(height / (double) size, width / (double) size);
+        int h = (int) Math.rint(height / ratio);
+        int w = (int) Math.rint(width / ratio);
+        int[] resized = Resample.resize(rgb, width, height, w, h, filter);
+        // center_crop_or_pad: pad left/top (size - side) // 2 with the fill colour, then crop the centred square
+        int left = w < size ? -((size - w) / 2) : (int) Math.rint((w - size) / 2.0);
+        int top = h < size ? -((size - h) / 2) : (int) Math.rint((h - size) / 2.0);
+        int fill = preprocess.fillColor();
+        return cut(resized, w, h, left, top, size, size, (fill << 16) | (fill << 8) | fill);
+      }
+      default:
+        throw new IllegalStateException("resize mode " + preprocess.resize());
+    }
+  }
+
+  /**
+   * An image's pixels as PIL's {@code convert("RGB")} gives them, packed {@code 0xRRGGBB} row-major: alpha dropped
+   * (not composited), and a grey image's levels repeated in the three channels. (Java's own conversion of a grey
+   * image treats its levels as linear light and brightens them: level 64 would become about 136.)
+   */
+  static int[] rgb(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    int[] out = new int[w * h];
+    java.awt.image.WritableRaster raster = image.getRaster();
+    if (image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
+        && !(image.getColorModel() instanceof java.awt.image.IndexColorModel)) {
+      int bits = image.getColorModel().getComponentSize(0);
+      int[] levels = raster.getSamples(0, 0, w, h, 0, (int[]) null);
+      for (int i = 0; i < out.length; i++) {
+        int v = bits > 8 ? levels[i] >> (bits - 8) : levels[i];
+        out[i] = (v << 16) | (v << 8) | v;
+      }
+      return out;
+    }
+    if (image.getType() == BufferedImage.TYPE_3BYTE_BGR || image.getType() == BufferedImage.TYPE_4BYTE_ABGR) {
+      // what ImageIO decodes most JPEGs and PNGs to: read the bytes (getRGB converts pixel by pixel, 8x slower)
+      java.awt.image.ComponentSampleModel m = (java.awt.image.ComponentSampleModel) raster.getSampleModel();
+      int[] offsets = m.getBandOffsets();
+      byte[] data = ((java.awt.image.DataBufferByte) raster.getDataBuffer()).getData();
+      if (raster.getParent() == null && raster.getDataBuffer().getNumBanks() == 1
+          && raster.getDataBuffer().getOffset() == 0) {
+        int stride = m.getPixelStride();
+        for (int y = 0; y < h; y++) {
+          int at = y * m.getScanlineStride();
+          for (int x = 0; x < w; x++, at += stride) {
+            out[y * w + x] = ((data[at + offsets[0]] & 0xff) << 16) | ((data[at + offsets[1]] & 0xff) << 8)
+                | (data[at + offsets[2]] & 0xff);
+          }
+        }
+        return out;
+      }
+    }
+    image.getRGB(0, 0, w, h, out, 0, w);
+    for (int i = 0; i < out.length; i++) {
+      out[i] &= 0xffffff;
+    }
+    return out;
+  }
+
+  /** The {@code cw} x {@code ch} region at ({@code x0}, {@code y0}) of an image; {@code fill} where it is outside. */
+  private static int[] cut(int[] rgb, int width, int height, int x0, int y0, int cw, int ch, int fill) {
+    if (x0 == 0 && y0 == 0 && cw == width && ch == height) {
+      return rgb;
+    }
+    int[] out = new int[cw * ch];
+    for (int y = 0; y < ch; y++) {
+      int sy = y0 + y;
+      for (int x = 0; x < cw; x++) {
+        int sx = x0 + x;
+        out[y * cw + x] = sy >= 0 && sy < height && sx >= 0 && sx < width ? rgb[sy * width + sx] : fill;
+      }
+    }
+    return out;
+  }
+
+  /** Channel-first floats with CLIP's normalisation of a packed RGB square. */
+  private static float[] normalised(int[] rgb, int size) {
+    float[] chw = new float[3 * size * size];
+    int plane = size * size;
+    for (int at = 0; at < plane; at++) {
+      int p = rgb[at];
+      chw[at] = (((p >> 16) & 0xff) / 255f - MEAN[0]) / STD[0];
+      chw[plane + at] = (((p >> 8) & 0xff) / 255f - MEAN[1]) / STD[1];
+      chw[2 * plane + at] = ((p & 0xff) / 255f - MEAN[2]) / STD[2];
+    }
+    return chw;
   }
 
   /**

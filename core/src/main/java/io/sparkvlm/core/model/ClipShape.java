@@ -14,7 +14,14 @@ import io.sparkvlm.core.model.layers.kernels.Gelu;
  * FLOPs, computed from the shape. Presets are data files, {@code conf/models/NAME.conf}.
  */
 public record ClipShape(String name, Tower vision, Tower text, int imageSize, int patchSize, int contextLength,
-    int vocabSize, int embedDim, ImagePool imagePool) implements java.io.Serializable {
+    int vocabSize, int embedDim, ImagePool imagePool, ImagePreprocess preprocess) implements java.io.Serializable {
+
+  /** A shape whose images are prepared the default way ({@link ImagePreprocess#DEFAULT}). */
+  public ClipShape(String name, Tower vision, Tower text, int imageSize, int patchSize, int contextLength,
+      int vocabSize, int embedDim, ImagePool imagePool) {
+    this(name, vision, text, imageSize, patchSize, contextLength, vocabSize, embedDim, imagePool,
+        ImagePreprocess.DEFAULT);
+  }
 
   /** A shape whose image tower pools its class token (OpenCLIP's {@code pool_type: tok}). */
   public ClipShape(String name, Tower vision, Tower text, int imageSize, int patchSize, int contextLength,
@@ -25,6 +32,8 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
   public ClipShape {
     // presets and manifests written before the setting pooled the class token
     imagePool = imagePool == null ? ImagePool.CLASS_TOKEN : imagePool;
+    // and before the image preprocessing was a setting: what spark-vlm's was
+    preprocess = preprocess == null ? ImagePreprocess.DEFAULT : preprocess;
   }
 
   /**
@@ -140,7 +149,8 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
       }
       ClipShape s = new ClipShape(c.getString("model.name"), vision, text, c.getInt("model.vision.image-size"),
           c.getInt("model.vision.patch-size"), c.getInt("model.text.context-length"),
-          c.getInt("model.text.vocab-size"), c.getInt("model.embed-dim"), pool);
+          c.getInt("model.text.vocab-size"), c.getInt("model.embed-dim"), pool,
+          ImagePreprocess.from(c, "model.vision"));
       if (s.imageSize % s.patchSize != 0) {
         throw new ConfigError("model.vision.patch-size", "Config key 'model.vision.patch-size' = " + s.patchSize
             + " must divide model.vision.image-size = " + s.imageSize);
@@ -179,7 +189,7 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
 
   /** The image tower as other models reuse it. */
   public VisionTower visionTower() {
-    return new VisionTower(imageSize, patchSize, vision);
+    return new VisionTower(imageSize, patchSize, vision, preprocess);
   }
 
   /** The ViT stem: patch embedding, class token, positions, ln_pre. */

@@ -81,6 +81,7 @@ public final class ModelPresets {
       TOWER_KEYS.forEach(k -> out.add("model.vision." + k));
       TOWER_KEYS.forEach(k -> out.add("model.text." + k));
       out.addAll(List.of("model.vision.image-size", "model.vision.patch-size", "model.vision.pool",
+          "model.vision.resize", "model.vision.interpolation", "model.vision.fill-color",
           "model.text.context-length", "model.text.vocab-size"));
     } else {
       TOWER_KEYS.forEach(k -> out.add("model." + k));

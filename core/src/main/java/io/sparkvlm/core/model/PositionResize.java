@@ -70,7 +70,8 @@ public final class PositionResize {
   public static ComputationGraph withImageSize(ComputationGraph model, ClipShape shape, int imageSize,
       Optimiser optimiser, long seed) {
     ClipShape larger = new ClipShape(shape.name() + "-" + imageSize, shape.vision(), shape.text(), imageSize,
-        shape.patchSize(), shape.contextLength(), shape.vocabSize(), shape.embedDim(), shape.imagePool());
+        shape.patchSize(), shape.contextLength(), shape.vocabSize(), shape.embedDim(), shape.imagePool(),
+        shape.preprocess());
     if (imageSize % shape.patchSize() != 0) {
       throw new IllegalArgumentException("image size " + imageSize + " is not a multiple of the patch size "
           + shape.patchSize());

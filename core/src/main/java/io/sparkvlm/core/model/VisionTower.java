@@ -4,10 +4,21 @@ import io.sparkvlm.core.model.layers.VisionFeatures;
 
 /**
  * A ViT image tower's shape, the part of a CLIP that other models reuse (a vision-language model's vision side,
- * BLIP's matching model): image and patch size and the transformer tower. Its parameters and FLOPs for the first
- * {@code layers} blocks.
+ * BLIP's matching model): image and patch size, the transformer tower, and how images are made its input. Its
+ * parameters and FLOPs for the first {@code layers} blocks.
  */
-public record VisionTower(int imageSize, int patchSize, ClipShape.Tower tower) implements java.io.Serializable {
+public record VisionTower(int imageSize, int patchSize, ClipShape.Tower tower, ImagePreprocess preprocess)
+    implements java.io.Serializable {
+
+  public VisionTower {
+    // shapes written before the setting: what spark-vlm's preprocessing was
+    preprocess = preprocess == null ? ImagePreprocess.DEFAULT : preprocess;
+  }
+
+  /** A tower whose images are prepared the default way ({@link ImagePreprocess#DEFAULT}). */
+  public VisionTower(int imageSize, int patchSize, ClipShape.Tower tower) {
+    this(imageSize, patchSize, tower, ImagePreprocess.DEFAULT);
+  }
 
   public int patches() {
     return (imageSize / patchSize) * (imageSize / patchSize);

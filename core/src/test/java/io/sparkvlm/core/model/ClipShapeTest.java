@@ -56,6 +56,40 @@ class ClipShapeTest {
   }
 
   @Test
+  void imagePreprocessingIsAPresetSettingThatTheVisionTowerAndManifestsCarry() throws Exception {
+    for (String p : ClipShape.presets()) {
+      assertThat(ClipShape.preset(p).preprocess()).as(p).isEqualTo(ImagePreprocess.DEFAULT);
+    }
+    String preset = """
+        model { name = x, embed-dim = 8
+          vision { image-size = 16, patch-size = 8, width = 8, layers = 1, heads = 2, mlp-ratio = 4, %s }
+          text { context-length = 4, vocab-size = 10, width = 8, layers = 1, heads = 2, mlp-ratio = 4 } }
+        """;
+    ClipShape squash = ClipShape.from(ConfigFactory.parseString(preset.formatted(
+        "resize = longest, interpolation = bicubic, fill-color = 128")));
+    ImagePreprocess expected = new ImagePreprocess(ImagePreprocess.ResizeMode.LONGEST,
+        io.sparkvlm.core.image.Resample.Filter.BICUBIC, 128);
+    assertThat(squash.preprocess()).isEqualTo(expected);
+    assertThat(squash.visionTower().preprocess()).isEqualTo(expected); // what the VLM, ITM and detector reuse
+    assertThat(VisionLanguageModel.Shape.of(squash, new io.sparkvlm.core.model.layers.Connector.Linear()).vision().preprocess())
+        .isEqualTo(expected);
+    ObjectNode json = Json.MAPPER.valueToTree(squash);
+    assertThat(Json.MAPPER.treeToValue(json, ClipShape.class)).isEqualTo(squash);
+    json.remove("preprocess"); // a manifest written before the setting: spark-vlm's preprocessing then
+    assertThat(Json.MAPPER.treeToValue(json, ClipShape.class).preprocess()).isEqualTo(ImagePreprocess.DEFAULT);
+    ObjectNode tower = Json.MAPPER.valueToTree(squash.visionTower());
+    tower.remove("preprocess");
+    assertThat(Json.MAPPER.treeToValue(tower, VisionTower.class).preprocess()).isEqualTo(ImagePreprocess.DEFAULT);
+    assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString(preset.formatted("resize = crop"))))
+        .hasMessageContaining("'model.vision.resize'").hasMessageContaining("unknown resize mode 'crop' (expected "
+            + "shortest, longest, squash)");
+    assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString(preset.formatted("interpolation = lanczos"))))
+        .hasMessageContaining("'model.vision.interpolation'").hasMessageContaining("bilinear, bicubic");
+    assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString(preset.formatted("fill-color = 300"))))
+        .hasMessageContaining("'model.vision.fill-color' = 300 is not a grey level 0-255");
+  }
+
+  @Test
   void eachPoolingNamesTheVisionFeaturesThatReadItWell() {
     ClipShape.ImagePool max = ClipShape.ImagePool.PATCH_MAX;
     ClipShape.ImagePool token = ClipShape.ImagePool.CLASS_TOKEN;

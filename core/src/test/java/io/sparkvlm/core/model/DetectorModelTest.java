@@ -3,6 +3,7 @@ package io.sparkvlm.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sparkvlm.core.image.Resample;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.model.detection.DetectionHead;
 import io.sparkvlm.core.model.detection.DetectionLabels;
@@ -77,7 +78,8 @@ class DetectorModelTest {
     DetectorModel.Shape s = DetectorModel.Shape.of(MICRO, 2, 2);
     ComputationGraph det = DetectorModel.build(s, new NoOp(), DataType.FLOAT, 4, DetectorModel.Trainable.HEAD);
     DetectorModel.initialiseFrom(det, s, clip);
-    List<float[]> pixels = List.of(ClipInputs.pixels(square(Color.RED, 1, 1, 4), ClipInputs.Crop.center(32, 32), 8));
+    List<float[]> pixels = List.of(ClipInputs.pixels(square(Color.RED, 1, 1, 4), ClipInputs.Crop.center(32, 32), 8,
+        Resample.Filter.BILINEAR));
     double[][][] rows = DetectorModel.predictions(det, s, ClipInputs.images(pixels, 8));
     double[][][] patches = ClipEmbeddings.patches(clip, MICRO, pixels, 1);
     DetectionHead.Outputs o = s.outputs();
@@ -135,7 +137,8 @@ class DetectorModelTest {
     int query = r.nextInt(2);
     BufferedImage img = square(query == 0 ? Color.RED : Color.BLUE, x, y, side);
     double[] box = {(x + side / 2.0) / 32, (y + side / 2.0) / 32, side / 32.0, side / 32.0};
-    return new Sample(ClipInputs.pixels(img, ClipInputs.Crop.center(32, 32), 32), new DetectionLabels.Truth(new double[][] {box}, new int[] {query}),
+    return new Sample(ClipInputs.pixels(img, ClipInputs.Crop.center(32, 32), 32, Resample.Filter.BILINEAR),
+        new DetectionLabels.Truth(new double[][] {box}, new int[] {query}),
         new double[] {x / 32.0, y / 32.0, side / 32.0, side / 32.0});
   }
 

@@ -2,12 +2,15 @@ package io.sparkvlm.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sparkvlm.core.image.Resample;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class ImageInputTest {
+  private static final VisionTower SIXTEEN = new VisionTower(16, 8, new ClipShape.Tower(8, 1, 1, 1));
+
   @Test
   void blankShowsOneGreyImageWhateverItIsGivenAndRealShowsTheImage() throws Exception {
     BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
@@ -18,8 +21,8 @@ class ImageInputTest {
     assertThat(ImageInput.REAL.apply(real)).isSameAs(real);
     byte[] blank = ImageInput.BLANK.apply(real);
     assertThat(ImageInput.BLANK.apply(new byte[] {1, 2, 3})).isEqualTo(blank);
-    float[] pixels = ClipInputs.pixels(blank, 16);
-    float[] other = ClipInputs.pixels(ImageInput.BLANK.apply(real), 16);
+    float[] pixels = ClipInputs.pixels(blank, SIXTEEN);
+    float[] other = ClipInputs.pixels(ImageInput.BLANK.apply(real), SIXTEEN);
     assertThat(pixels).containsExactly(other);
     // one value per channel: nothing of the image is left
     for (int c = 0; c < 3; c++) {
@@ -40,7 +43,7 @@ class ImageInputTest {
     }
     ClipInputs.Crop crop = ClipInputs.Crop.padded(16, 8);
     assertThat(crop).isEqualTo(new ClipInputs.Crop(0, -4, 16, 16));
-    float[] chw = ClipInputs.pixels(wide, crop, 16);
+    float[] chw = ClipInputs.pixels(wide, crop, 16, Resample.Filter.BILINEAR);
     int plane = 16 * 16;
     for (int x = 0; x < 16; x++) {
       for (int c = 0; c < 3; c++) {

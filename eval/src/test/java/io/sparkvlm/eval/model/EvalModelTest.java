@@ -127,7 +127,7 @@ class EvalModelTest {
         7);
     double[][] remote = executors.images(images);
     List<float[]> pixels = new java.util.ArrayList<>();
-    images.forEach(b -> pixels.add(ClipInputs.pixels(b, NANO.imageSize())));
+    images.forEach(b -> pixels.add(ClipInputs.pixels(b, NANO.visionTower())));
     double[][] local = ClipEmbeddings.images(model, NANO, pixels, 64);
     assertThat(remote.length).isEqualTo(images.size());
     for (int i = 0; i < local.length; i++) {

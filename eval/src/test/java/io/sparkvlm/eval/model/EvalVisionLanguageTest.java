@@ -115,7 +115,7 @@ class EvalVisionLanguageTest {
         SHAPE.vocabSize(), 1);
     Map<String, float[]> pixels = new LinkedHashMap<>();
     for (Example e : examples) {
-      pixels.computeIfAbsent(e.image(), f -> ClipInputs.pixels(read(world.resolve(f)), SHAPE.imageSize()));
+      pixels.computeIfAbsent(e.image(), f -> ClipInputs.pixels(read(world.resolve(f)), SHAPE.visionTower()));
     }
 
     Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);

@@ -3,8 +3,10 @@ package io.sparkvlm.interop.openclip;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvlm.core.image.Resample;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.ImagePreprocess;
 import io.sparkvlm.core.model.layers.kernels.Gelu;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,7 +38,8 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
       throw new OpenClipError(where + ": not a JSON object");
     }
     JsonNode cfg = root.has("model_cfg") ? root.get("model_cfg") : root;
-    checkNormalisation(root.path("preprocess_cfg"), where);
+    JsonNode preprocessCfg = root.path("preprocess_cfg");
+    checkNormalisation(preprocessCfg, where);
     Section top = new Section(where, "", cfg);
     int embedDim = top.requiredInt("embed_dim");
     boolean quick = top.bool("quick_gelu", false);
@@ -118,7 +121,8 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
     ClipShape shape = new ClipShape(name,
         new ClipShape.Tower(vWidth, vLayers, vWidth / headWidth, vMlp, gelu),
         new ClipShape.Tower(tWidth, tLayers, tHeads, tMlp, gelu),
-        imageSize, patchSize, context, vocab, embedDim);
+        imageSize, patchSize, context, vocab, embedDim, ClipShape.ImagePool.CLASS_TOKEN,
+        preprocess(preprocessCfg, imageSize, where));
     return new OpenClipConfig(shape, customText);
   }
 
@@ -306,6 +310,65 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
         throw new OpenClipError(where + ": unknown field " + field(first) + " (spark-vlm reads " + seen + " there)");
       }
     }
+  }
+
+  /**
+   * How the imported model's images are prepared: an {@code open_clip_config.json}'s {@code preprocess_cfg}
+   * {@code interpolation}, {@code resize_mode} and {@code fill_color}, OpenCLIP's defaults ({@code PreprocessCfg}:
+   * bicubic, shortest, 0) where it does not say or where there is none (a bare model config). As OpenCLIP's
+   * {@code image_transform}, {@code interpolation = random} means bicubic outside training. A {@code size} other
+   * than the model's image size, a {@code mode} other than RGB, or a value OpenCLIP does not know is an error naming
+   * it; other fields are ignored, as OpenCLIP's {@code merge_preprocess_dict} ignores them.
+   */
+  static ImagePreprocess preprocess(JsonNode cfg, int imageSize, String where) {
+    JsonNode size = cfg.path("size");
+    boolean sizeMatches = size.isMissingNode() || size.isNull()
+        || size.isInt() && size.asInt() == imageSize
+        || size.isArray() && size.size() == 2 && size.get(0).isInt() && size.get(0).asInt() == imageSize
+            && size.get(1).isInt() && size.get(1).asInt() == imageSize;
+    if (!sizeMatches) {
+      throw new OpenClipError(where + ": preprocess_cfg.size " + size + " is not the model's image size "
+          + imageSize + " (vision_cfg.image_size)");
+    }
+    JsonNode mode = cfg.path("mode");
+    if (!mode.isMissingNode() && !mode.isNull() && !"RGB".equals(mode.asText())) {
+      throw new OpenClipError(where + ": preprocess_cfg.mode " + mode + " is not RGB, the only mode OpenCLIP and "
+          + "spark-vlm prepare images in");
+    }
+    String interpolationName = text(cfg, "interpolation", "bicubic", where);
+    Resample.Filter interpolation;
+    try {
+      interpolation = ImagePreprocess.interpolation("random".equals(interpolationName) ? "bicubic"
+          : interpolationName);
+    } catch (IllegalArgumentException e) {
+      throw new OpenClipError(where + ": preprocess_cfg.interpolation: " + e.getMessage());
+    }
+    ImagePreprocess.ResizeMode resize;
+    try {
+      resize = ImagePreprocess.resizeMode(text(cfg, "resize_mode", "shortest", where));
+    } catch (IllegalArgumentException e) {
+      throw new OpenClipError(where + ": preprocess_cfg.resize_mode: " + e.getMessage());
+    }
+    JsonNode fill = cfg.path("fill_color");
+    int fillColor = 0;
+    if (!fill.isMissingNode() && !fill.isNull()) {
+      if (!fill.isInt() || fill.asInt() < 0 || fill.asInt() > 255) {
+        throw new OpenClipError(where + ": preprocess_cfg.fill_color " + fill + " is not a grey level 0-255");
+      }
+      fillColor = fill.asInt();
+    }
+    return new ImagePreprocess(resize, interpolation, fillColor);
+  }
+
+  private static String text(JsonNode cfg, String field, String fallback, String where) {
+    JsonNode n = cfg.path(field);
+    if (n.isMissingNode() || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isTextual()) {
+      throw new OpenClipError(where + ": preprocess_cfg." + field + " " + n + " is not a string");
+    }
+    return n.asText();
   }
 
   /**

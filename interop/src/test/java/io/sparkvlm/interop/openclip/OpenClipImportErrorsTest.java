@@ -108,6 +108,40 @@ class OpenClipImportErrorsTest {
     }), "preprocess_cfg.mean [0.5,0.5,0.5]", "OpenAI's");
   }
 
+  /** {@code model_cfg} and {@code preprocess_cfg} as an {@code open_clip_config.json} holds them. */
+  Path openClipConfig(Consumer<ObjectNode> preprocess) throws IOException {
+    return config(c -> {
+      ObjectNode whole = c.deepCopy();
+      c.removeAll();
+      c.set("model_cfg", whole);
+      preprocess.accept(c.putObject("preprocess_cfg"));
+    });
+  }
+
+  @Test
+  void thePreprocessingOfAnOpenClipConfigIsImportedOrItsValuesNamed() throws IOException {
+    Path w = FIXTURE.resolve("weights.safetensors");
+    Path out = dir.resolve("squash");
+    OpenClipImport.run(new OpenClipImport.Request(w.toString(), openClipConfig(p -> p.put("size", 32)
+        .put("interpolation", "bilinear").put("resize_mode", "longest").put("fill_color", 128)).toString(),
+        out.toString(), Optional.of("clip-squash"), false), CONF);
+    io.sparkvlm.core.model.ClipShape shape = io.sparkvlm.core.model.ModelCheckpoints.load(out.toString(), CONF)
+        .as(io.sparkvlm.core.model.ModelArchitecture.Clip.class, "test").shape();
+    assertThat(shape.preprocess()).isEqualTo(new io.sparkvlm.core.model.ImagePreprocess(
+        io.sparkvlm.core.model.ImagePreprocess.ResizeMode.LONGEST, io.sparkvlm.core.image.Resample.Filter.BILINEAR,
+        128));
+    // OpenCLIP reads "random" as bicubic outside training
+    assertThat(OpenClipConfig.preprocess(Json.MAPPER.createObjectNode().put("interpolation", "random"), 16, "x")
+        .interpolation()).isEqualTo(io.sparkvlm.core.image.Resample.Filter.BICUBIC);
+    refused(w, openClipConfig(p -> p.put("resize_mode", "crop")), "preprocess_cfg.resize_mode",
+        "unknown resize mode 'crop'");
+    refused(w, openClipConfig(p -> p.put("interpolation", "nearest")), "preprocess_cfg.interpolation",
+        "unknown interpolation 'nearest'");
+    refused(w, openClipConfig(p -> p.put("size", 224)), "preprocess_cfg.size 224 is not the model's image size 32");
+    refused(w, openClipConfig(p -> p.put("fill_color", -1)), "preprocess_cfg.fill_color -1");
+    refused(w, openClipConfig(p -> p.put("mode", "L")), "preprocess_cfg.mode \"L\" is not RGB");
+  }
+
   @Test
   void trainingOnlyFieldsAreAccepted() throws IOException {
     Path config = config(c -> {

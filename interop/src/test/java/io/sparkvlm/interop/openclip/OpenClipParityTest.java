@@ -130,6 +130,8 @@ class OpenClipParityTest {
     ClipShape shape = loaded.as(ModelArchitecture.Clip.class, "test").shape();
     assertThat(shape.vision().gelu()).isEqualTo(fixture.equals("gelu") ? Gelu.EXACT : Gelu.QUICK);
     assertThat(shape.name()).isEqualTo("clip-model-config");
+    // a bare model config: OpenCLIP's own preprocessing defaults (bicubic, shortest side, centre crop)
+    assertThat(shape.preprocess()).isEqualTo(io.sparkvlm.core.model.ImagePreprocess.OPENCLIP);
     assertThat(loaded.manifest().config().path("import").path("openclip").path("weights_sha256").asText())
         .hasSize(64);
 

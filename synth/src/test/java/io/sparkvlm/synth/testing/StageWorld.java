@@ -112,7 +112,7 @@ public final class StageWorld {
       List<int[]> tokens = new ArrayList<>();
       for (int i = 0; i < 32; i++) {
         Pair p = web.get(r.nextInt(web.size()));
-        px.add(ClipInputs.pixels(p.image(), NANO.imageSize()));
+        px.add(ClipInputs.pixels(p.image(), NANO.visionTower()));
         tokens.add(ClipInputs.tokens(tok, p.caption(), NANO.contextLength()));
       }
       g.fit(ClipInputs.batch(px, tokens, NANO));

@@ -62,7 +62,7 @@ public final class ExecutorEmbedder implements ClipEvaluator.Embedder {
     if (images) {
       List<float[]> pixels = new ArrayList<>();
       for (T b : items) {
-        pixels.add(ClipInputs.pixels((byte[]) b, shape.imageSize()));
+        pixels.add(ClipInputs.pixels((byte[]) b, shape.visionTower()));
       }
       return List.of(ClipEmbeddings.images(g, shape, pixels, BATCH));
     }

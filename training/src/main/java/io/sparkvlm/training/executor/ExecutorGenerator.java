@@ -99,7 +99,7 @@ public final class ExecutorGenerator {
     long[] seeds = new long[requests.size()];
     for (int i = 0; i < requests.size(); i++) {
       Request r = requests.get(i);
-      pixels.add(ClipInputs.pixels(r.image(), size));
+      pixels.add(ClipInputs.pixels(r.image(), shape.vision()));
       prompts.add(r.prompt());
       seeds[i] = r.seed();
     }

@@ -164,7 +164,7 @@ public final class VisionLanguageTraining {
     List<int[]> seqs = new ArrayList<>();
     List<boolean[]> learn = new ArrayList<>();
     for (Item item : items) {
-      pixels.add(TrainingImages.cropped(item.image(), item.key(), seed, epoch, MIN_CROP_SCALE, size));
+      pixels.add(TrainingImages.cropped(item.image(), item.key(), seed, epoch, MIN_CROP_SCALE, shape.vision()));
       seqs.add(item.tokens());
       learn.add(item.learn());
     }
