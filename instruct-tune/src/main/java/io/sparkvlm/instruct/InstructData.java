@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.config.ConfiguredFiles;
 import io.sparkvlm.core.dataset.CocoCaptions;
 import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.JsonFiles;
 import io.sparkvlm.core.dataset.LlavaConversations;
-import io.sparkvlm.core.io.HadoopFiles;
-import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.text.BpeTokenizer;
 import io.sparkvlm.core.text.ChatTemplate;
 import io.sparkvlm.core.text.ChatTemplate.Role;
@@ -90,18 +89,18 @@ final class InstructData {
       InstructConfig.Vqa v = c.vqa().get();
       Map<Long, String> images = new HashMap<>();
       Path imagesFile = new Path(c.root(), v.images());
-      for (JsonNode im : array(json(imagesFile, conf), "images", imagesFile)) {
+      for (JsonNode im : array(JsonFiles.read(imagesFile, conf, "the VQA images file"), "images", imagesFile)) {
         images.put(required(im, "id", imagesFile).asLong(), required(im, "file_name", imagesFile).asText());
       }
       Map<Long, String> answers = new HashMap<>();
       Path annotations = new Path(c.root(), v.annotations());
-      for (JsonNode a : array(json(annotations, conf), "annotations", annotations)) {
+      for (JsonNode a : array(JsonFiles.read(annotations, conf, "the VQA annotations file"), "annotations", annotations)) {
         answers.put(required(a, "question_id", annotations).asLong(),
             required(a, "multiple_choice_answer", annotations).asText());
       }
       long n = 0;
       Path questions = new Path(c.root(), v.questions());
-      for (JsonNode q : array(json(questions, conf), "questions", questions)) {
+      for (JsonNode q : array(JsonFiles.read(questions, conf, "the VQA questions file"), "questions", questions)) {
         n++;
         long id = required(q, "question_id", questions).asLong();
         String image = images.get(required(q, "image_id", questions).asLong());
@@ -159,14 +158,6 @@ final class InstructData {
       }
       ChatTemplate.Exchange x = e.sample().get();
       used.add(new Sample(key, image, x.tokens(), x.learn()));
-    }
-  }
-
-  private static JsonNode json(Path file, Configuration conf) {
-    try {
-      return Json.WHOLE_TREE.readValue(HadoopFiles.readAll(file, conf));
-    } catch (IOException e) {
-      throw new DatasetError("cannot read " + file + ": " + e.getMessage());
     }
   }
 

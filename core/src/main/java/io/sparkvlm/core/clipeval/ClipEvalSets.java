@@ -3,6 +3,7 @@ package io.sparkvlm.core.clipeval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.JsonFiles;
 import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
 import java.io.FileNotFoundException;
@@ -99,7 +100,7 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
     List<ZeroShotTask> tasks = new ArrayList<>();
     for (String name : zeroShotFiles) {
       Path file = new Path(root, name);
-      JsonNode n = json(file, conf);
+      JsonNode n = JsonFiles.read(file, conf, "the eval set file");
       LabelledSet set = labelled(root, name, n, file, maxImages, files, conf);
       tasks.add(new ZeroShotTask(set.task(), set.classes(), strings(n, "templates", file), set.images(),
           set.labels()));
@@ -107,7 +108,7 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
     List<LabelledSet> probeTrain = new ArrayList<>();
     for (String name : probeTrainFiles) {
       Path file = new Path(root, name);
-      LabelledSet set = labelled(root, name, json(file, conf), file, maxImages, files, conf);
+      LabelledSet set = labelled(root, name, JsonFiles.read(file, conf, "the eval set file"), file, maxImages, files, conf);
       ZeroShotTask task = tasks.stream().filter(t -> t.name().equals(set.task())).findFirst().orElseThrow(() ->
           new DatasetError(file + ": linear-probe training set for task '" + set.task() + "', which no zero-shot "
               + "file of this suite has"));
@@ -158,15 +159,6 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
       files.put(name, bytes);
     }
     return bytes;
-  }
-
-  /** The one JSON value of the set file {@code file}. */
-  private static JsonNode json(Path file, Configuration conf) throws IOException {
-    try {
-      return Json.WHOLE_TREE.readValue(HadoopFiles.readAll(file, conf));
-    } catch (JsonProcessingException e) {
-      throw new DatasetError(file + " is not one JSON value: " + e.getOriginalMessage(), e);
-    }
   }
 
   private static List<String> strings(JsonNode n, String field, Path file) throws IOException {

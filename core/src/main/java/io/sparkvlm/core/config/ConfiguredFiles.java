@@ -1,10 +1,9 @@
 package io.sparkvlm.core.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.dataset.DatasetError;
+import io.sparkvlm.core.dataset.JsonFiles;
 import io.sparkvlm.core.io.HadoopFiles;
-import io.sparkvlm.core.io.Json;
 import java.io.IOException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -37,13 +36,6 @@ public final class ConfiguredFiles {
    * error, or two values one after the other) is a {@link DatasetError} naming the file, the key and the place.
    */
   public static JsonNode readJson(String key, Path file, Configuration conf) throws IOException {
-    byte[] bytes = read(key, file, conf);
-    try {
-      return Json.WHOLE_TREE.readValue(bytes);
-    } catch (JsonProcessingException e) {
-      throw new DatasetError(file + " (" + key + ") is not one JSON value: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr()), e);
-    }
+    return JsonFiles.parse(read(key, file, conf), file + " (" + key + ")");
   }
 }

@@ -1,9 +1,6 @@
 package io.sparkvlm.core.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkvlm.core.io.HadoopFiles;
-import io.sparkvlm.core.io.Json;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,12 +55,7 @@ public final class CocoCaptions {
   private record Parsed(Map<Long, String> images, List<Caption> captions) {}
 
   private static Parsed parse(Path file, Configuration conf) {
-    JsonNode root;
-    try {
-      root = Json.WHOLE_TREE.readValue(HadoopFiles.readAll(file, conf));
-    } catch (IOException e) {
-      throw new DatasetError("cannot read the COCO captions file " + file + ": " + e.getMessage(), e);
-    }
+    JsonNode root = JsonFiles.read(file, conf, "the COCO captions file");
     if (root == null || !root.path(IMAGES).isArray() || !root.path(ANNOTATIONS).isArray()) {
       throw new DatasetError(file + " is not a COCO captions file: it needs an '" + IMAGES + "' and an '"
           + ANNOTATIONS + "' array");

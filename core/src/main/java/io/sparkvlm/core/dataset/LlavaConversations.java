@@ -1,11 +1,8 @@
 package io.sparkvlm.core.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkvlm.core.io.HadoopFiles;
-import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.text.ChatTemplate;
 import io.sparkvlm.core.text.ChatTemplate.Role;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +37,7 @@ public final class LlavaConversations {
 
   /** Every item of the file, in its order. */
   public static List<Item> read(Path file, Configuration conf) {
-    JsonNode root;
-    try {
-      root = Json.WHOLE_TREE.readValue(HadoopFiles.readAll(file, conf));
-    } catch (IOException e) {
-      throw new DatasetError("cannot read the LLaVA conversation file " + file + ": " + e.getMessage(), e);
-    }
+    JsonNode root = JsonFiles.read(file, conf, "the LLaVA conversation file");
     if (root == null || !root.isArray()) {
       throw new DatasetError(file + " is not a LLaVA conversation file: a JSON array of {" + ID + ", " + IMAGE + ", "
           + CONVERSATIONS + "}");

@@ -48,4 +48,17 @@ class LlavaConversationsTest {
     assertThatThrownBy(() -> read("[{\"id\": \"a\", \"conversations\": [{\"from\": \"gpt\"}]}]"))
         .hasMessageContaining("turn 1 has no text 'value'");
   }
+
+  @Test
+  void aFileThatIsNotOneJsonValueOrIsNotThereIsNamedWithThePlace() {
+    // cut short, as a copy that stopped midway leaves it
+    assertThatThrownBy(() -> read("[{\"id\": \"a\",\n \"conversations\": [")).isInstanceOf(DatasetError.class)
+        .hasMessageContaining("conv.json is not one JSON value").hasMessageContaining("at line 2");
+    // two files run together: json.load's "Extra data", never the first array alone
+    assertThatThrownBy(() -> read("[]\n[]")).isInstanceOf(DatasetError.class)
+        .hasMessageContaining("is not one JSON value");
+    assertThatThrownBy(() -> LlavaConversations.read(new org.apache.hadoop.fs.Path(dir.resolve("none.json")
+        .toString()), new Configuration())).isInstanceOf(DatasetError.class)
+        .hasMessageContaining("cannot read the LLaVA conversation file").hasMessageContaining("none.json");
+  }
 }
