@@ -108,7 +108,8 @@ public record ClipEvalSets(Optional<RetrievalSet> retrieval, List<ZeroShotTask> 
     List<LabelledSet> probeTrain = new ArrayList<>();
     for (String name : probeTrainFiles) {
       Path file = new Path(root, name);
-      LabelledSet set = labelled(root, name, JsonFiles.read(file, conf, "the eval set file"), file, maxImages, files, conf);
+      LabelledSet set = labelled(root, name, JsonFiles.read(file, conf, "the eval set file"), file, maxImages, files,
+          conf);
       ZeroShotTask task = tasks.stream().filter(t -> t.name().equals(set.task())).findFirst().orElseThrow(() ->
           new DatasetError(file + ": linear-probe training set for task '" + set.task() + "', which no zero-shot "
               + "file of this suite has"));

@@ -56,7 +56,8 @@ public final class ClipInputs {
 
     /**
      * The centred square of the longer side: the whole image, padded on the short side's two ends (OWLv2's framing;
-     * {@link #pixels(BufferedImage, Crop, int, Resample.Filter)} fills the padding with the normalisation's mean, i.e. zeros).
+     * {@link #pixels(BufferedImage, Crop, int, Resample.Filter)} fills the padding with the normalisation's mean,
+     * i.e. zeros).
      */
     public static Crop padded(int width, int height) {
       int side = Math.max(width, height);

@@ -65,19 +65,19 @@ class ClipShapeTest {
           vision { image-size = 16, patch-size = 8, width = 8, layers = 1, heads = 2, mlp-ratio = 4, %s }
           text { context-length = 4, vocab-size = 10, width = 8, layers = 1, heads = 2, mlp-ratio = 4 } }
         """;
-    ClipShape squash = ClipShape.from(ConfigFactory.parseString(preset.formatted(
+    ClipShape longest = ClipShape.from(ConfigFactory.parseString(preset.formatted(
         "resize = longest, interpolation = bicubic, fill-color = 128")));
     ImagePreprocess expected = new ImagePreprocess(ImagePreprocess.ResizeMode.LONGEST,
         io.sparkvlm.core.image.Resample.Filter.BICUBIC, 128);
-    assertThat(squash.preprocess()).isEqualTo(expected);
-    assertThat(squash.visionTower().preprocess()).isEqualTo(expected); // what the VLM, ITM and detector reuse
-    assertThat(VisionLanguageModel.Shape.of(squash, new io.sparkvlm.core.model.layers.Connector.Linear()).vision().preprocess())
-        .isEqualTo(expected);
-    ObjectNode json = Json.MAPPER.valueToTree(squash);
-    assertThat(Json.MAPPER.treeToValue(json, ClipShape.class)).isEqualTo(squash);
+    assertThat(longest.preprocess()).isEqualTo(expected);
+    assertThat(longest.visionTower().preprocess()).isEqualTo(expected); // what the VLM, ITM and detector reuse
+    assertThat(VisionLanguageModel.Shape.of(longest, new io.sparkvlm.core.model.layers.Connector.Linear()).vision()
+        .preprocess()).isEqualTo(expected);
+    ObjectNode json = Json.MAPPER.valueToTree(longest);
+    assertThat(Json.MAPPER.treeToValue(json, ClipShape.class)).isEqualTo(longest);
     json.remove("preprocess"); // a manifest written before the setting: spark-vlm's preprocessing then
     assertThat(Json.MAPPER.treeToValue(json, ClipShape.class).preprocess()).isEqualTo(ImagePreprocess.DEFAULT);
-    ObjectNode tower = Json.MAPPER.valueToTree(squash.visionTower());
+    ObjectNode tower = Json.MAPPER.valueToTree(longest.visionTower());
     tower.remove("preprocess");
     assertThat(Json.MAPPER.treeToValue(tower, VisionTower.class).preprocess()).isEqualTo(ImagePreprocess.DEFAULT);
     assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString(preset.formatted("resize = crop"))))

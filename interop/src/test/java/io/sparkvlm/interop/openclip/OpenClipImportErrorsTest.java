@@ -121,10 +121,10 @@ class OpenClipImportErrorsTest {
   @Test
   void thePreprocessingOfAnOpenClipConfigIsImportedOrItsValuesNamed() throws IOException {
     Path w = FIXTURE.resolve("weights.safetensors");
-    Path out = dir.resolve("squash");
+    Path out = dir.resolve("longest");
     OpenClipImport.run(new OpenClipImport.Request(w.toString(), openClipConfig(p -> p.put("size", 32)
         .put("interpolation", "bilinear").put("resize_mode", "longest").put("fill_color", 128)).toString(),
-        out.toString(), Optional.of("clip-squash"), false), CONF);
+        out.toString(), Optional.of("clip-longest"), false), CONF);
     io.sparkvlm.core.model.ClipShape shape = io.sparkvlm.core.model.ModelCheckpoints.load(out.toString(), CONF)
         .as(io.sparkvlm.core.model.ModelArchitecture.Clip.class, "test").shape();
     assertThat(shape.preprocess()).isEqualTo(new io.sparkvlm.core.model.ImagePreprocess(
