@@ -71,8 +71,8 @@ public final class AlignJob implements StageJob<AlignConfig> {
   static VisionLanguageModel.Shape shape(ClipShape clip, LanguageModel.Shape lm, VisionSettings v) {
     String family = v.fusion() instanceof Fusion.CrossAttention ? "flamingo-" : "llava-";
     return new VisionLanguageModel.Shape(family + clip.name().replaceFirst("^clip-", "") + "-" + lm.name(),
-        clip.visionTower(), lm, v.connector(), v.features(), v.visionLayers(clip.visionTower(),
-            AlignConfig.SECTION), v.fusion());
+        v.tower(clip), lm, v.connector(), v.features(), v.visionLayers(clip.visionTower(), AlignConfig.SECTION),
+        v.fusion());
   }
 
   /** One pair in the plain template: every caption token and the end token learned. */

@@ -2,6 +2,8 @@ package io.sparkvlm.instruct;
 
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
+import io.sparkvlm.core.model.ClipShape;
+import io.sparkvlm.core.model.ImagePreprocess;
 import io.sparkvlm.core.model.VisionTower;
 import io.sparkvlm.core.model.layers.Connector;
 import io.sparkvlm.core.model.layers.Fusion;
@@ -12,9 +14,19 @@ import io.sparkvlm.core.model.layers.VisionFeatures;
  * output is read ({@code mm_vision_select_layer}: -1 the last block, -2 the penultimate, LLaVA's default) and which
  * of its tokens ({@code mm_vision_select_feature}: patch, LLaVA's default, drops the class token; cls-patch keeps
  * it), and how the visual tokens reach the LM ({@code fusion}: LLaVA's prefix, or Flamingo's gated cross-attention
- * in front of every {@code cross-attention-every}-th LM block).
+ * in front of every {@code cross-attention-every}-th LM block), and how images are fitted to the tower's square
+ * ({@code image_aspect_ratio}).
  */
-record VisionSettings(Connector connector, int selectLayer, VisionFeatures features, Fusion fusion) {
+record VisionSettings(Connector connector, int selectLayer, VisionFeatures features, Fusion fusion,
+    ImageAspectRatio imageAspectRatio) {
+
+  /** LLaVA's {@code image_aspect_ratio}. */
+  enum ImageAspectRatio {
+    /** LLaVA v1's: the image as the CLIP prepares it (its {@code model.vision.resize}: the centre square, as a rule). */
+    SQUARE,
+    /** LLaVA-1.5's: expanded to a square on CLIP's mean colour, so nothing is cut off, then resized. */
+    PAD
+  }
 
   static VisionSettings from(ConfigReader c, String section) {
     String p = section + ".";
@@ -35,7 +47,14 @@ record VisionSettings(Connector connector, int selectLayer, VisionFeatures featu
     } catch (IllegalArgumentException e) {
       throw new ConfigError(p + "fusion", "Config key '" + p + "fusion': " + e.getMessage(), e);
     }
-    return new VisionSettings(connector, layer, c.oneOf(p + "vision-select-feature", VisionFeatures.class), fusion);
+    return new VisionSettings(connector, layer, c.oneOf(p + "vision-select-feature", VisionFeatures.class), fusion,
+        c.oneOf(p + "image-aspect-ratio", ImageAspectRatio.class));
+  }
+
+  /** The vision tower of {@code clip} as the vision-language model reads its images. */
+  VisionTower tower(ClipShape clip) {
+    VisionTower tower = clip.visionTower();
+    return imageAspectRatio == ImageAspectRatio.PAD ? tower.withResize(ImagePreprocess.ResizeMode.PAD) : tower;
   }
 
   /** Blocks of {@code tower} the features come from; an error naming the key when the tower has fewer. */

@@ -164,6 +164,13 @@ public final class ClipInputs {
         int fill = preprocess.fillColor();
         return cut(resized, w, h, left, top, size, size, (fill << 16) | (fill << 8) | fill);
       }
+      case PAD: {
+        // LLaVA's expand2square: pasted at ((side - w) // 2, (side - h) // 2) on the mean colour, then resized
+        int side = Math.max(width, height);
+        int[] square = cut(rgb, width, height, -((side - width) / 2), -((side - height) / 2), side, side,
+            ImagePreprocess.LLAVA_BACKGROUND);
+        return Resample.resize(square, side, side, size, size, filter);
+      }
       default:
         throw new IllegalStateException("resize mode " + preprocess.resize());
     }

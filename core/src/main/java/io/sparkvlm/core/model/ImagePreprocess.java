@@ -30,6 +30,10 @@ public record ImagePreprocess(ResizeMode resize, Resample.Filter interpolation, 
   /** OpenCLIP's defaults ({@code PreprocessCfg}): shortest side, bicubic, fill 0. */
   public static final ImagePreprocess OPENCLIP = new ImagePreprocess(ResizeMode.SHORTEST, Resample.Filter.BICUBIC, 0);
 
+  /** LLaVA's padding colour: {@code tuple(int(x * 255) for x in image_processor.image_mean)}, CLIP's mean. */
+  public static final int LLAVA_BACKGROUND = ((int) (ClipInputs.MEAN[0] * 255) << 16)
+      | ((int) (ClipInputs.MEAN[1] * 255) << 8) | (int) (ClipInputs.MEAN[2] * 255);
+
   public ImagePreprocess {
     if (resize == null || interpolation == null) {
       throw new IllegalArgumentException("an image preprocess needs a resize mode and an interpolation");
@@ -46,7 +50,13 @@ public record ImagePreprocess(ResizeMode resize, Resample.Filter interpolation, 
     /** The longer side resized to the size, then the short side padded with the fill colour, centred. */
     LONGEST,
     /** The whole image resized to the square, its aspect ratio not kept. */
-    SQUASH;
+    SQUASH,
+    /**
+     * LLaVA-1.5's {@code image_aspect_ratio = pad} ({@code expand2square}): the image expanded to the square of its
+     * longer side, centred on the normalisation's mean colour ({@link ImagePreprocess#LLAVA_BACKGROUND}), then
+     * resized to the size. Not one of OpenCLIP's modes.
+     */
+    PAD;
 
     /** Its name in config and in OpenCLIP's {@code preprocess_cfg}: shortest, longest, squash. */
     public String configName() {
@@ -104,6 +114,11 @@ public record ImagePreprocess(ResizeMode resize, Resample.Filter interpolation, 
       }
     }
     return new ImagePreprocess(resize, interpolation, fill);
+  }
+
+  /** The same, with the image fitted to the square by {@code mode}. */
+  public ImagePreprocess withResize(ResizeMode mode) {
+    return new ImagePreprocess(mode, interpolation, fillColor);
   }
 
   /** As a preset would set it: {@code resize = shortest, interpolation = bilinear, fill-color = 0}. */

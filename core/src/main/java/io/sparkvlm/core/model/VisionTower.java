@@ -20,6 +20,11 @@ public record VisionTower(int imageSize, int patchSize, ClipShape.Tower tower, I
     this(imageSize, patchSize, tower, ImagePreprocess.DEFAULT);
   }
 
+  /** The same tower, its images fitted to the square by {@code mode} (LLaVA-1.5's padding, for instance). */
+  public VisionTower withResize(ImagePreprocess.ResizeMode mode) {
+    return new VisionTower(imageSize, patchSize, tower, preprocess.withResize(mode));
+  }
+
   public int patches() {
     return (imageSize / patchSize) * (imageSize / patchSize);
   }

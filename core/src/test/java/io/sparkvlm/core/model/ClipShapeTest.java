@@ -82,7 +82,7 @@ class ClipShapeTest {
     assertThat(Json.MAPPER.treeToValue(tower, VisionTower.class).preprocess()).isEqualTo(ImagePreprocess.DEFAULT);
     assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString(preset.formatted("resize = crop"))))
         .hasMessageContaining("'model.vision.resize'").hasMessageContaining("unknown resize mode 'crop' (expected "
-            + "shortest, longest, squash)");
+            + "shortest, longest, squash, pad)");
     assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString(preset.formatted("interpolation = lanczos"))))
         .hasMessageContaining("'model.vision.interpolation'").hasMessageContaining("bilinear, bicubic");
     assertThatThrownBy(() -> ClipShape.from(ConfigFactory.parseString(preset.formatted("fill-color = 300"))))

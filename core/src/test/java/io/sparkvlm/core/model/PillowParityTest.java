@@ -16,8 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The pixels a model is shown equal what OpenCLIP's evaluation transform makes with Pillow, to the bit: goldens from
- * scripts/fixtures/make_pil_resize_goldens.py (Pillow 12.3), under core/src/test/resources/image-preprocess.
+ * The pixels a model is shown equal what OpenCLIP's evaluation transform (and LLaVA-1.5's padding) makes with Pillow,
+ * to the bit: goldens from scripts/fixtures/make_pil_resize_goldens.py (Pillow 12.3), under
+ * core/src/test/resources/image-preprocess.
  */
 class PillowParityTest {
   private static final String DIR = "/image-preprocess/";
@@ -41,7 +42,7 @@ class PillowParityTest {
             c.get("height").asInt(), ImagePreprocess.interpolation(c.get("filter").asText()));
         assertThat(got).containsExactly(expected);
       }
-      case "openclip" -> {
+      case "openclip", "llava" -> {
         BufferedImage in = image(c.get("input").asText());
         ImagePreprocess p = new ImagePreprocess(ImagePreprocess.resizeMode(c.get("resize_mode").asText()),
             ImagePreprocess.interpolation(c.get("filter").asText()), c.get("fill_color").asInt());

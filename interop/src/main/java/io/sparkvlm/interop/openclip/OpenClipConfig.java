@@ -343,12 +343,11 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
     } catch (IllegalArgumentException e) {
       throw new OpenClipError(where + ": preprocess_cfg.interpolation: " + e.getMessage());
     }
-    ImagePreprocess.ResizeMode resize;
-    try {
-      resize = ImagePreprocess.resizeMode(text(cfg, "resize_mode", "shortest", where));
-    } catch (IllegalArgumentException e) {
-      throw new OpenClipError(where + ": preprocess_cfg.resize_mode: " + e.getMessage());
-    }
+    String resizeName = text(cfg, "resize_mode", "shortest", where);
+    ImagePreprocess.ResizeMode resize = java.util.Arrays.stream(OPENCLIP_RESIZE_MODES)
+        .filter(m -> m.configName().equals(resizeName)).findFirst()
+        .orElseThrow(() -> new OpenClipError(where + ": preprocess_cfg.resize_mode: unknown resize mode '" + resizeName
+            + "' (OpenCLIP's are shortest, longest, squash)"));
     JsonNode fill = cfg.path("fill_color");
     int fillColor = 0;
     if (!fill.isMissingNode() && !fill.isNull()) {
@@ -358,6 +357,25 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
       fillColor = fill.asInt();
     }
     return new ImagePreprocess(resize, interpolation, fillColor);
+  }
+
+  /** The resize modes OpenCLIP's {@code image_transform} has ({@code pad} is LLaVA's). */
+  private static final ImagePreprocess.ResizeMode[] OPENCLIP_RESIZE_MODES = {ImagePreprocess.ResizeMode.SHORTEST,
+      ImagePreprocess.ResizeMode.LONGEST, ImagePreprocess.ResizeMode.SQUASH};
+
+  /**
+   * {@code shape}'s preprocessing as OpenCLIP's {@code preprocess_cfg} fields; an error for one OpenCLIP cannot
+   * do (LLaVA's padding).
+   */
+  public static void putPreprocess(ObjectNode pre, ClipShape shape) {
+    ImagePreprocess p = shape.preprocess();
+    if (!java.util.Arrays.asList(OPENCLIP_RESIZE_MODES).contains(p.resize())) {
+      throw new OpenClipError("Model " + shape.name() + " prepares its images with model.vision.resize = "
+          + p.resize().configName() + ", which OpenCLIP's image_transform does not have (shortest, longest, squash)");
+    }
+    pre.put("interpolation", ImagePreprocess.configName(p.interpolation()));
+    pre.put("resize_mode", p.resize().configName());
+    pre.put("fill_color", p.fillColor());
   }
 
   private static String text(JsonNode cfg, String field, String fallback, String where) {

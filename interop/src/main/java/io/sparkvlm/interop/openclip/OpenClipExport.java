@@ -5,7 +5,6 @@ import io.sparkvlm.core.io.HadoopFiles;
 import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.model.ClipInputs;
 import io.sparkvlm.core.model.ClipShape;
-import io.sparkvlm.core.model.ImagePreprocess;
 import io.sparkvlm.core.model.ModelArchitecture;
 import io.sparkvlm.core.model.ModelCheckpoints;
 import io.sparkvlm.core.text.ClipBpeTokenizer;
@@ -70,9 +69,7 @@ public final class OpenClipExport {
         a.add((double) v);
       }
     }
-    pre.put("interpolation", ImagePreprocess.configName(shape.preprocess().interpolation()));
-    pre.put("resize_mode", shape.preprocess().resize().configName());
-    pre.put("fill_color", shape.preprocess().fillColor());
+    OpenClipConfig.putPreprocess(pre, shape);
     List<Tensor> tensors = tensors(loaded.model(), OpenClipLayout.of(shape, false), r.dtype());
 
     Path target = new Path(r.out());

@@ -140,6 +140,15 @@ class OpenClipImportErrorsTest {
     refused(w, openClipConfig(p -> p.put("size", 224)), "preprocess_cfg.size 224 is not the model's image size 32");
     refused(w, openClipConfig(p -> p.put("fill_color", -1)), "preprocess_cfg.fill_color -1");
     refused(w, openClipConfig(p -> p.put("mode", "L")), "preprocess_cfg.mode \"L\" is not RGB");
+    // LLaVA's padding is spark-vlm's, not OpenCLIP's: neither read from nor written to an OpenCLIP config
+    refused(w, openClipConfig(p -> p.put("resize_mode", "pad")), "unknown resize mode 'pad'",
+        "OpenCLIP's are shortest, longest, squash");
+    io.sparkvlm.core.model.ClipShape nano = io.sparkvlm.core.model.ClipShape.preset("nano");
+    io.sparkvlm.core.model.ClipShape padded = new io.sparkvlm.core.model.ClipShape(nano.name(), nano.vision(),
+        nano.text(), nano.imageSize(), nano.patchSize(), nano.contextLength(), nano.vocabSize(), nano.embedDim(),
+        nano.imagePool(), nano.preprocess().withResize(io.sparkvlm.core.model.ImagePreprocess.ResizeMode.PAD));
+    assertThatThrownBy(() -> OpenClipConfig.putPreprocess(Json.MAPPER.createObjectNode(), padded))
+        .isInstanceOf(OpenClipError.class).hasMessageContaining("model.vision.resize = pad");
   }
 
   @Test
