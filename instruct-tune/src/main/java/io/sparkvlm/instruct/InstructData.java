@@ -94,7 +94,8 @@ final class InstructData {
       }
       Map<Long, String> answers = new HashMap<>();
       Path annotations = new Path(c.root(), v.annotations());
-      for (JsonNode a : array(JsonFiles.read(annotations, conf, "the VQA annotations file"), "annotations", annotations)) {
+      JsonNode annotationsRoot = JsonFiles.read(annotations, conf, "the VQA annotations file");
+      for (JsonNode a : array(annotationsRoot, "annotations", annotations)) {
         answers.put(required(a, "question_id", annotations).asLong(),
             required(a, "multiple_choice_answer", annotations).asText());
       }

@@ -22,7 +22,7 @@ record VisionSettings(Connector connector, int selectLayer, VisionFeatures featu
 
   /** LLaVA's {@code image_aspect_ratio}. */
   enum ImageAspectRatio {
-    /** LLaVA v1's: the image as the CLIP prepares it (its {@code model.vision.resize}: the centre square, as a rule). */
+    /** LLaVA v1's: the image as the CLIP prepares it ({@code model.vision.resize}: the centre square, as a rule). */
     SQUARE,
     /** LLaVA-1.5's: expanded to a square on CLIP's mean colour, so nothing is cut off, then resized. */
     PAD

@@ -346,8 +346,8 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
     String resizeName = text(cfg, "resize_mode", "shortest", where);
     ImagePreprocess.ResizeMode resize = java.util.Arrays.stream(OPENCLIP_RESIZE_MODES)
         .filter(m -> m.configName().equals(resizeName)).findFirst()
-        .orElseThrow(() -> new OpenClipError(where + ": preprocess_cfg.resize_mode: unknown resize mode '" + resizeName
-            + "' (OpenCLIP's are shortest, longest, squash)"));
+        .orElseThrow(() -> new OpenClipError(where + ": preprocess_cfg.resize_mode: unknown resize mode '"
+            + resizeName + "' (OpenCLIP's are " + openClipResizeModes() + ")"));
     JsonNode fill = cfg.path("fill_color");
     int fillColor = 0;
     if (!fill.isMissingNode() && !fill.isNull()) {
@@ -363,6 +363,11 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
   private static final ImagePreprocess.ResizeMode[] OPENCLIP_RESIZE_MODES = {ImagePreprocess.ResizeMode.SHORTEST,
       ImagePreprocess.ResizeMode.LONGEST, ImagePreprocess.ResizeMode.SQUASH};
 
+  private static String openClipResizeModes() {
+    return java.util.Arrays.stream(OPENCLIP_RESIZE_MODES).map(ImagePreprocess.ResizeMode::configName)
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   /**
    * {@code shape}'s preprocessing as OpenCLIP's {@code preprocess_cfg} fields; an error for one OpenCLIP cannot
    * do (LLaVA's padding).
@@ -371,7 +376,8 @@ public record OpenClipConfig(ClipShape shape, boolean customText) {
     ImagePreprocess p = shape.preprocess();
     if (!java.util.Arrays.asList(OPENCLIP_RESIZE_MODES).contains(p.resize())) {
       throw new OpenClipError("Model " + shape.name() + " prepares its images with model.vision.resize = "
-          + p.resize().configName() + ", which OpenCLIP's image_transform does not have (shortest, longest, squash)");
+          + p.resize().configName() + ", which OpenCLIP's image_transform does not have (" + openClipResizeModes()
+          + ")");
     }
     pre.put("interpolation", ImagePreprocess.configName(p.interpolation()));
     pre.put("resize_mode", p.resize().configName());
