@@ -102,22 +102,30 @@ public final class Resample {
   /** {@code in}'s rows are the source's from {@code firstRow} on. */
   private static int[] verticalPass(int[] in, int width, int firstRow, int outHeight, Coefficients c) {
     int[] out = new int[width * outHeight];
+    // a whole output row at a time, one input row (tap) after another: loops along rows, which HotSpot vectorises
+    int[] r = new int[width];
+    int[] g = new int[width];
+    int[] b = new int[width];
     for (int yy = 0; yy < outHeight; yy++) {
       int start = c.start(yy) - firstRow;
       int count = c.count(yy);
       int k0 = yy * c.size;
-      for (int x = 0; x < width; x++) {
-        int r = 1 << (PRECISION_BITS - 1);
-        int g = r;
-        int b = r;
-        for (int y = 0; y < count; y++) {
-          int p = in[(start + y) * width + x];
-          int k = c.weights[k0 + y];
-          r += ((p >> 16) & 0xff) * k;
-          g += ((p >> 8) & 0xff) * k;
-          b += (p & 0xff) * k;
+      java.util.Arrays.fill(r, 1 << (PRECISION_BITS - 1));
+      java.util.Arrays.fill(g, 1 << (PRECISION_BITS - 1));
+      java.util.Arrays.fill(b, 1 << (PRECISION_BITS - 1));
+      for (int y = 0; y < count; y++) {
+        int row = (start + y) * width;
+        int k = c.weights[k0 + y];
+        for (int x = 0; x < width; x++) {
+          int p = in[row + x];
+          r[x] += ((p >> 16) & 0xff) * k;
+          g[x] += ((p >> 8) & 0xff) * k;
+          b[x] += (p & 0xff) * k;
         }
-        out[yy * width + x] = (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+      }
+      int at = yy * width;
+      for (int x = 0; x < width; x++) {
+        out[at + x] = (clip8(r[x]) << 16) | (clip8(g[x]) << 8) | clip8(b[x]);
       }
     }
     return out;
