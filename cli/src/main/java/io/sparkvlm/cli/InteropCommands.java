@@ -53,7 +53,8 @@ final class InteropCommands {
 
       @Option(names = "--model-config", required = true,
           description = "OpenCLIP's model config JSON (e.g. open_clip/model_configs/ViT-B-32.json), or an "
-              + "open_clip_config.json")
+              + "open_clip_config.json, whose preprocess_cfg (interpolation, resize_mode, fill_color) the checkpoint "
+              + "keeps; OpenCLIP's defaults otherwise (bicubic, shortest side)")
       String modelConfig;
 
       @Option(names = "--out", required = true, description = "the checkpoint folder to write")
