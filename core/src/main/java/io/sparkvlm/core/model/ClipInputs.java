@@ -35,10 +35,23 @@ public final class ClipInputs {
   /** A crop box in source pixels. */
   public record Crop(int x, int y, int width, int height) implements Serializable {
     /**
-     * Random-resized-crop as torchvision's, square: a side of sqrt(U(minScale, 1)) of the shorter side, placed
-     * uniformly. {@code minScale} = 1 is a centre crop of the shorter side.
+     * A training crop: random-resized-crop as torchvision's, square, a side of sqrt(U(minScale, 1)) of the shorter
+     * side placed uniformly in the image ({@code minScale} = 1: the centre square of the shorter side). OpenCLIP trains
+     * so whatever its evaluation's resize mode, and so do all modes but LLaVA's padding
+     * ({@link ImagePreprocess.ResizeMode#PAD}), whose crop is drawn in the padded square ({@link #padded}) as LLaVA-1.5
+     * trains on it ({@code minScale} = 1: exactly that square, what evaluation sees).
      */
-    public static Crop random(int width, int height, double minScale, SplittableRandom r) {
+    public static Crop random(int width, int height, double minScale, SplittableRandom r,
+        ImagePreprocess.ResizeMode mode) {
+      if (mode != ImagePreprocess.ResizeMode.PAD) {
+        return randomSquare(width, height, minScale, r);
+      }
+      Crop frame = padded(width, height);
+      Crop in = randomSquare(frame.width(), frame.height(), minScale, r);
+      return new Crop(frame.x() + in.x(), frame.y() + in.y(), in.width(), in.height());
+    }
+
+    private static Crop randomSquare(int width, int height, double minScale, SplittableRandom r) {
       if (minScale >= 1) {
         return center(width, height);
       }
@@ -113,11 +126,26 @@ public final class ClipInputs {
    * reaches past the image's edges it shows the normalisation's mean colour, which normalises to zero.
    */
   public static float[] pixels(BufferedImage image, Crop crop, int size, Resample.Filter interpolation) {
-    int mean = (Math.round(MEAN[0] * 255) << 16) | (Math.round(MEAN[1] * 255) << 8) | Math.round(MEAN[2] * 255);
+    return pixels(image, crop, size, interpolation, MEAN_RGB);
+  }
+
+  /**
+   * As {@link #pixels(BufferedImage, Crop, int, Resample.Filter)} with {@code preprocess}'s interpolation, and its
+   * padding colour where the crop reaches past the image (a training crop of LLaVA's padded square).
+   */
+  public static float[] pixels(BufferedImage image, Crop crop, int size, ImagePreprocess preprocess) {
+    return pixels(image, crop, size, preprocess.interpolation(), preprocess.padding());
+  }
+
+  private static float[] pixels(BufferedImage image, Crop crop, int size, Resample.Filter interpolation, int fill) {
     int[] cut = cut(rgb(image), image.getWidth(), image.getHeight(), crop.x(), crop.y(), crop.width(),
-        crop.height(), mean);
+        crop.height(), fill);
     return normalised(Resample.resize(cut, crop.width(), crop.height(), size, size, interpolation), size);
   }
+
+  /** The normalisation's mean as an 8-bit colour (rounded): it normalises to zero. */
+  private static final int MEAN_RGB = (Math.round(MEAN[0] * 255) << 16) | (Math.round(MEAN[1] * 255) << 8)
+      | Math.round(MEAN[2] * 255);
 
   /**
    * [3 * size * size] channel-first floats, normalised: {@code image} as OpenCLIP's evaluation transform makes it
@@ -161,15 +189,14 @@ public final class ClipInputs {
         // center_crop_or_pad: pad left/top (size - side) // 2 with the fill colour, then crop the centred square
         int left = w < size ? -((size - w) / 2) : (int) Math.rint((w - size) / 2.0);
         int top = h < size ? -((size - h) / 2) : (int) Math.rint((h - size) / 2.0);
-        int fill = preprocess.fillColor();
-        return cut(resized, w, h, left, top, size, size, (fill << 16) | (fill << 8) | fill);
+        return cut(resized, w, h, left, top, size, size, preprocess.padding());
       }
       case PAD: {
         // LLaVA's expand2square: pasted at ((side - w) // 2, (side - h) // 2) on the mean colour, then resized
-        int side = Math.max(width, height);
-        int[] square = cut(rgb, width, height, -((side - width) / 2), -((side - height) / 2), side, side,
-            ImagePreprocess.LLAVA_BACKGROUND);
-        return Resample.resize(square, side, side, size, size, filter);
+        Crop frame = Crop.padded(width, height);
+        int[] square = cut(rgb, width, height, frame.x(), frame.y(), frame.width(), frame.height(),
+            preprocess.padding());
+        return Resample.resize(square, frame.width(), frame.height(), size, size, filter);
       }
       default:
         throw new IllegalStateException("resize mode " + preprocess.resize());

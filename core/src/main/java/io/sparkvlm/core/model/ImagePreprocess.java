@@ -43,7 +43,7 @@ public record ImagePreprocess(ResizeMode resize, Resample.Filter interpolation, 
     }
   }
 
-  /** OpenCLIP's {@code resize_mode}s. */
+  /** How an image is fitted to the square: OpenCLIP's {@code resize_mode}s, and LLaVA-1.5's padding. */
   public enum ResizeMode {
     /** The shorter side resized to the size, then the centre square cut out (torchvision's Resize + CenterCrop). */
     SHORTEST,
@@ -58,7 +58,7 @@ public record ImagePreprocess(ResizeMode resize, Resample.Filter interpolation, 
      */
     PAD;
 
-    /** Its name in config and in OpenCLIP's {@code preprocess_cfg}: shortest, longest, squash. */
+    /** Its name in config (and, but for pad, in OpenCLIP's {@code preprocess_cfg}): shortest, longest, squash, pad. */
     public String configName() {
       return ConfigReader.configName(this);
     }
@@ -114,6 +114,14 @@ public record ImagePreprocess(ResizeMode resize, Resample.Filter interpolation, 
       }
     }
     return new ImagePreprocess(resize, interpolation, fill);
+  }
+
+  /**
+   * The colour (0xRRGGBB) this preprocessing pads with: LLaVA's background for {@link ResizeMode#PAD}, the fill
+   * grey otherwise (what {@link ResizeMode#LONGEST} pads with; the other modes do not pad).
+   */
+  public int padding() {
+    return resize == ResizeMode.PAD ? LLAVA_BACKGROUND : (fillColor << 16) | (fillColor << 8) | fillColor;
   }
 
   /** The same, with the image fitted to the square by {@code mode}. */
