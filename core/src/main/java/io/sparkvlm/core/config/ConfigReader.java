@@ -128,16 +128,26 @@ public final class ConfigReader {
   /** One of an enum's constants, written in lower-kebab-case in the config ({@code KEEP_RATIO} as keep-ratio). */
   public <E extends Enum<E>> E oneOf(String key, Class<E> type) {
     String raw = string(key);
+    return named(type, raw).orElseThrow(() -> invalid(key, "= '" + raw + "' is not one of " + configNames(type)));
+  }
+
+  /** The constant of {@code type} whose {@link #configName} is {@code name}, if there is one. */
+  public static <E extends Enum<E>> java.util.Optional<E> named(Class<E> type, String name) {
     for (E constant : type.getEnumConstants()) {
-      if (configName(constant).equals(raw)) {
-        return constant;
+      if (configName(constant).equals(name)) {
+        return java.util.Optional.of(constant);
       }
     }
+    return java.util.Optional.empty();
+  }
+
+  /** Every constant's {@link #configName}, in declaration order. */
+  public static <E extends Enum<E>> List<String> configNames(Class<E> type) {
     List<String> names = new ArrayList<>();
     for (E constant : type.getEnumConstants()) {
       names.add(configName(constant));
     }
-    throw invalid(key, "= '" + raw + "' is not one of " + names);
+    return names;
   }
 
   public static String configName(Enum<?> constant) {

@@ -84,12 +84,8 @@ public record ClipShape(String name, Tower vision, Tower text, int imageSize, in
     }
 
     public static ImagePool fromConfigName(String name) {
-      for (ImagePool p : values()) {
-        if (p.configName().equals(name)) {
-          return p;
-        }
-      }
-      throw new IllegalArgumentException("unknown image pooling '" + name + "' (expected class-token or patch-max)");
+      return ConfigReader.named(ImagePool.class, name).orElseThrow(() -> new IllegalArgumentException(
+          "unknown image pooling '" + name + "' (expected class-token or patch-max)"));
     }
   }
 

@@ -4,8 +4,6 @@ import com.typesafe.config.Config;
 import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.image.Resample;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * How an image becomes a model's square input, OpenCLIP's {@code preprocess_cfg} less the normalisation (which is
@@ -71,18 +69,16 @@ public record ImagePreprocess(ResizeMode resize, Resample.Filter interpolation, 
 
   /** The resize mode named {@code name}; an error listing the known ones otherwise. */
   public static ResizeMode resizeMode(String name) {
-    return Arrays.stream(ResizeMode.values()).filter(m -> m.configName().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown resize mode '" + name + "' (expected "
-            + Arrays.stream(ResizeMode.values()).map(ResizeMode::configName).collect(Collectors.joining(", "))
+    return ConfigReader.named(ResizeMode.class, name).orElseThrow(() -> new IllegalArgumentException(
+        "unknown resize mode '" + name + "' (expected " + String.join(", ", ConfigReader.configNames(ResizeMode.class))
             + ")"));
   }
 
   /** The interpolation named {@code name}; an error listing the known ones otherwise. */
   public static Resample.Filter interpolation(String name) {
-    return Arrays.stream(Resample.Filter.values()).filter(f -> configName(f).equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown interpolation '" + name + "' (expected "
-            + Arrays.stream(Resample.Filter.values()).map(ImagePreprocess::configName)
-                .collect(Collectors.joining(", ")) + ")"));
+    return ConfigReader.named(Resample.Filter.class, name).orElseThrow(() -> new IllegalArgumentException(
+        "unknown interpolation '" + name + "' (expected "
+            + String.join(", ", ConfigReader.configNames(Resample.Filter.class)) + ")"));
   }
 
   /** The preprocess a CLIP preset's {@code section} ({@code model.vision}) sets; {@link #DEFAULT}'s where not. */
