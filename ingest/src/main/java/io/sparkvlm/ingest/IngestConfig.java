@@ -7,6 +7,7 @@ import io.sparkvlm.ingest.download.Downloader;
 import io.sparkvlm.ingest.download.DnsCache;
 import io.sparkvlm.ingest.download.UrlGuard;
 import io.sparkvlm.ingest.image.ImageProcessor;
+import io.sparkvlm.ingest.image.JpegLibrary;
 import io.sparkvlm.ingest.image.ResizeMode;
 import java.io.Serializable;
 import java.time.Duration;
@@ -88,7 +89,8 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
         c.oneOf("ingest.image.resize-mode", ResizeMode.class), c.intIn("ingest.image.size", 8, 8192),
         c.bool("ingest.image.resize-only-if-bigger"), outputFormat, c.intIn("ingest.image.jpeg-quality", 1, 100),
         c.longIn("ingest.image.max-pixels", 1, 1L << 40), c.intIn("ingest.image.min-side", 1, 100_000),
-        c.doubleIn("ingest.image.max-aspect-ratio", 1, 1e6), c.bool("ingest.image.reduced-decode"));
+        c.doubleIn("ingest.image.max-aspect-ratio", 1, 1e6), c.bool("ingest.image.reduced-decode"),
+        c.oneOf(ShardSettings.JPEG_LIBRARY, JpegLibrary.class));
     return new IngestConfig(input, c.nonEmptyString("ingest.output"), c.nonEmptyString("ingest.work"),
         c.intIn("ingest.rows-per-shard", 1, 10_000_000), c.bool("ingest.retry-failed"),
         c.bool(OutputSettings.OVERWRITE), download, image,

@@ -1,5 +1,6 @@
 package io.sparkvlm.ingest;
 
+import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.ingest.download.DnsCache;
@@ -90,9 +91,10 @@ final class ShardProcessor implements AutoCloseable {
     ShardStats stats = new ShardStats(shard, out.size(), byStatus.getOrDefault("success", 0L), byStatus, topErrors,
         start.toString(), end.toString(), seconds, bytes.get(), undecodable(rows));
     DnsCache.Stats dns = downloader.dnsStats();
-    LOG.info("shard {}: {} rows in {}s ({} rows/s) {}; this executor's DNS cache so far: {} names asked, {} looked up",
-        shard, out.size(), String.format("%.1f", seconds), String.format("%.1f", out.size() / Math.max(seconds, 1e-3)),
-        byStatus, dns.requests(), dns.lookups());
+    LOG.info("shard {}: {} rows in {}s ({} rows/s) {}; JPEGs by {}; this executor's DNS cache so far: {} names "
+        + "asked, {} looked up", shard, out.size(), String.format("%.1f", seconds),
+        String.format("%.1f", out.size() / Math.max(seconds, 1e-3)), byStatus,
+        ConfigReader.configName(images.jpegLibrary()), dns.requests(), dns.lookups());
     return new Result(out, stats);
   }
 

@@ -36,6 +36,12 @@ public record ShardSettings(TreeMap<String, String> values) implements Serializa
       "input.carry", "input.encoding", "rows-per-shard", "image", "caption", "download.max-bytes",
       "download.max-redirects", "download.opt-out-directives", "download.allow-cidrs");
 
+  /**
+   * Which library codes JPEGs: in the image section, not recorded, because every library gives the same pixels and
+   * bytes ({@code JpegLibrary}), so shards made with one are the shards the other would make.
+   */
+  static final String JPEG_LIBRARY = "ingest.image.jpeg-library";
+
   /** The values of {@link #KEYS} in the resolved config, each as its text; an unset (null) key as "null". */
   static ShardSettings from(ConfigReader c) {
     TreeMap<String, String> out = new TreeMap<>();
@@ -44,6 +50,7 @@ public record ShardSettings(TreeMap<String, String> values) implements Serializa
       if (c.config().hasPath(key) && c.config().getValue(key).valueType()
           == com.typesafe.config.ConfigValueType.OBJECT) {
         c.stringMap(key).forEach((sub, v) -> out.put(key + "." + sub, v));
+        out.remove(JPEG_LIBRARY);
       } else {
         out.put(key, c.config().hasPath(key) ? String.valueOf(c.config().getValue(key).unwrapped()) : "null");
       }

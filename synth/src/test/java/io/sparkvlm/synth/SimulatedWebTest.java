@@ -76,6 +76,12 @@ class SimulatedWebTest {
   }
 
   @Test
+  void repliesAreNotHeldBackByNagle() {
+    // without TCP_NODELAY each reply on a kept-alive connection waited ~40 ms for the client's delayed ACK
+    assertThat(System.getProperty(SimulatedWeb.NODELAY_PROPERTY)).isEqualTo("true");
+  }
+
+  @Test
   void healthyUrlsServeTheJpeg() throws Exception {
     HttpResponse<byte[]> r = get(WebFault.NONE);
     assertThat(r.statusCode()).isEqualTo(200);

@@ -10,6 +10,7 @@ import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.ingest.IngestJob;
 import io.sparkvlm.ingest.image.ImageProcessor;
+import io.sparkvlm.ingest.image.JpegLibrary;
 import io.sparkvlm.ingest.image.ResizeMode;
 import io.sparkvlm.synth.SimulatedWeb;
 import io.sparkvlm.synth.SynthConfig;
@@ -118,20 +119,27 @@ public final class IngestBench {
     BenchTable table = new BenchTable("ingest benchmark (spark-vlm " + Versions.codeVersion() + ")");
     table.context("cores", Runtime.getRuntime().availableProcessors());
     table.context("java", System.getProperty("java.version"));
+    // every JPEG library this JVM has (the system's TurboJPEG only where it loads)
+    List<JpegLibrary> libraries = JpegLibrary.AUTO.resolve() == JpegLibrary.TURBOJPEG
+        ? List.of(JpegLibrary.OPENCV, JpegLibrary.TURBOJPEG) : List.of(JpegLibrary.OPENCV);
+    table.context("jpeg libraries", libraries.stream().map(ConfigReader::configName).toList());
     int[][] sizes = {{500, 375}, {1600, 1200}};
     for (int[] size : sizes) {
       List<byte[]> jpegs = jpegs(dir.resolve("jpegs-" + size[0]), images, size[0], size[1]);
       long bytes = jpegs.stream().mapToLong(b -> b.length).sum() / jpegs.size();
-      for (boolean reduced : new boolean[] {false, true}) {
-        ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(ResizeMode.BORDER, 256, false, "jpeg", 95,
-            89_478_485L, 8, 20, reduced));
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("part", "decode+resize+encode");
-        row.put("input", size[0] + "x" + size[1] + " jpeg (" + bytes / 1024 + " KiB)");
-        row.put("reduced_decode", reduced);
-        row.put("images_per_s_per_core", imagesPerSecond(p, jpegs, 3));
-        table.add(row);
-        System.err.println(table.render());
+      for (JpegLibrary library : libraries) {
+        for (boolean reduced : new boolean[] {false, true}) {
+          ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(ResizeMode.BORDER, 256, false, "jpeg",
+              95, 89_478_485L, 8, 20, reduced, library));
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("part", "decode+resize+encode");
+          row.put("jpeg_library", ConfigReader.configName(library));
+          row.put("input", size[0] + "x" + size[1] + " jpeg (" + bytes / 1024 + " KiB)");
+          row.put("reduced_decode", reduced);
+          row.put("images_per_s_per_core", imagesPerSecond(p, jpegs, 3));
+          table.add(row);
+          System.err.println(table.render());
+        }
       }
     }
     table.add(endToEnd(dir, scenes));
@@ -174,6 +182,7 @@ public final class IngestBench {
     int cores = Runtime.getRuntime().availableProcessors();
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("part", "end to end (local[*], loopback web)");
+    row.put("jpeg_library", ConfigReader.configName(JpegLibrary.AUTO.resolve()));
     row.put("input", m.rows().total() + " URLs, 256 px jpeg");
     row.put("reduced_decode", true);
     row.put("images_per_s_per_core", m.rows().total() / seconds / cores);

@@ -23,10 +23,11 @@ import org.bytedeco.opencv.opencv_core.Mat;
 /**
  * Decode, validate, resize, encode. Formats are sniffed from the bytes (JPEG, PNG, GIF, BMP, WebP). The size is read
  * from the header first (ImageIO): a decompression bomb (more than {@code maxPixels}), a too-small or extremely
- * elongated image is refused before any pixel is decoded. JPEGs are decoded by OpenCV's libjpeg-turbo, those much
- * larger than the target at a reduced DCT scale (keeping at least twice the target resolution for the area-average
- * downscale); the other formats by ImageIO (WebP through TwelveMonkeys), alpha composited on white. EXIF orientation
- * is applied. Resizing and encoding are OpenCV's, as img2dataset's ({@link Resizer}).
+ * elongated image is refused before any pixel is decoded. JPEGs are decoded by libjpeg-turbo ({@link JpegLibrary}),
+ * those much larger than the target at a reduced DCT scale (keeping at least twice the target resolution for the
+ * area-average downscale); the other formats by ImageIO (WebP through TwelveMonkeys), alpha composited on white. EXIF
+ * orientation is applied. Resizing is OpenCV's, as img2dataset's ({@link Resizer}); JPEGs are encoded by the same
+ * libjpeg-turbo, PNGs by OpenCV.
  */
 public final class ImageProcessor {
 
@@ -40,9 +41,11 @@ public final class ImageProcessor {
    * @param minSide smallest width or height accepted
    * @param maxAspectRatio largest long side / short side accepted
    * @param reducedDecode decode large JPEGs at a reduced scale
+   * @param jpegLibrary which library decodes and encodes JPEGs (the same pixels and bytes either way)
    */
   public record Settings(ResizeMode resizeMode, int size, boolean resizeOnlyIfBigger, String outputFormat,
-      int jpegQuality, long maxPixels, int minSide, double maxAspectRatio, boolean reducedDecode)
+      int jpegQuality, long maxPixels, int minSide, double maxAspectRatio, boolean reducedDecode,
+      JpegLibrary jpegLibrary)
       implements Serializable {
     private static final long serialVersionUID = 1L;
   }
@@ -62,9 +65,19 @@ public final class ImageProcessor {
   }
 
   private final Settings s;
+  private final JpegLibrary jpegCodec;
 
+  /**
+   * @throws IllegalStateException when the settings require a JPEG library this JVM cannot load
+   */
   public ImageProcessor(Settings settings) {
     this.s = settings;
+    this.jpegCodec = settings.jpegLibrary().resolve();
+  }
+
+  /** The library that decodes and encodes JPEGs here: {@link JpegLibrary#OPENCV} or {@link JpegLibrary#TURBOJPEG}. */
+  public JpegLibrary jpegLibrary() {
+    return jpegCodec;
   }
 
   public Result process(byte[] bytes) {
@@ -95,7 +108,7 @@ public final class ImageProcessor {
         int orientation = jpeg ? ExifOrientation.read(bytes) : 1;
         Mat decoded;
         if (jpeg) {
-          decoded = OpenCvImages.decodeJpeg(bytes, reduction(w, h, format.get()));
+          decoded = jpegCodec.decode(bytes, reduction(w, h, format.get()));
           if (decoded.empty()) {
             return new Rejected(PairStatus.FAILED_TO_DECODE, "corrupt image: libjpeg-turbo cannot decode it");
           }
@@ -111,7 +124,8 @@ public final class ImageProcessor {
         int ow = orientation >= 5 ? h : w;
         int oh = orientation >= 5 ? w : h;
         Mat out = Resizer.resize(upright, s.resizeMode(), s.size(), s.resizeOnlyIfBigger(), ow, oh);
-        byte[] encoded = OpenCvImages.encode(out, s.outputFormat(), s.jpegQuality());
+        byte[] encoded = s.outputFormat().equals("png") ? OpenCvImages.encodePng(out)
+            : jpegCodec.encode(out, s.jpegQuality());
         return new Processed(encoded, s.outputFormat(), out.cols(), out.rows(), ow, oh,
             PerceptualHash.of(out));
       } finally {

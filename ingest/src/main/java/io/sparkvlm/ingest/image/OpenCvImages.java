@@ -82,14 +82,21 @@ public final class OpenCvImages {
     return m;
   }
 
-  /** Encoded as "jpeg" (at {@code jpegQuality}) or "png". */
-  static byte[] encode(Mat bgr, String format, int jpegQuality) {
+  /** A BGR image as a baseline JPEG at {@code quality} (OpenCV's defaults otherwise: 4:2:0, no optimisation). */
+  static byte[] encodeJpeg(Mat bgr, int quality) {
     BytePointer out = new BytePointer();
-    boolean ok = format.equals("png")
-        ? opencv_imgcodecs.imencode(".png", bgr, out)
-        : opencv_imgcodecs.imencode(".jpg", bgr, out,
-            new IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, jpegQuality));
-    if (!ok) {
+    return bytes(opencv_imgcodecs.imencode(".jpg", bgr, out,
+        new IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, quality)), out, bgr, "JPEG");
+  }
+
+  /** A BGR image as a PNG. */
+  static byte[] encodePng(Mat bgr) {
+    BytePointer out = new BytePointer();
+    return bytes(opencv_imgcodecs.imencode(".png", bgr, out), out, bgr, "PNG");
+  }
+
+  private static byte[] bytes(boolean encoded, BytePointer out, Mat bgr, String format) {
+    if (!encoded) {
       throw new IllegalStateException("OpenCV could not encode a " + bgr.cols() + "x" + bgr.rows() + " image as "
           + format);
     }

@@ -12,12 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The processor's pixels against img2dataset's resizer (cv2 decode, albumentations' resize, pad and crop), on the
  * committed goldens of scripts/fixtures/make_resize_goldens.py: JPEGs shrunk (area) and enlarged (Lanczos) in every
  * mode, and a PNG with alpha matted on white. Full-scale decoding, PNG output, so only decoding and resizing count.
+ * With each JPEG library (the system's TurboJPEG is installed by the test command).
  */
 class Img2datasetResizeTest {
   static final String DIR = "/img2dataset-resize/";
@@ -29,15 +31,16 @@ class Img2datasetResizeTest {
     }
   }
 
-  @Test
-  void everyCaseIsWithinOneLevelPerChannelOfImg2dataset() throws Exception {
+  @ParameterizedTest
+  @EnumSource(value = JpegLibrary.class, names = {"OPENCV", "TURBOJPEG"})
+  void everyCaseIsWithinOneLevelPerChannelOfImg2dataset(JpegLibrary library) throws Exception {
     JsonNode cases = new ObjectMapper().readTree(resource("cases.json")).get("cases");
     assertThat(cases).hasSizeGreaterThanOrEqualTo(9);
     List<String> report = new ArrayList<>();
     for (JsonNode c : cases) {
       ResizeMode mode = ResizeMode.valueOf(c.get("mode").asText().toUpperCase(Locale.ROOT).replace('-', '_'));
       ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(mode, c.get("size").asInt(), false, "png", 95,
-          50_000_000L, 8, 20, false));
+          50_000_000L, 8, 20, false, library));
       ImageProcessor.Result r = p.process(resource(c.get("input").asText()));
       assertThat(r).as(c.toString()).isInstanceOf(ImageProcessor.Processed.class);
       BufferedImage ours = ImageIO.read(new ByteArrayInputStream(((ImageProcessor.Processed) r).bytes()));
@@ -58,7 +61,7 @@ class Img2datasetResizeTest {
           equal += d == 0 ? 1 : 0;
         }
       }
-      report.add(String.format("%s %s %d: max diff %d, %.1f%% of pixels equal", c.get("input").asText(),
+      report.add(String.format("%s: %s %s %d: max diff %d, %.1f%% of pixels equal", library, c.get("input").asText(),
           c.get("mode").asText(), c.get("size").asInt(), worst, 100.0 * equal / (ours.getWidth() * ours.getHeight())));
       assertThat(worst).as(report.get(report.size() - 1)).isLessThanOrEqualTo(1);
     }
