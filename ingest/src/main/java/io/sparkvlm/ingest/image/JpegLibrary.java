@@ -12,7 +12,7 @@ public enum JpegLibrary {
   AUTO,
   /** OpenCV's bundled libjpeg-turbo (built without its SIMD code in the JavaCPP build). */
   OPENCV,
-  /** The system's TurboJPEG library ({@link TurboJpeg}), required: a JVM that cannot load it refuses to start. */
+  /** The system's TurboJPEG library ({@link TurboJpeg}), required: an ingest task where it does not load fails. */
   TURBOJPEG;
 
   /**
