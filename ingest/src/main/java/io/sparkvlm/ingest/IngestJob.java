@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
+import io.sparkvlm.core.config.ConfigError;
 import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.dataset.DatasetError;
 import io.sparkvlm.core.dataset.DatasetManifest;
@@ -17,6 +18,7 @@ import io.sparkvlm.core.io.SerializableHadoopConf;
 import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.job.StageJob;
 import io.sparkvlm.core.job.StageResult;
+import io.sparkvlm.ingest.image.JpegLibrary;
 import io.sparkvlm.ingest.input.InputRows;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -64,6 +66,9 @@ public final class IngestJob implements StageJob<IngestConfig> {
   public StageResult run(SparkSession spark, IngestConfig cfg) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     boolean replaceOutput = checkOutput(cfg, conf);
+    if (spark.sparkContext().isLocal()) {
+      checkJpegLibrary(cfg.image().jpegLibrary()); // here the driver's JVM is the executor: refuse before any work
+    }
     List<String> carry = cfg.input().carry();
 
     // 1. every input row, in an order that does not depend on partitioning, numbered
@@ -132,6 +137,15 @@ public final class IngestJob implements StageJob<IngestConfig> {
   @Override
   public List<String> completionMarkers(IngestConfig config) {
     return List.of(new Path(config.output(), DatasetManifest.FILE_NAME).toString());
+  }
+
+  /** A JPEG library this JVM must load (on a cluster each executor checks for itself when its tasks start). */
+  private static void checkJpegLibrary(JpegLibrary library) {
+    try {
+      library.resolve();
+    } catch (IllegalStateException e) {
+      throw new ConfigError(ShardSettings.JPEG_LIBRARY, e.getMessage());
+    }
   }
 
   /** Whether an existing output may be replaced; refuses a complete one unless overwriting. */

@@ -1,6 +1,5 @@
 package io.sparkvlm.ingest;
 
-import io.sparkvlm.core.config.ConfigReader;
 import io.sparkvlm.core.dataset.PairStatus;
 import io.sparkvlm.core.dataset.PairsSchema;
 import io.sparkvlm.ingest.download.DnsCache;
@@ -94,7 +93,7 @@ final class ShardProcessor implements AutoCloseable {
     LOG.info("shard {}: {} rows in {}s ({} rows/s) {}; JPEGs by {}; this executor's DNS cache so far: {} names "
         + "asked, {} looked up", shard, out.size(), String.format("%.1f", seconds),
         String.format("%.1f", out.size() / Math.max(seconds, 1e-3)), byStatus,
-        ConfigReader.configName(images.jpegLibrary()), dns.requests(), dns.lookups());
+        images.jpegLibrary().describe(), dns.requests(), dns.lookups());
     return new Result(out, stats);
   }
 

@@ -1,5 +1,6 @@
 package io.sparkvlm.ingest.image;
 
+import io.sparkvlm.core.config.ConfigReader;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
@@ -35,6 +36,16 @@ public enum JpegLibrary {
         yield TURBOJPEG;
       }
     };
+  }
+
+  /**
+   * How a resolved library reads in a log line: its config name, and for {@link #OPENCV} why the system's TurboJPEG
+   * did not load, if it did not (an executor without the package runs at about half the speed).
+   */
+  public String describe() {
+    String name = ConfigReader.configName(this);
+    return this == OPENCV && TurboJpeg.loadFailure().isPresent()
+        ? name + " (lib" + TurboJpeg.LIBRARY + " did not load: " + TurboJpeg.loadFailure().get() + ")" : name;
   }
 
   /** A JPEG decoded to BGR at 1/{@code reduction} scale; empty when libjpeg cannot decode it. Resolved values only. */

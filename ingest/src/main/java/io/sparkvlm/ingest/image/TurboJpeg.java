@@ -40,7 +40,9 @@ final class TurboJpeg {
       Native.register(TurboJpeg.class, NativeLibrary.getInstance(LIBRARY));
       return Optional.empty();
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      return Optional.of(String.valueOf(e.getMessage()));
+      String message = String.valueOf(e.getMessage());
+      int classPath = message.indexOf(" in resource path"); // JNA then lists the whole class path
+      return Optional.of(classPath < 0 ? message : message.substring(0, classPath));
     }
   }
 

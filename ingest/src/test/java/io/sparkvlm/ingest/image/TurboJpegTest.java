@@ -38,6 +38,9 @@ class TurboJpegTest {
         + "libturbojpeg0)").isEmpty();
     assertThat(JpegLibrary.AUTO.resolve()).isEqualTo(JpegLibrary.TURBOJPEG);
     assertThat(JpegLibrary.OPENCV.resolve()).isEqualTo(JpegLibrary.OPENCV);
+    // the shard log's names: OpenCV's explains a missing system library only when there is one
+    assertThat(JpegLibrary.TURBOJPEG.describe()).isEqualTo("turbojpeg");
+    assertThat(JpegLibrary.OPENCV.describe()).isEqualTo("opencv");
   }
 
   /** JPEGs of every kind the decoder meets: baseline 4:2:0, 4:4:4, progressive, greyscale, odd sizes, photos. */
