@@ -17,8 +17,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * to the same pixels as OpenCV's bundled libjpeg-turbo and encodes to the same bytes (both are libjpeg-turbo with the
  * accurate integer DCT, 4:2:0 chroma, no Huffman optimisation), about 2x faster to decode and 5x to encode here: the
  * JavaCPP build of OpenCV carries libjpeg-turbo without its SIMD code (docs/stages/ingest.md). The TurboJPEG 1.2-2.x
- * API, which libjpeg-turbo 3 still exports. A handle is made and destroyed per call (a few microseconds), so calls
- * from any thread are safe.
+ * API, which libjpeg-turbo 3 still exports. A handle is made and destroyed per call, so calls from any thread are
+ * safe (no measurable cost: a 512 px decode took 0.91-1.04 ms so, 0.94-0.97 ms with one handle kept).
  */
 final class TurboJpeg {
   // turbojpeg.h
