@@ -1,6 +1,7 @@
 package io.sparkvlm.ingest.image;
 
 import io.sparkvlm.core.config.ConfigReader;
+import java.util.Optional;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
@@ -23,14 +24,19 @@ public enum JpegLibrary {
    *     install
    */
   public JpegLibrary resolve() {
+    return resolve(TurboJpeg.loadFailure());
+  }
+
+  /** {@link #resolve()} where the system's library failed to load for {@code loadFailure}, or loaded (empty). */
+  JpegLibrary resolve(Optional<String> loadFailure) {
     return switch (this) {
-      case AUTO -> TurboJpeg.available() ? TURBOJPEG : OPENCV;
+      case AUTO -> loadFailure.isEmpty() ? TURBOJPEG : OPENCV;
       case OPENCV -> OPENCV;
       case TURBOJPEG -> {
-        if (!TurboJpeg.available()) {
+        if (loadFailure.isPresent()) {
           throw new IllegalStateException("ingest.image.jpeg-library = turbojpeg, but this JVM cannot load lib"
-              + TurboJpeg.LIBRARY + " (" + TurboJpeg.loadFailure().orElse("") + "): install libjpeg-turbo's "
-              + "TurboJPEG library (Debian/Ubuntu: libturbojpeg0, Fedora/RHEL: turbojpeg) on every executor, or set "
+              + TurboJpeg.LIBRARY + " (" + loadFailure.get() + "): install libjpeg-turbo's TurboJPEG library "
+              + "(Debian/Ubuntu: libturbojpeg0, Fedora/RHEL: turbojpeg) on every executor, or set "
               + "ingest.image.jpeg-library to auto or opencv");
         }
         yield TURBOJPEG;
@@ -43,9 +49,14 @@ public enum JpegLibrary {
    * did not load, if it did not (an executor without the package runs at about half the speed).
    */
   public String describe() {
+    return describe(TurboJpeg.loadFailure());
+  }
+
+  /** {@link #describe()} where the system's library failed to load for {@code loadFailure}, or loaded (empty). */
+  String describe(Optional<String> loadFailure) {
     String name = ConfigReader.configName(this);
-    return this == OPENCV && TurboJpeg.loadFailure().isPresent()
-        ? name + " (lib" + TurboJpeg.LIBRARY + " did not load: " + TurboJpeg.loadFailure().get() + ")" : name;
+    return this == OPENCV && loadFailure.isPresent()
+        ? name + " (lib" + TurboJpeg.LIBRARY + " did not load: " + loadFailure.get() + ")" : name;
   }
 
   /** A JPEG decoded to BGR at 1/{@code reduction} scale; empty when libjpeg cannot decode it. Resolved values only. */

@@ -1,6 +1,7 @@
 package io.sparkvlm.ingest.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -41,6 +43,19 @@ class TurboJpegTest {
     // the shard log's names: OpenCV's explains a missing system library only when there is one
     assertThat(JpegLibrary.TURBOJPEG.describe()).isEqualTo("turbojpeg");
     assertThat(JpegLibrary.OPENCV.describe()).isEqualTo("opencv");
+  }
+
+  @Test
+  void withoutTheSystemLibraryAutoFallsBackAndTurbojpegIsRefusedNamingThePackage() {
+    Optional<String> missing = Optional.of("Unable to load library 'turbojpeg'");
+    assertThat(JpegLibrary.AUTO.resolve(missing)).isEqualTo(JpegLibrary.OPENCV);
+    assertThat(JpegLibrary.OPENCV.resolve(missing)).isEqualTo(JpegLibrary.OPENCV);
+    assertThat(JpegLibrary.OPENCV.describe(missing))
+        .isEqualTo("opencv (libturbojpeg did not load: Unable to load library 'turbojpeg')");
+    assertThatThrownBy(() -> JpegLibrary.TURBOJPEG.resolve(missing)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("ingest.image.jpeg-library = turbojpeg").hasMessageContaining("libturbojpeg0")
+        .hasMessageContaining("Unable to load library 'turbojpeg'");
+    assertThat(JpegLibrary.TURBOJPEG.resolve(Optional.empty())).isEqualTo(JpegLibrary.TURBOJPEG);
   }
 
   /** JPEGs of every kind the decoder meets: baseline 4:2:0, 4:4:4, progressive, greyscale, odd sizes, photos. */
