@@ -50,11 +50,11 @@ public record ShardSettings(TreeMap<String, String> values) implements Serializa
       if (c.config().hasPath(key) && c.config().getValue(key).valueType()
           == com.typesafe.config.ConfigValueType.OBJECT) {
         c.stringMap(key).forEach((sub, v) -> out.put(key + "." + sub, v));
-        out.remove(JPEG_LIBRARY);
       } else {
         out.put(key, c.config().hasPath(key) ? String.valueOf(c.config().getValue(key).unwrapped()) : "null");
       }
     }
+    out.remove(JPEG_LIBRARY);
     return new ShardSettings(out);
   }
 

@@ -56,10 +56,10 @@ public final class SimulatedWeb implements AutoCloseable {
     this.oversizedBytes = oversizedBytes;
   }
 
-  /** Serves the world at {@code worldDir} on the port of its base URL (see {@code world.json}). */
   /** The JDK HTTP server's switch for TCP_NODELAY on its connections. */
   static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
+  /** Serves the world at {@code worldDir} on the port of its base URL (see {@code world.json}). */
   public static SimulatedWeb start(Path worldDir) {
     return start(worldDir, -1);
   }

@@ -12,7 +12,8 @@ public final class TrainingImages {
   /**
    * The pixels of item {@code key}'s image in {@code epoch}: a random square crop of at least {@code minCropScale}
    * of the area (of the padded square for a tower that pads, as LLaVA-1.5 trains), the same for the same (seed,
-   * epoch, key) whatever the partitioning, resized to {@code vision}'s image size with its interpolation. An image that does not decode is an error naming the item.
+   * epoch, key) whatever the partitioning, resized to {@code vision}'s image size with its interpolation. An image
+   * that does not decode is an error naming the item.
    */
   public static float[] cropped(byte[] image, String key, long seed, int epoch, double minCropScale,
       VisionTower vision) {

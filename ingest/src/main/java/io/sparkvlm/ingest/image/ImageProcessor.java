@@ -65,19 +65,19 @@ public final class ImageProcessor {
   }
 
   private final Settings s;
-  private final JpegLibrary jpegCodec;
+  private final JpegLibrary jpegLibrary;
 
   /**
    * @throws IllegalStateException when the settings require a JPEG library this JVM cannot load
    */
   public ImageProcessor(Settings settings) {
     this.s = settings;
-    this.jpegCodec = settings.jpegLibrary().resolve();
+    this.jpegLibrary = settings.jpegLibrary().resolve();
   }
 
   /** The library that decodes and encodes JPEGs here: {@link JpegLibrary#OPENCV} or {@link JpegLibrary#TURBOJPEG}. */
   public JpegLibrary jpegLibrary() {
-    return jpegCodec;
+    return jpegLibrary;
   }
 
   public Result process(byte[] bytes) {
@@ -108,7 +108,7 @@ public final class ImageProcessor {
         int orientation = jpeg ? ExifOrientation.read(bytes) : 1;
         Mat decoded;
         if (jpeg) {
-          decoded = jpegCodec.decode(bytes, reduction(w, h, format.get()));
+          decoded = jpegLibrary.decode(bytes, reduction(w, h, format.get()));
           if (decoded.empty()) {
             return new Rejected(PairStatus.FAILED_TO_DECODE, "corrupt image: libjpeg-turbo cannot decode it");
           }
@@ -125,7 +125,7 @@ public final class ImageProcessor {
         int oh = orientation >= 5 ? w : h;
         Mat out = Resizer.resize(upright, s.resizeMode(), s.size(), s.resizeOnlyIfBigger(), ow, oh);
         byte[] encoded = s.outputFormat().equals("png") ? OpenCvImages.encodePng(out)
-            : jpegCodec.encode(out, s.jpegQuality());
+            : jpegLibrary.encode(out, s.jpegQuality());
         return new Processed(encoded, s.outputFormat(), out.cols(), out.rows(), ow, oh,
             PerceptualHash.of(out));
       } finally {

@@ -46,11 +46,6 @@ final class TurboJpeg {
     }
   }
 
-  /** Whether this JVM loaded the library. */
-  static boolean available() {
-    return LOAD_FAILURE.isEmpty();
-  }
-
   /** Why this JVM could not load the library, if it could not. */
   static Optional<String> loadFailure() {
     return LOAD_FAILURE;
