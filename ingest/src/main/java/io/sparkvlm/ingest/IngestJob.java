@@ -110,8 +110,12 @@ public final class IngestJob implements StageJob<IngestConfig> {
     }
 
     // 3. every row of every shard (latest attempt wins), duplicates marked, written as the dataset
-    Dataset<Row> rows = shardRows(spark, cfg, shards).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    long out = rows.count();
+    Dataset<Row> rows = shardRows(spark, cfg, shards);
+    boolean ranked = !retryAttempts(cfg.work(), conf).isEmpty();
+    if (ranked) {
+      rows = rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()); // counted, deduplicated, written
+    }
+    long out = rows.count(); // without retries, from the Parquet footers
     if (out != total) {
       throw new DatasetError("ingest lost or duplicated rows: " + total + " input rows but " + out
           + " output rows (work folder " + cfg.work() + ")");
@@ -121,7 +125,9 @@ public final class IngestJob implements StageJob<IngestConfig> {
         .select(finalColumns(rows, dups, carry));
     Datasets.writeRows(marked.repartitionByRange(shards, col(PairsSchema.KEY)).sortWithinPartitions(PairsSchema.KEY),
         cfg.output(), PairsSchema.SCHEMA, replaceOutput, rowsPerShard);
-    rows.unpersist();
+    if (ranked) {
+      rows.unpersist();
+    }
     return new StageResult(List.of(new Datasets.WrittenDataset(cfg.output(), PairsSchema.SCHEMA,
         List.of(inputRef))), total + " rows in " + shards + " shards"
         + (undecodable > 0 ? "; " + undecodable + " captions with bytes not valid " + cfg.input().encoding()
@@ -292,20 +298,15 @@ public final class IngestJob implements StageJob<IngestConfig> {
     for (int shard : done) {
       base.add(ShardFiles.shardPath(cfg.work(), shard).toString());
     }
-    Dataset<Row> all = spark.read().schema(schema).parquet(base.toArray(String[]::new))
-        .withColumn("_attempt", lit(0));
-    Path retries = new Path(cfg.work() + "/retries");
-    FileSystem fs = retries.getFileSystem(conf);
-    if (fs.exists(retries)) {
-      for (FileStatus dir : fs.listStatus(retries)) {
-        Path shardsDir = new Path(dir.getPath(), "shards");
-        if (dir.getPath().getName().matches("attempt-\\d+") && fs.exists(shardsDir)
-            && fs.listStatus(shardsDir, p -> p.getName().endsWith(".parquet") && !p.getName().startsWith("_"))
-            .length > 0) {
-          all = all.unionByName(spark.read().schema(schema).parquet(shardsDir.toString())
-              .withColumn("_attempt", lit(shardOf(dir.getPath().getName()))));
-        }
-      }
+    Dataset<Row> baseRows = spark.read().schema(schema).parquet(base.toArray(String[]::new));
+    Map<Integer, Path> attempts = retryAttempts(cfg.work(), conf);
+    if (attempts.isEmpty()) {
+      return baseRows; // every key is in exactly one shard file: read as it is, nothing shuffled
+    }
+    Dataset<Row> all = baseRows.withColumn("_attempt", lit(0));
+    for (Map.Entry<Integer, Path> attempt : attempts.entrySet()) {
+      all = all.unionByName(spark.read().schema(schema).parquet(attempt.getValue().toString())
+          .withColumn("_attempt", lit(attempt.getKey())));
     }
     // one partition per shard, hashed by key, which the window below reads as it is: without it the window's shuffle
     // takes spark.sql.shuffle.partitions (200 on a cluster), and the persisted rows keep them (AQE does not coalesce
@@ -314,6 +315,24 @@ public final class IngestJob implements StageJob<IngestConfig> {
         .withColumn("_rank", row_number().over(Window.partitionBy(PairsSchema.KEY)
             .orderBy(col("_attempt").desc())))
         .where(col("_rank").equalTo(1)).drop("_rank", "_attempt");
+  }
+
+  /** The shard folders of the retry attempts that wrote any shard, by attempt number. */
+  private static Map<Integer, Path> retryAttempts(String work, Configuration conf) throws IOException {
+    Map<Integer, Path> out = new TreeMap<>();
+    Path retries = new Path(work + "/retries");
+    FileSystem fs = retries.getFileSystem(conf);
+    if (fs.exists(retries)) {
+      for (FileStatus dir : fs.listStatus(retries)) {
+        Path shardsDir = new Path(dir.getPath(), "shards");
+        if (dir.getPath().getName().matches("attempt-\\d+") && fs.exists(shardsDir)
+            && fs.listStatus(shardsDir, p -> p.getName().endsWith(".parquet") && !p.getName().startsWith("_"))
+            .length > 0) {
+          out.put(shardOf(dir.getPath().getName()), shardsDir);
+        }
+      }
+    }
+    return out;
   }
 
   private static Map<String, Long> summarise(List<ShardStats> stats) {

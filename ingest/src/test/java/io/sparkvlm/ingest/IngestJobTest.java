@@ -225,6 +225,59 @@ class IngestJobTest {
   }
 
   @Test
+  void aRetriedRowThatNowDownloadsReplacesItsFailureInPlace() throws Exception {
+    List<JsonNode> healthyOnes = TRUTH.values().stream().filter(t -> t.get("fault").asText().equals("NONE"))
+        .limit(2).toList();
+    JsonNode healthy = healthyOnes.get(0);
+    byte[] jpeg = Files.readAllBytes(world.resolve(healthyOnes.get(1).get("image").asText())); // another picture
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort(); // nothing listens there during the first run: connection refused
+    }
+    Path jsonl = dir.resolve("late.jsonl");
+    Files.writeString(jsonl, "{\"url\": \"" + healthy.get("url").asText() + "\", \"caption\": \"always there\"}\n"
+        + "{\"url\": \"http://127.0.0.1:" + port + "/late.jpg\", \"caption\": \"there the second time\"}\n");
+    Path out = dir.resolve("late");
+    Config config = config(out, "ingest.input.path=" + jsonl, "ingest.input.format=jsonl");
+    assertThat(ingest(config).rows().byStatus()).containsEntry("success", 1L).containsEntry("failed_to_download", 1L);
+    Map<String, Row> before = rowsByCaption(out);
+
+    com.sun.net.httpserver.HttpServer late = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 0);
+    late.createContext("/late.jpg", x -> {
+      x.getResponseHeaders().add("Content-Type", "image/jpeg");
+      x.sendResponseHeaders(200, jpeg.length);
+      x.getResponseBody().write(jpeg);
+      x.close();
+    });
+    late.start();
+    try {
+      DatasetManifest second = ingest(config(out, "ingest.input.path=" + jsonl, "ingest.input.format=jsonl",
+          "ingest.retry-failed=true", "output.overwrite=true"));
+      assertThat(second.rows().total()).isEqualTo(2);
+      assertThat(second.rows().byStatus()).containsEntry("success", 2L).doesNotContainKey("failed_to_download");
+    } finally {
+      late.stop(0);
+    }
+    Map<String, Row> after = rowsByCaption(out);
+    Row retried = after.get("there the second time");
+    assertThat(retried.<String>getAs(PairsSchema.KEY))   // the same key: the row replaced, not added
+        .isEqualTo(before.get("there the second time").getAs(PairsSchema.KEY));
+    assertThat(retried.<String>getAs(PairsSchema.ERROR_MESSAGE)).isNull();
+    assertThat(ImageIO.read(new ByteArrayInputStream(retried.getAs(PairsSchema.IMAGE))).getWidth()).isEqualTo(64);
+    assertThat(after.get("always there").<String>getAs(PairsSchema.KEY))
+        .isEqualTo(before.get("always there").getAs(PairsSchema.KEY));
+  }
+
+  private static Map<String, Row> rowsByCaption(Path dataset) {
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : Datasets.read(spark, dataset.toString(), PairsSchema.SCHEMA).collectAsList()) {
+      out.put(r.getAs(PairsSchema.CAPTION), r);
+    }
+    return out;
+  }
+
+  @Test
   void webDatasetShardsNeedNoNetwork() throws Exception {
     Path out = dir.resolve("from-tars");
     long before = web.requests();
