@@ -8,6 +8,7 @@ import io.sparkvlm.ingest.download.DnsCache;
 import io.sparkvlm.ingest.download.UrlGuard;
 import io.sparkvlm.ingest.image.ImageProcessor;
 import io.sparkvlm.ingest.image.JpegLibrary;
+import io.sparkvlm.ingest.image.OutputFormat;
 import io.sparkvlm.ingest.image.ResizeMode;
 import java.io.Serializable;
 import java.time.Duration;
@@ -80,14 +81,10 @@ public record IngestConfig(Input input, String output, String work, int rowsPerS
         new DnsCache.Settings(c.durationIn("ingest.download.dns.ttl", Duration.ZERO, Duration.ofDays(1)),
             c.durationIn("ingest.download.dns.negative-ttl", Duration.ZERO, Duration.ofDays(1)),
             c.intIn("ingest.download.dns.max-entries", 1, 10_000_000)));
-    String outputFormat = c.nonEmptyString("ingest.image.output-format");
-    if (!outputFormat.equals("jpeg") && !outputFormat.equals("png")) {
-      throw new ConfigError("ingest.image.output-format", "Config key 'ingest.image.output-format' = '"
-          + outputFormat + "' is not one of [jpeg, png]");
-    }
     ImageProcessor.Settings image = new ImageProcessor.Settings(
         c.oneOf("ingest.image.resize-mode", ResizeMode.class), c.intIn("ingest.image.size", 8, 8192),
-        c.bool("ingest.image.resize-only-if-bigger"), outputFormat, c.intIn("ingest.image.jpeg-quality", 1, 100),
+        c.bool("ingest.image.resize-only-if-bigger"), c.oneOf("ingest.image.output-format", OutputFormat.class),
+        c.intIn("ingest.image.jpeg-quality", 1, 100),
         c.longIn("ingest.image.max-pixels", 1, 1L << 40), c.intIn("ingest.image.min-side", 1, 100_000),
         c.doubleIn("ingest.image.max-aspect-ratio", 1, 1e6), c.bool("ingest.image.reduced-decode"),
         c.oneOf(ShardSettings.JPEG_LIBRARY, JpegLibrary.class));

@@ -206,6 +206,8 @@ class IngestJobTest {
         "output.overwrite=true")).rows().total()).isEqualTo(TRUTH.size());
     assertThatThrownBy(() -> ingest(config(out, "ingest.image.jpeg-library=libjpeg", "output.overwrite=true")))
         .hasMessageContaining("ingest.image.jpeg-library").hasMessageContaining("[auto, opencv, turbojpeg]");
+    assertThatThrownBy(() -> ingest(config(out, "ingest.image.output-format=webp", "output.overwrite=true")))
+        .hasMessageContaining("ingest.image.output-format").hasMessageContaining("[jpeg, png]");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.sparkvlm.core.job.JobLauncher;
 import io.sparkvlm.core.runtime.Versions;
 import io.sparkvlm.ingest.IngestJob;
 import io.sparkvlm.ingest.image.ImageProcessor;
+import io.sparkvlm.ingest.image.OutputFormat;
 import io.sparkvlm.ingest.image.JpegLibrary;
 import io.sparkvlm.ingest.image.ResizeMode;
 import io.sparkvlm.synth.SimulatedWeb;
@@ -129,8 +130,8 @@ public final class IngestBench {
       long bytes = jpegs.stream().mapToLong(b -> b.length).sum() / jpegs.size();
       for (JpegLibrary library : libraries) {
         for (boolean reduced : new boolean[] {false, true}) {
-          ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(ResizeMode.BORDER, 256, false, "jpeg",
-              95, 89_478_485L, 8, 20, reduced, library));
+          ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(ResizeMode.BORDER, 256, false,
+              OutputFormat.JPEG, 95, 89_478_485L, 8, 20, reduced, library));
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("part", "decode+resize+encode");
           row.put("jpeg_library", ConfigReader.configName(library));

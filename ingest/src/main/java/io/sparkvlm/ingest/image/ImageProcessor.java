@@ -35,7 +35,7 @@ public final class ImageProcessor {
    * @param resizeMode how to resize
    * @param size target size in pixels
    * @param resizeOnlyIfBigger never upscale
-   * @param outputFormat jpeg or png
+   * @param outputFormat the format images are stored in
    * @param jpegQuality 1..100
    * @param maxPixels largest width x height accepted (decompression bombs)
    * @param minSide smallest width or height accepted
@@ -43,7 +43,7 @@ public final class ImageProcessor {
    * @param reducedDecode decode large JPEGs at a reduced scale
    * @param jpegLibrary which library decodes and encodes JPEGs (the same pixels and bytes either way)
    */
-  public record Settings(ResizeMode resizeMode, int size, boolean resizeOnlyIfBigger, String outputFormat,
+  public record Settings(ResizeMode resizeMode, int size, boolean resizeOnlyIfBigger, OutputFormat outputFormat,
       int jpegQuality, long maxPixels, int minSide, double maxAspectRatio, boolean reducedDecode,
       JpegLibrary jpegLibrary)
       implements Serializable {
@@ -124,9 +124,11 @@ public final class ImageProcessor {
         int ow = orientation >= 5 ? h : w;
         int oh = orientation >= 5 ? w : h;
         Mat out = Resizer.resize(upright, s.resizeMode(), s.size(), s.resizeOnlyIfBigger(), ow, oh);
-        byte[] encoded = s.outputFormat().equals("png") ? OpenCvImages.encodePng(out)
-            : jpegLibrary.encode(out, s.jpegQuality());
-        return new Processed(encoded, s.outputFormat(), out.cols(), out.rows(), ow, oh,
+        byte[] encoded = switch (s.outputFormat()) {
+          case PNG -> OpenCvImages.encodePng(out);
+          case JPEG -> jpegLibrary.encode(out, s.jpegQuality());
+        };
+        return new Processed(encoded, s.outputFormat().value(), out.cols(), out.rows(), ow, oh,
             PerceptualHash.of(out));
       } finally {
         reader.dispose();

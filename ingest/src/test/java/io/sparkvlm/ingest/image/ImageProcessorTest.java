@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class ImageProcessorTest {
   static ImageProcessor processor(ResizeMode mode, int size) {
-    return new ImageProcessor(new ImageProcessor.Settings(mode, size, false, "jpeg", 95, 50_000_000L, 8, 20, true,
-        JpegLibrary.AUTO));
+    return new ImageProcessor(new ImageProcessor.Settings(mode, size, false, OutputFormat.JPEG, 95, 50_000_000L, 8, 20,
+        true, JpegLibrary.AUTO));
   }
 
   static BufferedImage picture(int w, int h, int type) {
@@ -96,8 +96,8 @@ class ImageProcessorTest {
       assertThat(new int[] {p.width(), p.height()}).as(modes[i].toString()).isEqualTo(expected[i]);
     }
     // resize-only-if-bigger: a small image is padded but not enlarged
-    ImageProcessor small = new ImageProcessor(new ImageProcessor.Settings(ResizeMode.KEEP_RATIO, 256, true, "png",
-        95, 50_000_000L, 8, 20, true, JpegLibrary.AUTO));
+    ImageProcessor small = new ImageProcessor(new ImageProcessor.Settings(ResizeMode.KEEP_RATIO, 256, true,
+        OutputFormat.PNG, 95, 50_000_000L, 8, 20, true, JpegLibrary.AUTO));
     ImageProcessor.Processed p = ok(small.process(in));
     assertThat(new int[] {p.width(), p.height()}).isEqualTo(new int[] {200, 100});
     assertThat(p.format()).isEqualTo("png");

@@ -39,8 +39,8 @@ class Img2datasetResizeTest {
     List<String> report = new ArrayList<>();
     for (JsonNode c : cases) {
       ResizeMode mode = ResizeMode.valueOf(c.get("mode").asText().toUpperCase(Locale.ROOT).replace('-', '_'));
-      ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(mode, c.get("size").asInt(), false, "png", 95,
-          50_000_000L, 8, 20, false, library));
+      ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(mode, c.get("size").asInt(), false,
+          OutputFormat.PNG, 95, 50_000_000L, 8, 20, false, library));
       ImageProcessor.Result r = p.process(resource(c.get("input").asText()));
       assertThat(r).as(c.toString()).isInstanceOf(ImageProcessor.Processed.class);
       BufferedImage ours = ImageIO.read(new ByteArrayInputStream(((ImageProcessor.Processed) r).bytes()));

@@ -214,8 +214,8 @@ class TurboJpegTest {
     for (byte[] jpeg : jpegs().values()) {
       List<byte[]> outputs = new ArrayList<>();
       for (JpegLibrary library : new JpegLibrary[] {JpegLibrary.OPENCV, JpegLibrary.TURBOJPEG}) {
-        ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(ResizeMode.BORDER, 64, false, "jpeg", 95,
-            50_000_000L, 8, 20, true, library));
+        ImageProcessor p = new ImageProcessor(new ImageProcessor.Settings(ResizeMode.BORDER, 64, false,
+            OutputFormat.JPEG, 95, 50_000_000L, 8, 20, true, library));
         assertThat(p.jpegLibrary()).isEqualTo(library);
         outputs.add(ImageProcessorTest.ok(p.process(jpeg)).bytes());
       }
