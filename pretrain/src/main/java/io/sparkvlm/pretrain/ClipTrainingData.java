@@ -28,8 +28,8 @@ final class ClipTrainingData {
 
   static JavaRDD<EncodedPair> encode(Dataset<Row> pairs, Broadcast<Tokenizer> tokenizer, int contextLength) {
     return pairs.select(PairsSchema.KEY, PairsSchema.IMAGE, PairsSchema.CAPTION).javaRDD()
-        .map(r -> new EncodedPair(r.getString(0), (byte[]) r.get(1),
-            ClipInputs.tokens(tokenizer.value(), r.getString(2), contextLength)));
+        .map(r -> new EncodedPair(r.getAs(PairsSchema.KEY), r.getAs(PairsSchema.IMAGE),
+            ClipInputs.tokens(tokenizer.value(), r.getAs(PairsSchema.CAPTION), contextLength)));
   }
 
   /** Decodes, crops and stacks one minibatch; the crops are seeded by (seed, epoch, key). */

@@ -32,7 +32,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -63,6 +62,16 @@ final class LmTrainer {
   /** One document, tokenised. */
   record EncodedText(String key, int[] tokens) implements EpochBatches.Keyed {}
 
+  /**
+   * A text of the corpus with a key that does not depend on how the input is laid out in files: a caption's is its
+   * pair's key, a conversation's its place in the instruction file. The keys order the epochs' batches
+   * ({@link EpochBatches}), so the same rows in other files train the same LM.
+   */
+  record KeyedText(String key, String text) implements java.io.Serializable {}
+
+  static final String CAPTION_KEY_PREFIX = "pair-";
+  static final String CONVERSATION_KEY_PREFIX = "conversation-";
+
   String train() throws IOException {
     TrainingSettings s = c.training();
     if (c.instructions().isPresent()) {
@@ -74,7 +83,8 @@ final class LmTrainer {
     int threads = TrainingRun.threads(spark, s);
     Nd4jThreads.set(threads);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    JavaRDD<String> texts = corpus(sc);
+    JavaRDD<KeyedText> corpus = corpus(sc);
+    JavaRDD<String> texts = corpus.map(KeyedText::text);
     if (c.eval().isPresent()) {
       ConfiguredFiles.requireAll(PretrainLmConfig.EVAL, List.of(c.eval().get().file()), conf);
     }
@@ -84,8 +94,8 @@ final class LmTrainer {
         String.format("%.3f", 3 * shape.forwardFlopsPerSample() / 1e9));
     Broadcast<BpeTokenizer> onExecutors = sc.broadcast(tokenizer);
     int context = shape.contextLength();
-    JavaRDD<EncodedText> encoded = texts.zipWithIndex()
-        .map(t -> new EncodedText("t" + t._2(), document(onExecutors.value(), t._1(), context)));
+    JavaRDD<EncodedText> encoded = corpus.map(t -> new EncodedText(t.key(), document(onExecutors.value(), t.text(),
+        context)));
     List<String> inputs = new ArrayList<>(List.of(c.input()));
     c.instructions().ifPresent(inputs::add);
     try (TrainingItems<EncodedText> items = TrainingItems.persist(encoded, onExecutors)) {
@@ -131,15 +141,20 @@ final class LmTrainer {
   }
 
   /** The corpus: successful pairs' captions, then the instruction file's conversations. */
-  private JavaRDD<String> corpus(JavaSparkContext sc) throws IOException {
-    JavaRDD<String> captions = TrainingRun.successfulPairs(spark, PretrainLmConfig.INPUT, c.input())
-        .select(PairsSchema.CAPTION).as(Encoders.STRING()).javaRDD();
+  private JavaRDD<KeyedText> corpus(JavaSparkContext sc) throws IOException {
+    JavaRDD<KeyedText> captions = TrainingRun.successfulPairs(spark, PretrainLmConfig.INPUT, c.input())
+        .select(PairsSchema.KEY, PairsSchema.CAPTION).javaRDD()
+        .map(r -> new KeyedText(CAPTION_KEY_PREFIX + r.<String>getAs(PairsSchema.KEY), r.getAs(PairsSchema.CAPTION)));
     if (c.instructions().isEmpty()) {
       return captions;
     }
     List<String> conversations = conversations(c.instructions().get(), conf);
     LOG.info("pretrain lm: {} conversations from {}", conversations.size(), c.instructions().get());
-    return captions.union(sc.parallelize(conversations, Math.max(1, sc.defaultParallelism())));
+    List<KeyedText> keyed = new ArrayList<>(conversations.size());
+    for (int i = 0; i < conversations.size(); i++) {
+      keyed.add(new KeyedText(CONVERSATION_KEY_PREFIX + i, conversations.get(i)));
+    }
+    return captions.union(sc.parallelize(keyed, Math.max(1, sc.defaultParallelism())));
   }
 
   /** A LLaVA instruction file's conversations as text, in the {@link ChatTemplate} (start and end added later). */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkvlm.core.checkpoint.Checkpoints;
+import io.sparkvlm.core.dataset.Datasets;
+import io.sparkvlm.core.dataset.PairsSchema;
+import io.sparkvlm.core.io.Json;
 import io.sparkvlm.core.metrics.MetricsLog;
 import io.sparkvlm.core.model.ClipShape;
 import io.sparkvlm.core.model.Generation;
@@ -20,7 +23,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +82,34 @@ class PretrainLmJobTest {
     assertThat(text.split("\\s+").length).as(text).isGreaterThanOrEqualTo(3);
     assertThat(text.toLowerCase()).as(text).containsAnyOf("circle", "square", "triangle", "star", "red", "blue",
         "green", "background", "a ", "the ");
+  }
+
+  @Test
+  void theLmDoesNotDependOnHowItsInputIsCutIntoFiles() throws Exception {
+    // the same rows in other files, in another order: Spark reads them in another order
+    String relaid = dir.resolve("pairs-relaid").toString();
+    Datasets.writeRows(Datasets.read(spark, pairs, PairsSchema.SCHEMA).orderBy(functions.col(PairsSchema.KEY).desc()),
+        relaid, PairsSchema.SCHEMA, false, 97);
+    Datasets.commit(spark, new Datasets.WrittenDataset(relaid, PairsSchema.SCHEMA, List.of()),
+        new Datasets.Provenance("test", Json.MAPPER.createObjectNode(), java.time.Instant.now()));
+    assertThat(new java.io.File(relaid).list((d, n) -> n.endsWith(".parquet")).length).isGreaterThan(3);
+
+    INDArray first = trainBriefly(pairs, "lm-a");
+    INDArray second = trainBriefly(relaid, "lm-b");
+    assertThat(second.equalsWithEps(first, 0)).as("parameters trained on the relaid input").isTrue();
+  }
+
+  private static INDArray trainBriefly(String input, String name) throws Exception {
+    String out = dir.resolve(name).toString();
+    PretrainClipJobTest.runJob(spark, new PretrainLmJob(), List.of(
+        "pretrain.lm.input=\"" + input + "\"", "pretrain.lm.output=\"" + out + "\"",
+        "pretrain.lm.instructions=\"" + world.resolve(SyntheticWorld.INSTRUCT) + "\"",
+        "paths.synth=\"" + world + "\"", "pretrain.lm.model=lm-nano", "pretrain.lm.workers=2",
+        "pretrain.lm.batch-size-per-worker=16", "pretrain.lm.averaging-frequency=2", "pretrain.lm.epochs=1",
+        "pretrain.lm.eval.max-texts=20"));
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    return ModelCheckpoints.loadModel(Checkpoints.latestComplete(out + "/checkpoints", conf).orElseThrow(), conf)
+        .params();
   }
 
   @Test
