@@ -110,8 +110,9 @@ public final class IngestJob implements StageJob<IngestConfig> {
     }
 
     // 3. every row of every shard (latest attempt wins), duplicates marked, written as the dataset
-    Dataset<Row> rows = shardRows(spark, cfg, shards);
-    boolean ranked = !retryAttempts(cfg.work(), conf).isEmpty();
+    Map<Integer, Path> attempts = retryAttempts(cfg.work(), conf);
+    Dataset<Row> rows = shardRows(spark, cfg, shards, attempts);
+    boolean ranked = !attempts.isEmpty();
     if (ranked) {
       rows = rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK()); // counted, deduplicated, written
     }
@@ -268,12 +269,13 @@ public final class IngestJob implements StageJob<IngestConfig> {
   /** Keys of the current (latest-attempt) failed_to_download rows of {@code shards}. */
   private static Set<String> retryableKeys(SparkSession spark, IngestConfig cfg, Set<Integer> shards)
       throws IOException {
-    Dataset<Row> rows = shardRows(spark, cfg, -1);
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Dataset<Row> rows = shardRows(spark, cfg, -1, retryAttempts(cfg.work(), conf));
     List<Row> keys = rows.where(col(PairsSchema.STATUS).equalTo(PairStatus.FAILED_TO_DOWNLOAD.value()))
         .select(PairsSchema.KEY).collectAsList();
     Set<String> out = new HashSet<>();
     for (Row r : keys) {
-      String key = r.getString(0);
+      String key = r.getAs(PairsSchema.KEY);
       if (shards.contains(ShardProcessor.shardOfKey(key))) {
         out.add(key);
       }
@@ -281,9 +283,9 @@ public final class IngestJob implements StageJob<IngestConfig> {
     return out;
   }
 
-  /** All shard rows, each key once, taking the row of its latest retry attempt. */
-  private static Dataset<Row> shardRows(SparkSession spark, IngestConfig cfg, int expectedShards)
-      throws IOException {
+  /** All shard rows, each key once, taking the row of its latest retry attempt ({@code attempts}: by number). */
+  private static Dataset<Row> shardRows(SparkSession spark, IngestConfig cfg, int expectedShards,
+      Map<Integer, Path> attempts) throws IOException {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     StructType schema = PairsSchema.COLUMNS;
     for (String c : cfg.input().carry()) {
@@ -299,7 +301,6 @@ public final class IngestJob implements StageJob<IngestConfig> {
       base.add(ShardFiles.shardPath(cfg.work(), shard).toString());
     }
     Dataset<Row> baseRows = spark.read().schema(schema).parquet(base.toArray(String[]::new));
-    Map<Integer, Path> attempts = retryAttempts(cfg.work(), conf);
     if (attempts.isEmpty()) {
       return baseRows; // every key is in exactly one shard file: read as it is, nothing shuffled
     }
